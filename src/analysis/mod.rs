@@ -1,0 +1,3 @@
+//! Analyses of incident channels. [`post`] reproduces the seed post's figures.
+
+pub mod post;

@@ -1,0 +1,76 @@
+//! The library's error type: every variant names the file, field or channel at fault
+//! and, where there is one, what the user can do about it.
+
+use std::path::PathBuf;
+
+/// Result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong between a Slack export on disk and a figure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: no such file or folder; give the path of a Slack export folder or .zip")]
+    NotFound { path: PathBuf },
+
+    #[error("{path}: not a Slack export (no channels.json found); point at the folder or .zip that contains channels.json")]
+    NotAnExport { path: PathBuf },
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{path}: invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("{path}: cannot read the zip archive: {message}")]
+    Zip { path: PathBuf, message: String },
+
+    #[error("{path}: field `{field}` is invalid: {message}")]
+    Field {
+        path: PathBuf,
+        field: String,
+        message: String,
+    },
+
+    #[error("no channel name starts with `{prefix}` among {total} channels; check --prefix (names are matched without the leading #)")]
+    NoMatchingChannels { prefix: String, total: usize },
+
+    #[error(
+        "unknown time zone `{0}`; use an IANA name such as UTC, Europe/Berlin or America/New_York"
+    )]
+    UnknownTimeZone(String),
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error(transparent)]
+    Polars(#[from] polars::error::PolarsError),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Wraps a serde_json error with the file it happened in, keeping line and column.
+    pub fn json(path: impl Into<PathBuf>, err: &serde_json::Error) -> Self {
+        Error::Json {
+            path: path.into(),
+            line: err.line(),
+            column: err.column(),
+            message: err.to_string(),
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! What the loader learns about a channel while its messages stream past.
+
+use crate::time::Instant;
+
+/// Per-channel facts gathered from its messages in one pass, independent of their order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChannelActivity {
+    pub message_count: usize,
+    pub first_message: Option<Instant>,
+    pub last_message: Option<Instant>,
+    last_archive: Option<Instant>,
+    last_unarchive: Option<Instant>,
+}
+
+impl ChannelActivity {
+    /// Counts one message posted at `time` with Slack's `subtype`.
+    pub fn record(&mut self, time: Instant, subtype: Option<&str>) {
+        self.message_count += 1;
+        self.first_message = Some(self.first_message.map_or(time, |t| t.min(time)));
+        self.last_message = Some(self.last_message.map_or(time, |t| t.max(time)));
+        let slot = match subtype {
+            Some("channel_archive" | "group_archive") => &mut self.last_archive,
+            Some("channel_unarchive" | "group_unarchive") => &mut self.last_unarchive,
+            _ => return,
+        };
+        *slot = Some(slot.map_or(time, |t| t.max(time)));
+    }
+
+    /// When the channel was archived: its newest `channel_archive` message, unless a
+    /// `channel_unarchive` came after it (then it was reopened and is not archived).
+    pub fn archived_at(&self) -> Option<Instant> {
+        match (self.last_archive, self.last_unarchive) {
+            (Some(archive), Some(unarchive)) if unarchive >= archive => None,
+            (archive, _) => archive,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::from_unix;
+
+    fn at(secs: i64) -> Instant {
+        from_unix(secs).unwrap()
+    }
+
+    #[test]
+    fn newest_archive_wins_after_reopening() {
+        let mut a = ChannelActivity::default();
+        a.record(at(100), Some("channel_archive"));
+        a.record(at(200), Some("channel_unarchive"));
+        assert_eq!(a.archived_at(), None);
+        a.record(at(300), Some("channel_archive"));
+        assert_eq!(a.archived_at(), Some(at(300)));
+        assert_eq!(a.message_count, 3);
+    }
+
+    #[test]
+    fn order_of_messages_does_not_matter() {
+        let mut a = ChannelActivity::default();
+        a.record(at(300), Some("channel_archive"));
+        a.record(at(100), None);
+        a.record(at(200), Some("channel_unarchive"));
+        assert_eq!(a.archived_at(), Some(at(300)));
+        assert_eq!(a.first_message, Some(at(100)));
+        assert_eq!(a.last_message, Some(at(300)));
+    }
+
+    #[test]
+    fn unarchive_without_later_archive_is_open() {
+        let mut a = ChannelActivity::default();
+        a.record(at(100), Some("channel_archive"));
+        a.record(at(100), Some("channel_unarchive"));
+        assert_eq!(a.archived_at(), None);
+    }
+}

@@ -1,0 +1,54 @@
+//! The Slack export layout on disk: reading it into a [`Workspace`] and writing it.
+//!
+//! `channels.json`, `users.json` and `<channel name>/<YYYY-MM-DD>.json` (messages oldest
+//! first) — the layout Slack's own export uses, which `sync` and `generate` also write.
+
+mod activity;
+mod read;
+pub mod source;
+pub mod write;
+
+pub use activity::ChannelActivity;
+pub use read::{load, load_with, LoadOptions};
+pub use write::ExportWriter;
+
+use std::path::PathBuf;
+
+use polars::prelude::DataFrame;
+
+use crate::slack::model::{Channel, User};
+use crate::time::Instant;
+
+/// A loaded workspace: its channels, users and every message, as read from an export.
+pub struct Workspace {
+    /// The folder or zip it was read from.
+    pub source: PathBuf,
+    pub channels: Vec<Channel>,
+    /// What the messages told about each channel, index for index with `channels`.
+    pub activity: Vec<ChannelActivity>,
+    pub users: Vec<User>,
+    /// One row per message: see [`crate::frames::messages_frame`] for the columns.
+    pub messages: DataFrame,
+}
+
+impl Workspace {
+    /// The newest instant in the data (a channel's creation or any message): the
+    /// default "now" of every analysis, so that results never depend on the wall clock.
+    pub fn newest_time(&self) -> Option<Instant> {
+        let created = self
+            .channels
+            .iter()
+            .filter_map(|c| crate::time::from_unix(c.created));
+        let messages = self.activity.iter().filter_map(|a| a.last_message);
+        created.chain(messages).max()
+    }
+
+    /// The display name of a user id, falling back to the id itself.
+    pub fn user_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.users
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.as_str())
+            .unwrap_or(id)
+    }
+}

@@ -1,0 +1,107 @@
+//! Loading an export into a [`Workspace`], streaming day files through serde.
+//!
+//! Each day file is read into one reusable buffer and its messages are parsed as views
+//! borrowing from it, then appended straight to the message columns: a string is copied
+//! once, from the file into the frame.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::export::source::ExportSource;
+use crate::export::{ChannelActivity, Workspace};
+use crate::frames::MessagesBuilder;
+use crate::slack::model::{Channel, MessageView, User};
+use crate::time::parse_slack_ts;
+
+/// What to read besides the public channels.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Also read private channels from `groups.json` (exports of paid plans have it).
+    pub include_private: bool,
+}
+
+/// Loads the export folder or `.zip` at `path` with the default options.
+pub fn load(path: impl AsRef<Path>) -> Result<Workspace> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// Loads the export folder or `.zip` at `path`.
+pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Workspace> {
+    let path = path.as_ref();
+    let mut source = ExportSource::open(path)?;
+    let mut buf = Vec::new();
+
+    let mut channels: Vec<Channel> = read_list(&mut source, "channels.json", &mut buf)?
+        .ok_or_else(|| Error::NotAnExport {
+            path: path.to_path_buf(),
+        })?;
+    if options.include_private {
+        if let Some(groups) = read_list::<Channel>(&mut source, "groups.json", &mut buf)? {
+            channels.extend(groups.into_iter().map(|mut g| {
+                g.is_private = Some(true);
+                g
+            }));
+        }
+    }
+    let users: Vec<User> = read_list(&mut source, "users.json", &mut buf)?.unwrap_or_default();
+
+    let mut messages = MessagesBuilder::default();
+    let mut activity = Vec::with_capacity(channels.len());
+    for channel in &channels {
+        let mut seen = ChannelActivity::default();
+        for day in source.day_files(&channel.name)? {
+            let rel = format!("{}/{day}", channel.name);
+            source.read(&rel, &mut buf)?;
+            read_day(&source, &rel, &buf, channel, &mut seen, &mut messages)?;
+        }
+        activity.push(seen);
+    }
+
+    Ok(Workspace {
+        source: path.to_path_buf(),
+        channels,
+        activity,
+        users,
+        messages: messages.finish()?,
+    })
+}
+
+/// Parses one day file's messages into the columns and the channel's activity.
+fn read_day(
+    source: &ExportSource,
+    rel: &str,
+    bytes: &[u8],
+    channel: &Channel,
+    activity: &mut ChannelActivity,
+    out: &mut MessagesBuilder,
+) -> Result<()> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(()); // an empty day file holds no messages
+    }
+    let views: Vec<MessageView> =
+        serde_json::from_slice(bytes).map_err(|e| Error::json(source.display_path(rel), &e))?;
+    for view in &views {
+        let time = parse_slack_ts(&view.ts).ok_or_else(|| Error::Field {
+            path: source.display_path(rel),
+            field: "ts".into(),
+            message: format!("`{}` is not a Slack timestamp (seconds.micros)", view.ts),
+        })?;
+        activity.record(time, view.subtype.as_deref());
+        out.push(&channel.id, view, time);
+    }
+    Ok(())
+}
+
+/// Reads a top-level JSON list such as `channels.json`; `None` when the file is absent.
+fn read_list<T: serde::de::DeserializeOwned>(
+    source: &mut ExportSource,
+    rel: &str,
+    buf: &mut Vec<u8>,
+) -> Result<Option<Vec<T>>> {
+    if !source.read(rel, buf)? {
+        return Ok(None);
+    }
+    serde_json::from_slice(buf)
+        .map(Some)
+        .map_err(|e| Error::json(source.display_path(rel), &e))
+}

@@ -1,0 +1,205 @@
+//! polars DataFrames of a workspace: `channels`, `messages` and `incidents`.
+//!
+//! Times are `Datetime(ms, "UTC")`, dates are `Date`; missing values are nulls.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::error::Result;
+use crate::export::Workspace;
+use crate::incidents::Incident;
+use crate::slack::model::MessageView;
+use crate::time::{from_unix, millis, Instant};
+
+/// A datetime column in the frames' unit and zone.
+fn datetime_column(name: &str, values: impl IntoIterator<Item = Option<Instant>>) -> Column {
+    let ms: Vec<Option<i64>> = values.into_iter().map(|t| t.map(millis)).collect();
+    Series::new(name.into(), ms)
+        .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+        .into_column()
+}
+
+/// A date column (days since the epoch underneath).
+fn date_column(name: &str, values: impl IntoIterator<Item = Option<NaiveDate>>) -> Column {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let days: Vec<Option<i32>> = values
+        .into_iter()
+        .map(|d| d.map(|d| (d - epoch).num_days() as i32))
+        .collect();
+    Series::new(name.into(), days).into_date().into_column()
+}
+
+/// Text that is null when empty, as Slack sends "" for "not set".
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// One row per channel: id, name, created, creator, is_archived, archived_at, topic,
+/// purpose, num_members, is_private, message_count.
+pub fn channels_frame(ws: &Workspace) -> Result<DataFrame> {
+    let ch = &ws.channels;
+    let df = DataFrame::new_infer_height(vec![
+        Column::new(
+            "id".into(),
+            ch.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "name".into(),
+            ch.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ),
+        datetime_column("created", ch.iter().map(|c| from_unix(c.created))),
+        Column::new(
+            "creator".into(),
+            ch.iter().map(|c| c.creator.as_deref()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "is_archived".into(),
+            ch.iter().map(|c| c.is_archived).collect::<Vec<_>>(),
+        ),
+        datetime_column("archived_at", ws.activity.iter().map(|a| a.archived_at())),
+        Column::new(
+            "topic".into(),
+            ch.iter()
+                .map(|c| non_empty(&c.topic.value))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "purpose".into(),
+            ch.iter()
+                .map(|c| non_empty(&c.purpose.value))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "num_members".into(),
+            ch.iter().map(|c| c.member_count()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "is_private".into(),
+            ch.iter()
+                .map(|c| c.is_private.unwrap_or(false))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "message_count".into(),
+            ws.activity
+                .iter()
+                .map(|a| a.message_count as u32)
+                .collect::<Vec<_>>(),
+        ),
+    ])?;
+    Ok(df)
+}
+
+/// One row per message: channel_id, ts (Slack's id string), time, user, subtype, text,
+/// thread_ts. A cheap clone of the frame the loader built.
+pub fn messages_frame(ws: &Workspace) -> DataFrame {
+    ws.messages.clone()
+}
+
+/// One row per incident channel: name, channel_id, topic_word, name_date, created,
+/// archived_at, open, hours_to_archive, topic, creator, message_count.
+pub fn incidents_frame(incidents: &[Incident]) -> Result<DataFrame> {
+    let inc = incidents;
+    let df = DataFrame::new_infer_height(vec![
+        Column::new(
+            "name".into(),
+            inc.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "channel_id".into(),
+            inc.iter()
+                .map(|i| i.channel_id.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "topic_word".into(),
+            inc.iter()
+                .map(|i| i.topic_word.as_deref())
+                .collect::<Vec<_>>(),
+        ),
+        date_column("name_date", inc.iter().map(|i| i.name_date)),
+        datetime_column("created", inc.iter().map(|i| Some(i.created))),
+        datetime_column("archived_at", inc.iter().map(|i| i.archived_at)),
+        Column::new(
+            "open".into(),
+            inc.iter().map(|i| i.open).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "hours_to_archive".into(),
+            inc.iter()
+                .map(Incident::hours_to_archive)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "topic".into(),
+            inc.iter().map(|i| non_empty(&i.topic)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "creator".into(),
+            inc.iter().map(|i| i.creator.as_deref()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "message_count".into(),
+            inc.iter()
+                .map(|i| i.message_count as u32)
+                .collect::<Vec<_>>(),
+        ),
+    ])?;
+    Ok(df)
+}
+
+/// Column builders the loader streams messages into, so that each string is copied
+/// once, from the file into the frame.
+pub struct MessagesBuilder {
+    channel_id: StringChunkedBuilder,
+    ts: StringChunkedBuilder,
+    time: Vec<i64>,
+    user: StringChunkedBuilder,
+    subtype: StringChunkedBuilder,
+    text: StringChunkedBuilder,
+    thread_ts: StringChunkedBuilder,
+}
+
+impl Default for MessagesBuilder {
+    fn default() -> Self {
+        let b = |name: &str| StringChunkedBuilder::new(name.into(), 1024);
+        MessagesBuilder {
+            channel_id: b("channel_id"),
+            ts: b("ts"),
+            time: Vec::with_capacity(1024),
+            user: b("user"),
+            subtype: b("subtype"),
+            text: b("text"),
+            thread_ts: b("thread_ts"),
+        }
+    }
+}
+
+impl MessagesBuilder {
+    /// Appends one message of channel `channel_id` posted at `time`.
+    pub fn push(&mut self, channel_id: &str, m: &MessageView, time: Instant) {
+        self.channel_id.append_value(channel_id);
+        self.ts.append_value(&*m.ts);
+        self.time.push(millis(time));
+        self.user.append_option(m.user.as_deref());
+        self.subtype.append_option(m.subtype.as_deref());
+        self.text.append_value(m.text.as_deref().unwrap_or(""));
+        self.thread_ts.append_option(m.thread_ts.as_deref());
+    }
+
+    /// The messages frame.
+    pub fn finish(self) -> Result<DataFrame> {
+        let time = Series::new("time".into(), self.time)
+            .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+            .into_column();
+        Ok(DataFrame::new_infer_height(vec![
+            self.channel_id.finish().into_column(),
+            self.ts.finish().into_column(),
+            time,
+            self.user.finish().into_column(),
+            self.subtype.finish().into_column(),
+            self.text.finish().into_column(),
+            self.thread_ts.finish().into_column(),
+        ])?)
+    }
+}

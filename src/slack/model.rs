@@ -1,0 +1,91 @@
+//! Slack objects as they appear in `channels.json`, `users.json` and the Web API.
+//!
+//! Fields the crate uses are typed; everything else a channel or user carries is kept in
+//! `extra`, so that writing an export loses nothing that Slack sent.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A channel's topic or purpose: its text, who set it and when (Unix seconds).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TextField {
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub creator: String,
+    #[serde(default)]
+    pub last_set: i64,
+}
+
+/// A conversation from `channels.json` (or `groups.json`, or `conversations.list`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Channel {
+    pub id: String,
+    pub name: String,
+    /// Unix seconds.
+    pub created: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<String>,
+    #[serde(default)]
+    pub is_archived: bool,
+    #[serde(default)]
+    pub is_general: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_members: Option<u32>,
+    #[serde(default)]
+    pub topic: TextField,
+    #[serde(default)]
+    pub purpose: TextField,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Channel {
+    /// Members as Slack reports them: the count if given, else the member list's length.
+    pub fn member_count(&self) -> Option<u32> {
+        self.num_members
+            .or_else(|| self.members.as_ref().map(|m| m.len() as u32))
+    }
+}
+
+/// A member of the workspace from `users.json` (or `users.list`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_name: Option<String>,
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub is_bot: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A message read from a day file, borrowing from the file's bytes where it can, so that
+/// loading a large export copies each string once: from the file into the frame.
+#[derive(Debug, Deserialize)]
+pub struct MessageView<'a> {
+    #[serde(borrow)]
+    pub ts: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub user: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub bot_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub subtype: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub text: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub thread_ts: Option<Cow<'a, str>>,
+}

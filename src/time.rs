@@ -1,0 +1,100 @@
+//! Instants and time zones: Slack's `ts` strings, Unix seconds, IANA zone names.
+//!
+//! Inside the crate every time is a UTC instant; a zone is applied only where an
+//! analysis cuts time into calendar days or months.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::error::{Error, Result};
+
+/// A point in time, always UTC.
+pub type Instant = DateTime<Utc>;
+
+/// Parses an IANA time zone name (`UTC`, `Europe/Berlin`, …).
+pub fn parse_tz(name: &str) -> Result<Tz> {
+    name.parse::<Tz>()
+        .map_err(|_| Error::UnknownTimeZone(name.to_string()))
+}
+
+/// The instant of a Slack message id such as `1457679323.000200` (seconds.microseconds).
+pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
+    let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
+    let secs: i64 = secs.parse().ok()?;
+    if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let nanos: u32 = format!("{frac:0<9}").parse().ok()?;
+    Utc.timestamp_opt(secs, nanos).single()
+}
+
+/// Slack's `ts` for an instant, with microsecond precision.
+pub fn to_slack_ts(t: Instant) -> String {
+    format!("{}.{:06}", t.timestamp(), t.timestamp_subsec_micros())
+}
+
+/// An instant from Unix seconds, `None` when out of range.
+pub fn from_unix(secs: i64) -> Option<Instant> {
+    Utc.timestamp_opt(secs, 0).single()
+}
+
+/// RFC 3339 in UTC with a `Z`, whole seconds: `2016-03-11T06:55:23Z`.
+pub fn rfc3339(t: Instant) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The calendar date of an instant in a time zone.
+pub fn local_date(t: Instant, tz: Tz) -> NaiveDate {
+    t.with_timezone(&tz).date_naive()
+}
+
+/// Milliseconds since the epoch, the unit of the frames' datetime columns.
+pub fn millis(t: Instant) -> i64 {
+    t.timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_ts_round_trips_with_microseconds() {
+        let t = parse_slack_ts("1457679323.000200").unwrap();
+        assert_eq!(t.timestamp(), 1457679323);
+        assert_eq!(t.timestamp_subsec_micros(), 200);
+        assert_eq!(to_slack_ts(t), "1457679323.000200");
+    }
+
+    #[test]
+    fn slack_ts_without_fraction_is_whole_seconds() {
+        assert_eq!(
+            parse_slack_ts("1457679323").unwrap().timestamp(),
+            1457679323
+        );
+    }
+
+    #[test]
+    fn malformed_slack_ts_is_none() {
+        for bad in ["", "abc", "12.ab", "12.", "1.0000000001"] {
+            assert!(parse_slack_ts(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unknown_zone_names_the_zone() {
+        let err = parse_tz("Mars/Olympus").unwrap_err().to_string();
+        assert!(err.contains("Mars/Olympus"), "{err}");
+        assert!(parse_tz("Asia/Kolkata").is_ok());
+    }
+
+    #[test]
+    fn local_date_crosses_midnight_by_zone() {
+        let t = from_unix(1470783600).unwrap(); // 2016-08-09T23:00:00Z
+        assert_eq!(local_date(t, Tz::UTC).to_string(), "2016-08-09");
+        assert_eq!(
+            local_date(t, parse_tz("Asia/Kolkata").unwrap()).to_string(),
+            "2016-08-10"
+        );
+        assert_eq!(rfc3339(t), "2016-08-09T23:00:00Z");
+    }
+}
