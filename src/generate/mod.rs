@@ -226,11 +226,13 @@ fn open_indices(n: usize) -> Vec<usize> {
 }
 
 /// The creation times of the calibrated year, oldest first: the post's first and last
-/// channel exactly, six on the worst day and at most four on any other day.
+/// channel exactly, six on the worst day and fewer than six on any other day.
 fn creation_times(rng: &mut ChaCha8Rng) -> Vec<Instant> {
     const OTHER_DAY_CAP: usize = 4;
     let (first, last, worst) = (first_created(), last_created(), worst_day());
-    let mut times = vec![first, last];
+    // Just after midnight in India on New Year's Day: named `-0101`, created in 2016.
+    let new_year = Utc.with_ymd_and_hms(2016, 12, 31, 20, 5, 0).unwrap();
+    let mut times = vec![first, last, new_year];
     for _ in 0..6 {
         times.push(at_time_of_day(rng, worst));
     }

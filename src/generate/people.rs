@@ -139,3 +139,13 @@ pub const TROUBLES: &[Trouble] = &[
         Some("AWS"),
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lead_points_at_the_lead() {
+        assert_eq!(PEOPLE[LEAD].role, Role::Lead);
+    }
+}

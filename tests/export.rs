@@ -1,0 +1,209 @@
+//! Loading exports: what real exports contain, zips, frames and the generator.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+
+use common::*;
+use incident_channels::prelude::*;
+use serde_json::json;
+
+#[test]
+fn reopened_channel_is_archived_at_its_last_archive() {
+    let mut w = Crafted::new();
+    w.channel("issue-db-0908", DAY0, Some(DAY0 + DAY)).messages(
+        "issue-db-0908",
+        &[
+            msg(DAY0 + 2 * DAY, "channel_unarchive", "<@U1> un-archived the channel"),
+            msg(DAY0 + 3 * DAY, "channel_archive", "<@U1> archived the channel"),
+        ],
+    );
+    w.channel("issue-mq-0908", DAY0, Some(DAY0 + DAY))
+        .messages("issue-mq-0908", &[msg(DAY0 + 2 * DAY, "channel_unarchive", "back")]);
+    let ws = load(w.finish()).unwrap();
+    let inc = find_incidents(&ws, "issue-").unwrap();
+    let by_name = |n: &str| inc.iter().find(|i| i.name == n).unwrap();
+    assert_eq!(by_name("issue-db-0908").archived_at.unwrap().timestamp(), DAY0 + 3 * DAY);
+    assert_eq!(by_name("issue-mq-0908").archived_at, None);
+}
+
+#[test]
+fn tolerates_what_real_exports_contain() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Minimal and extra fields, unicode, a channel without a folder, an empty day file,
+    // a non-day file in a folder, private groups beside.
+    std::fs::write(
+        d.join("channels.json"),
+        json!([
+            {"id": "C1", "name": "issue-ünïcode-0908", "created": DAY0, "pins": [{"id": "x"}],
+             "topic": {"value": "DB down 🔥 | SRE: <@U1>", "creator": "U1", "last_set": DAY0}},
+            {"id": "C2", "name": "issue-nofolder-0908", "created": DAY0 + 60, "is_archived": true},
+            {"id": "C3", "name": "general", "created": DAY0 - DAY, "is_general": true, "members": ["U1", "U2"]}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(d.join("groups.json"), json!([{"id": "G1", "name": "issue-secret-0908", "created": DAY0}]).to_string()).unwrap();
+    std::fs::create_dir_all(d.join("issue-ünïcode-0908")).unwrap();
+    std::fs::write(
+        d.join("issue-ünïcode-0908/2016-08-09.json"),
+        json!([{"type": "message", "ts": format!("{}.000200", DAY0 + 5), "text": "naïve ☕ \"quoted\"\nline",
+                "blocks": [{"type": "rich_text"}], "reactions": [{"name": "eyes", "count": 2}]},
+               {"type": "message", "user": "U2", "ts": format!("{}.000300", DAY0 + 6)}])
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(d.join("issue-ünïcode-0908/2016-08-10.json"), "").unwrap();
+    std::fs::write(d.join("issue-ünïcode-0908/canvas.json"), "not json at all").unwrap();
+
+    let ws = load(d).unwrap();
+    assert_eq!(ws.channels.len(), 3, "groups.json is ignored unless asked");
+    assert!(ws.users.is_empty(), "users.json is optional");
+    let messages = messages_frame(&ws);
+    assert_eq!(messages.height(), 2);
+    let text = messages.column("text").unwrap().str().unwrap().get(0).unwrap().to_string();
+    assert_eq!(text, "naïve ☕ \"quoted\"\nline");
+    assert_eq!(messages.column("text").unwrap().str().unwrap().get(1), Some(""));
+
+    let inc = find_incidents(&ws, "issue-").unwrap();
+    assert_eq!(inc.len(), 2);
+    assert_eq!(inc[0].topic_word.as_deref(), Some("ünïcode"));
+    assert_eq!(inc[0].message_count, 2);
+    assert!(!inc[1].open && inc[1].archived_at.is_none(), "archived, archive message absent");
+
+    let private = load_with(d, &LoadOptions { include_private: true }).unwrap();
+    assert_eq!(private.channels.len(), 4);
+    assert_eq!(channels_frame(&private).unwrap().column("is_private").unwrap().bool().unwrap().sum(), Some(1));
+}
+
+#[test]
+fn frames_have_the_documented_columns_and_types() {
+    let ws = load(sample()).unwrap();
+    let utc_ms = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+
+    let channels = channels_frame(&ws).unwrap();
+    assert_eq!(channels.height(), 215);
+    let names: Vec<&str> = channels.get_column_names().iter().map(|s| s.as_str()).collect();
+    assert_eq!(
+        names,
+        ["id", "name", "created", "creator", "is_archived", "archived_at", "topic", "purpose", "num_members", "is_private", "message_count"]
+    );
+    assert_eq!(channels.column("created").unwrap().dtype(), &utc_ms);
+    assert_eq!(channels.column("archived_at").unwrap().dtype(), &utc_ms);
+
+    let messages = messages_frame(&ws);
+    let names: Vec<&str> = messages.get_column_names().iter().map(|s| s.as_str()).collect();
+    assert_eq!(names, ["channel_id", "ts", "time", "user", "subtype", "text", "thread_ts"]);
+    assert_eq!(messages.column("time").unwrap().dtype(), &utc_ms);
+    let total: usize = ws.activity.iter().map(|a| a.message_count).sum();
+    assert_eq!(messages.height(), total);
+
+    let incidents = incidents_frame(&find_incidents(&ws, "issue-").unwrap()).unwrap();
+    assert_eq!(incidents.height(), 207);
+    assert_eq!(incidents.column("name_date").unwrap().dtype(), &DataType::Date);
+    assert_eq!(incidents.column("open").unwrap().bool().unwrap().sum(), Some(3));
+    // Names off the convention keep nulls, they are not errors.
+    let nulls = incidents.column("topic_word").unwrap().null_count();
+    assert!(nulls > 0 && nulls < 20, "{nulls}");
+}
+
+#[test]
+fn sample_names_cross_new_year() {
+    use chrono::Datelike;
+    let ws = load(sample()).unwrap();
+    let mut across = 0;
+    for i in find_incidents(&ws, "issue-").unwrap() {
+        if let Some(date) = i.name_date {
+            let gap = (date - i.created.date_naive()).num_days().abs();
+            assert!(gap <= 1, "{} created {} named for {date}", i.name, i.created);
+            across += usize::from(date.year() != i.created.year());
+        }
+    }
+    assert!(across > 0, "the sample has a channel named for the next year's date");
+}
+
+fn zip_folder(src: &Path, zip_path: &Path, root: &str) {
+    let file = std::fs::File::create(zip_path).unwrap();
+    let mut zip = ::zip::ZipWriter::new(file);
+    let options = ::zip::write::SimpleFileOptions::default();
+    for entry in walk(src) {
+        let rel = entry.strip_prefix(src).unwrap().to_str().unwrap().to_string();
+        zip.start_file(format!("{root}{rel}"), options).unwrap();
+        zip.write_all(&std::fs::read(&entry).unwrap()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn zip_exports_read_like_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = report_json(&sample(), &[]);
+    for root in ["", "Kayako Slack export Mar 24 2017/"] {
+        let zip_path = tmp.path().join("export.zip");
+        zip_folder(&sample(), &zip_path, root);
+        assert_eq!(report_json(&zip_path, &[]), folder, "root {root:?}");
+        let ws = load(&zip_path).unwrap();
+        assert_eq!(ws.messages.height(), load(sample()).unwrap().messages.height());
+    }
+}
+
+#[test]
+fn broken_zip_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip_path = tmp.path().join("export.zip");
+    zip_folder(&sample(), &zip_path, "");
+    let bytes = std::fs::read(&zip_path).unwrap();
+    std::fs::write(&zip_path, &bytes[..bytes.len() / 3]).unwrap();
+    let err = load(&zip_path).err().expect("a truncated zip fails").to_string();
+    assert!(err.contains("export.zip"), "{err}");
+}
+
+#[test]
+fn generator_reproduces_the_committed_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sample");
+    generate(&out, &GenerateOptions::default()).unwrap();
+    let (ours, committed) = (walk(&out), walk(&sample()));
+    let rel = |v: &[std::path::PathBuf], base: &Path| -> Vec<String> {
+        v.iter().map(|p| p.strip_prefix(base).unwrap().display().to_string()).collect()
+    };
+    assert_eq!(rel(&ours, &out), rel(&committed, &sample()));
+    for (a, b) in ours.iter().zip(&committed) {
+        assert!(std::fs::read(a).unwrap() == std::fs::read(b).unwrap(), "{} differs", b.display());
+    }
+}
+
+#[test]
+fn generator_refuses_a_folder_with_files() {
+    let err = generate(sample(), &GenerateOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("not empty"), "{err}");
+}
+
+#[test]
+fn scaled_workspace_keeps_the_convention() {
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = generate(tmp.path(), &GenerateOptions { seed: 7, scale: 3 }).unwrap();
+    assert_eq!(summary.incident_channels, 3 * 207);
+    let ws = load(tmp.path()).unwrap();
+    let inc = find_incidents(&ws, "issue-").unwrap();
+    assert_eq!(inc.len(), 621);
+    let names: std::collections::HashSet<_> = inc.iter().map(|i| &i.name).collect();
+    assert_eq!(names.len(), 621, "channel names are unique");
+    assert_eq!(ws.messages.height(), summary.messages);
+}

@@ -1,0 +1,221 @@
+//! `incident-channels report`: the post's figures on the bundled sample, the contract on
+//! crafted exports, and clear errors on bad input.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[test]
+fn sample_gives_the_posts_figures() {
+    let r = report_json(&sample(), &[]);
+    assert_eq!(r["issue_channels"], 207);
+    assert_eq!(r["first_created"], "2016-03-11T06:55:23Z");
+    assert_eq!(r["last_created"], "2017-03-23T00:43:10Z");
+    assert_eq!(r["average_per_month"], 16);
+    assert_eq!(r["active"], 3);
+    assert_eq!(r["worst_days"], json!(["2016-08-09"]));
+    assert_eq!(r["worst_day_count"], 6);
+}
+
+#[test]
+fn sample_open_channels_rise_after_july_and_decline() {
+    let r = report_json(&sample(), &[]);
+    let points = r["open_over_time_monthly"].as_array().unwrap();
+    let open_in = |prefix: &str| -> u64 {
+        points
+            .iter()
+            .filter(|p| p["t"].as_str().unwrap().starts_with(prefix))
+            .map(|p| p["open"].as_u64().unwrap())
+            .max()
+            .unwrap()
+    };
+    let before = ["2016-03", "2016-04", "2016-05", "2016-06"].map(open_in);
+    let peak = ["2016-08", "2016-09", "2016-10"].map(open_in);
+    let after = ["2017-01", "2017-02"].map(open_in);
+    assert!(peak.iter().min() > before.iter().max(), "{before:?} {peak:?}");
+    assert!(peak.iter().min() > after.iter().max(), "{peak:?} {after:?}");
+    // The first point is 1000 s before the first channel, the last is as_of.
+    assert_eq!(points[0]["t"], "2016-03-11T06:38:43Z");
+    assert_eq!(points.last().unwrap()["t"], r["as_of"]);
+}
+
+#[test]
+fn human_summary_is_readable() {
+    let out = cli(&["report", sample().to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "Incident channels (#issue-*): 207",
+        "2016-03-11 06:55:23",
+        "2017-03-23 00:43:10",
+        "Average per month:      16",
+        "Still open:             3",
+        "2016-08-09 with 6 channels",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+}
+
+#[test]
+fn open_over_time_follows_the_contract() {
+    // Three channels: one archived after 40 days, one after 1 hour, one open.
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, Some(DAY0 + 40 * DAY))
+        .channel("issue-b-1008", DAY0 + DAY, Some(DAY0 + DAY + HOUR))
+        .channel("issue-c-1509", DAY0 + 37 * DAY, None)
+        .channel("general", DAY0 - 100 * DAY, None);
+    let dir = w.finish();
+    let as_of = DAY0 + 70 * DAY;
+    let r = report_json(&dir, &["--as-of", &as_of.to_string()]);
+    let points: Vec<(String, u64)> = r["open_over_time_monthly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["t"].as_str().unwrap().to_string(), p["open"].as_u64().unwrap()))
+        .collect();
+    // t = first - 1000 s, +30 d, +60 d (all below as_of), then as_of.
+    assert_eq!(
+        points,
+        vec![
+            ("2016-08-08T23:43:20Z".to_string(), 0),
+            ("2016-09-07T23:43:20Z".to_string(), 1),
+            ("2016-10-07T23:43:20Z".to_string(), 1),
+            ("2016-10-18T00:00:00Z".to_string(), 1),
+        ]
+    );
+    assert_eq!(r["issue_channels"], 3);
+    assert_eq!(r["active"], 1);
+    // 3 channels over 37 days: 3 / (37/30) = 2.43 -> 2.
+    assert_eq!(r["average_per_month"], 2);
+    assert_eq!(r["as_of"], "2016-10-18T00:00:00Z");
+}
+
+#[test]
+fn worst_days_lists_every_tie_in_order() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-1008", DAY0 + DAY + HOUR, None)
+        .channel("issue-b-0908", DAY0 + HOUR, None)
+        .channel("issue-c-1008", DAY0 + DAY + 2 * HOUR, None)
+        .channel("issue-d-0908", DAY0 + 2 * HOUR, None)
+        .channel("issue-e-1208", DAY0 + 3 * DAY, None);
+    let r = report_json(&w.finish(), &[]);
+    assert_eq!(r["worst_days"], json!(["2016-08-09", "2016-08-10"]));
+    assert_eq!(r["worst_day_count"], 2);
+}
+
+#[test]
+fn time_zone_moves_channels_between_days() {
+    // 20:00 UTC on 9 August is 01:30 on 10 August in India.
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0 + 20 * HOUR, None)
+        .channel("issue-b-1008", DAY0 + DAY + 10 * HOUR, None)
+        .channel("issue-c-0908", DAY0 + 10 * HOUR, None);
+    let dir = w.finish();
+    let utc = report_json(&dir, &[]);
+    assert_eq!(utc["worst_days"], json!(["2016-08-09"]));
+    let india = report_json(&dir, &["--tz", "Asia/Kolkata"]);
+    assert_eq!(india["worst_days"], json!(["2016-08-10"]));
+    assert_eq!(india["tz"], "Asia/Kolkata");
+}
+
+#[test]
+fn prefix_selects_other_conventions_and_skips_look_alikes() {
+    let mut w = Crafted::new();
+    w.channel("inc-db-0908", DAY0, None)
+        .channel("issues-board", DAY0, None)
+        .channel("issue-cron-0908", DAY0 + HOUR, None)
+        .channel("postmortem-issue-cron", DAY0, None);
+    let dir = w.finish();
+    assert_eq!(report_json(&dir, &[])["issue_channels"], 1);
+    assert_eq!(report_json(&dir, &["--prefix", "inc-"])["issue_channels"], 1);
+}
+
+#[test]
+fn single_channel_has_no_average() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, None);
+    let r = report_json(&w.finish(), &[]);
+    assert_eq!(r["issue_channels"], 1);
+    assert!(r["average_per_month"].is_null());
+}
+
+fn fails_with(args: &[&str], expected: &[&str]) {
+    let out = cli(args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one-line error expected: {err}");
+    for e in expected {
+        assert!(err.contains(e), "{e:?} not in {err:?}");
+    }
+}
+
+#[test]
+fn missing_folder_is_a_clear_error() {
+    fails_with(&["report", "/no/such/export"], &["/no/such/export", "no such file or folder"]);
+}
+
+#[test]
+fn folder_that_is_not_an_export_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fails_with(&["report", dir.path().to_str().unwrap()], &["not a Slack export", "channels.json"]);
+}
+
+#[test]
+fn no_matching_channels_is_a_clear_error() {
+    fails_with(
+        &["report", sample().to_str().unwrap(), "--prefix", "incident-"],
+        &["incident-", "--prefix", "215 channels"],
+    );
+}
+
+#[test]
+fn unknown_time_zone_is_a_clear_error() {
+    fails_with(&["report", sample().to_str().unwrap(), "--tz", "Mars/Base"], &["Mars/Base", "IANA"]);
+}
+
+#[test]
+fn malformed_day_file_names_file_line_and_column() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, None);
+    let dir = w.finish();
+    let bad = dir.join("issue-a-0908/2016-08-10.json");
+    std::fs::write(&bad, "[\n  {\"ts\": \"1470787200.000100\",\n   \"text\": oops}\n]").unwrap();
+    fails_with(
+        &["report", dir.to_str().unwrap()],
+        &["issue-a-0908/2016-08-10.json", "line 3", "column"],
+    );
+}
+
+#[test]
+fn truncated_channels_json_is_a_clear_error() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, None);
+    let dir = w.finish();
+    let text = std::fs::read_to_string(dir.join("channels.json")).unwrap();
+    std::fs::write(dir.join("channels.json"), &text[..text.len() / 2]).unwrap();
+    fails_with(&["report", dir.to_str().unwrap()], &["channels.json", "EOF"]);
+}
+
+#[test]
+fn message_with_a_broken_ts_names_the_field() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, None);
+    let dir = w.finish();
+    std::fs::write(
+        dir.join("issue-a-0908/2016-08-11.json"),
+        r#"[{"type": "message", "ts": "yesterday", "text": "hi"}]"#,
+    )
+    .unwrap();
+    fails_with(&["report", dir.to_str().unwrap()], &["2016-08-11.json", "`ts`", "yesterday"]);
+}
+
+#[test]
+fn bad_arguments_exit_non_zero() {
+    let out = cli(&["report"]);
+    assert!(!out.status.success());
+    let out = cli(&["report", sample().to_str().unwrap(), "--as-of", "soon"]);
+    assert!(!out.status.success());
+}
