@@ -15,16 +15,29 @@ fn reopened_channel_is_archived_at_its_last_archive() {
     w.channel("issue-db-0908", DAY0, Some(DAY0 + DAY)).messages(
         "issue-db-0908",
         &[
-            msg(DAY0 + 2 * DAY, "channel_unarchive", "<@U1> un-archived the channel"),
-            msg(DAY0 + 3 * DAY, "channel_archive", "<@U1> archived the channel"),
+            msg(
+                DAY0 + 2 * DAY,
+                "channel_unarchive",
+                "<@U1> un-archived the channel",
+            ),
+            msg(
+                DAY0 + 3 * DAY,
+                "channel_archive",
+                "<@U1> archived the channel",
+            ),
         ],
     );
-    w.channel("issue-mq-0908", DAY0, Some(DAY0 + DAY))
-        .messages("issue-mq-0908", &[msg(DAY0 + 2 * DAY, "channel_unarchive", "back")]);
+    w.channel("issue-mq-0908", DAY0, Some(DAY0 + DAY)).messages(
+        "issue-mq-0908",
+        &[msg(DAY0 + 2 * DAY, "channel_unarchive", "back")],
+    );
     let ws = load(w.finish()).unwrap();
     let inc = find_incidents(&ws, "issue-").unwrap();
     let by_name = |n: &str| inc.iter().find(|i| i.name == n).unwrap();
-    assert_eq!(by_name("issue-db-0908").archived_at.unwrap().timestamp(), DAY0 + 3 * DAY);
+    assert_eq!(
+        by_name("issue-db-0908").archived_at.unwrap().timestamp(),
+        DAY0 + 3 * DAY
+    );
     assert_eq!(by_name("issue-mq-0908").archived_at, None);
 }
 
@@ -45,7 +58,11 @@ fn tolerates_what_real_exports_contain() {
         .to_string(),
     )
     .unwrap();
-    std::fs::write(d.join("groups.json"), json!([{"id": "G1", "name": "issue-secret-0908", "created": DAY0}]).to_string()).unwrap();
+    std::fs::write(
+        d.join("groups.json"),
+        json!([{"id": "G1", "name": "issue-secret-0908", "created": DAY0}]).to_string(),
+    )
+    .unwrap();
     std::fs::create_dir_all(d.join("issue-ünïcode-0908")).unwrap();
     std::fs::write(
         d.join("issue-ünïcode-0908/2016-08-09.json"),
@@ -63,19 +80,47 @@ fn tolerates_what_real_exports_contain() {
     assert!(ws.users.is_empty(), "users.json is optional");
     let messages = messages_frame(&ws);
     assert_eq!(messages.height(), 2);
-    let text = messages.column("text").unwrap().str().unwrap().get(0).unwrap().to_string();
+    let text = messages
+        .column("text")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string();
     assert_eq!(text, "naïve ☕ \"quoted\"\nline");
-    assert_eq!(messages.column("text").unwrap().str().unwrap().get(1), Some(""));
+    assert_eq!(
+        messages.column("text").unwrap().str().unwrap().get(1),
+        Some("")
+    );
 
     let inc = find_incidents(&ws, "issue-").unwrap();
     assert_eq!(inc.len(), 2);
     assert_eq!(inc[0].topic_word.as_deref(), Some("ünïcode"));
     assert_eq!(inc[0].message_count, 2);
-    assert!(!inc[1].open && inc[1].archived_at.is_none(), "archived, archive message absent");
+    assert!(
+        !inc[1].open && inc[1].archived_at.is_none(),
+        "archived, archive message absent"
+    );
 
-    let private = load_with(d, &LoadOptions { include_private: true }).unwrap();
+    let private = load_with(
+        d,
+        &LoadOptions {
+            include_private: true,
+        },
+    )
+    .unwrap();
     assert_eq!(private.channels.len(), 4);
-    assert_eq!(channels_frame(&private).unwrap().column("is_private").unwrap().bool().unwrap().sum(), Some(1));
+    assert_eq!(
+        channels_frame(&private)
+            .unwrap()
+            .column("is_private")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .sum(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -85,25 +130,62 @@ fn frames_have_the_documented_columns_and_types() {
 
     let channels = channels_frame(&ws).unwrap();
     assert_eq!(channels.height(), 215);
-    let names: Vec<&str> = channels.get_column_names().iter().map(|s| s.as_str()).collect();
+    let names: Vec<&str> = channels
+        .get_column_names()
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
     assert_eq!(
         names,
-        ["id", "name", "created", "creator", "is_archived", "archived_at", "topic", "purpose", "num_members", "is_private", "message_count"]
+        [
+            "id",
+            "name",
+            "created",
+            "creator",
+            "is_archived",
+            "archived_at",
+            "topic",
+            "purpose",
+            "num_members",
+            "is_private",
+            "message_count"
+        ]
     );
     assert_eq!(channels.column("created").unwrap().dtype(), &utc_ms);
     assert_eq!(channels.column("archived_at").unwrap().dtype(), &utc_ms);
 
     let messages = messages_frame(&ws);
-    let names: Vec<&str> = messages.get_column_names().iter().map(|s| s.as_str()).collect();
-    assert_eq!(names, ["channel_id", "ts", "time", "user", "subtype", "text", "thread_ts"]);
+    let names: Vec<&str> = messages
+        .get_column_names()
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "channel_id",
+            "ts",
+            "time",
+            "user",
+            "subtype",
+            "text",
+            "thread_ts"
+        ]
+    );
     assert_eq!(messages.column("time").unwrap().dtype(), &utc_ms);
     let total: usize = ws.activity.iter().map(|a| a.message_count).sum();
     assert_eq!(messages.height(), total);
 
     let incidents = incidents_frame(&find_incidents(&ws, "issue-").unwrap()).unwrap();
     assert_eq!(incidents.height(), 207);
-    assert_eq!(incidents.column("name_date").unwrap().dtype(), &DataType::Date);
-    assert_eq!(incidents.column("open").unwrap().bool().unwrap().sum(), Some(3));
+    assert_eq!(
+        incidents.column("name_date").unwrap().dtype(),
+        &DataType::Date
+    );
+    assert_eq!(
+        incidents.column("open").unwrap().bool().unwrap().sum(),
+        Some(3)
+    );
     // Names off the convention keep nulls, they are not errors.
     let nulls = incidents.column("topic_word").unwrap().null_count();
     assert!(nulls > 0 && nulls < 20, "{nulls}");
@@ -117,11 +199,19 @@ fn sample_names_cross_new_year() {
     for i in find_incidents(&ws, "issue-").unwrap() {
         if let Some(date) = i.name_date {
             let gap = (date - i.created.date_naive()).num_days().abs();
-            assert!(gap <= 1, "{} created {} named for {date}", i.name, i.created);
+            assert!(
+                gap <= 1,
+                "{} created {} named for {date}",
+                i.name,
+                i.created
+            );
             across += usize::from(date.year() != i.created.year());
         }
     }
-    assert!(across > 0, "the sample has a channel named for the next year's date");
+    assert!(
+        across > 0,
+        "the sample has a channel named for the next year's date"
+    );
 }
 
 fn zip_folder(src: &Path, zip_path: &Path, root: &str) {
@@ -129,7 +219,12 @@ fn zip_folder(src: &Path, zip_path: &Path, root: &str) {
     let mut zip = ::zip::ZipWriter::new(file);
     let options = ::zip::write::SimpleFileOptions::default();
     for entry in walk(src) {
-        let rel = entry.strip_prefix(src).unwrap().to_str().unwrap().to_string();
+        let rel = entry
+            .strip_prefix(src)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         zip.start_file(format!("{root}{rel}"), options).unwrap();
         zip.write_all(&std::fs::read(&entry).unwrap()).unwrap();
     }
@@ -159,7 +254,10 @@ fn zip_exports_read_like_folders() {
         zip_folder(&sample(), &zip_path, root);
         assert_eq!(report_json(&zip_path, &[]), folder, "root {root:?}");
         let ws = load(&zip_path).unwrap();
-        assert_eq!(ws.messages.height(), load(sample()).unwrap().messages.height());
+        assert_eq!(
+            ws.messages.height(),
+            load(sample()).unwrap().messages.height()
+        );
     }
 }
 
@@ -170,7 +268,10 @@ fn broken_zip_is_a_clear_error() {
     zip_folder(&sample(), &zip_path, "");
     let bytes = std::fs::read(&zip_path).unwrap();
     std::fs::write(&zip_path, &bytes[..bytes.len() / 3]).unwrap();
-    let err = load(&zip_path).err().expect("a truncated zip fails").to_string();
+    let err = load(&zip_path)
+        .err()
+        .expect("a truncated zip fails")
+        .to_string();
     assert!(err.contains("export.zip"), "{err}");
 }
 
@@ -181,17 +282,25 @@ fn generator_reproduces_the_committed_sample() {
     generate(&out, &GenerateOptions::default()).unwrap();
     let (ours, committed) = (walk(&out), walk(&sample()));
     let rel = |v: &[std::path::PathBuf], base: &Path| -> Vec<String> {
-        v.iter().map(|p| p.strip_prefix(base).unwrap().display().to_string()).collect()
+        v.iter()
+            .map(|p| p.strip_prefix(base).unwrap().display().to_string())
+            .collect()
     };
     assert_eq!(rel(&ours, &out), rel(&committed, &sample()));
     for (a, b) in ours.iter().zip(&committed) {
-        assert!(std::fs::read(a).unwrap() == std::fs::read(b).unwrap(), "{} differs", b.display());
+        assert!(
+            std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
+            "{} differs",
+            b.display()
+        );
     }
 }
 
 #[test]
 fn generator_refuses_a_folder_with_files() {
-    let err = generate(sample(), &GenerateOptions::default()).unwrap_err().to_string();
+    let err = generate(sample(), &GenerateOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not empty"), "{err}");
 }
 

@@ -33,7 +33,10 @@ fn sample_open_channels_rise_after_july_and_decline() {
     let before = ["2016-03", "2016-04", "2016-05", "2016-06"].map(open_in);
     let peak = ["2016-08", "2016-09", "2016-10"].map(open_in);
     let after = ["2017-01", "2017-02"].map(open_in);
-    assert!(peak.iter().min() > before.iter().max(), "{before:?} {peak:?}");
+    assert!(
+        peak.iter().min() > before.iter().max(),
+        "{before:?} {peak:?}"
+    );
     assert!(peak.iter().min() > after.iter().max(), "{peak:?} {after:?}");
     // The first point is 1000 s before the first channel, the last is as_of.
     assert_eq!(points[0]["t"], "2016-03-11T06:38:43Z");
@@ -72,7 +75,12 @@ fn open_over_time_follows_the_contract() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["t"].as_str().unwrap().to_string(), p["open"].as_u64().unwrap()))
+        .map(|p| {
+            (
+                p["t"].as_str().unwrap().to_string(),
+                p["open"].as_u64().unwrap(),
+            )
+        })
         .collect();
     // t = first - 1000 s, +30 d, +60 d (all below as_of), then as_of.
     assert_eq!(
@@ -128,7 +136,10 @@ fn prefix_selects_other_conventions_and_skips_look_alikes() {
         .channel("postmortem-issue-cron", DAY0, None);
     let dir = w.finish();
     assert_eq!(report_json(&dir, &[])["issue_channels"], 1);
-    assert_eq!(report_json(&dir, &["--prefix", "inc-"])["issue_channels"], 1);
+    assert_eq!(
+        report_json(&dir, &["--prefix", "inc-"])["issue_channels"],
+        1
+    );
 }
 
 #[test]
@@ -146,7 +157,11 @@ fn fails_with(args: &[&str], expected: &[&str]) {
     assert_eq!(out.status.code(), Some(1), "{args:?}");
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(err.trim().lines().count(), 1, "one-line error expected: {err}");
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "one-line error expected: {err}"
+    );
     for e in expected {
         assert!(err.contains(e), "{e:?} not in {err:?}");
     }
@@ -154,26 +169,40 @@ fn fails_with(args: &[&str], expected: &[&str]) {
 
 #[test]
 fn missing_folder_is_a_clear_error() {
-    fails_with(&["report", "/no/such/export"], &["/no/such/export", "no such file or folder"]);
+    fails_with(
+        &["report", "/no/such/export"],
+        &["/no/such/export", "no such file or folder"],
+    );
 }
 
 #[test]
 fn folder_that_is_not_an_export_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    fails_with(&["report", dir.path().to_str().unwrap()], &["not a Slack export", "channels.json"]);
+    fails_with(
+        &["report", dir.path().to_str().unwrap()],
+        &["not a Slack export", "channels.json"],
+    );
 }
 
 #[test]
 fn no_matching_channels_is_a_clear_error() {
     fails_with(
-        &["report", sample().to_str().unwrap(), "--prefix", "incident-"],
+        &[
+            "report",
+            sample().to_str().unwrap(),
+            "--prefix",
+            "incident-",
+        ],
         &["incident-", "--prefix", "215 channels"],
     );
 }
 
 #[test]
 fn unknown_time_zone_is_a_clear_error() {
-    fails_with(&["report", sample().to_str().unwrap(), "--tz", "Mars/Base"], &["Mars/Base", "IANA"]);
+    fails_with(
+        &["report", sample().to_str().unwrap(), "--tz", "Mars/Base"],
+        &["Mars/Base", "IANA"],
+    );
 }
 
 #[test]
@@ -182,7 +211,11 @@ fn malformed_day_file_names_file_line_and_column() {
     w.channel("issue-a-0908", DAY0, None);
     let dir = w.finish();
     let bad = dir.join("issue-a-0908/2016-08-10.json");
-    std::fs::write(&bad, "[\n  {\"ts\": \"1470787200.000100\",\n   \"text\": oops}\n]").unwrap();
+    std::fs::write(
+        &bad,
+        "[\n  {\"ts\": \"1470787200.000100\",\n   \"text\": oops}\n]",
+    )
+    .unwrap();
     fails_with(
         &["report", dir.to_str().unwrap()],
         &["issue-a-0908/2016-08-10.json", "line 3", "column"],
@@ -196,7 +229,10 @@ fn truncated_channels_json_is_a_clear_error() {
     let dir = w.finish();
     let text = std::fs::read_to_string(dir.join("channels.json")).unwrap();
     std::fs::write(dir.join("channels.json"), &text[..text.len() / 2]).unwrap();
-    fails_with(&["report", dir.to_str().unwrap()], &["channels.json", "EOF"]);
+    fails_with(
+        &["report", dir.to_str().unwrap()],
+        &["channels.json", "EOF"],
+    );
 }
 
 #[test]
@@ -209,7 +245,10 @@ fn message_with_a_broken_ts_names_the_field() {
         r#"[{"type": "message", "ts": "yesterday", "text": "hi"}]"#,
     )
     .unwrap();
-    fails_with(&["report", dir.to_str().unwrap()], &["2016-08-11.json", "`ts`", "yesterday"]);
+    fails_with(
+        &["report", dir.to_str().unwrap()],
+        &["2016-08-11.json", "`ts`", "yesterday"],
+    );
 }
 
 #[test]

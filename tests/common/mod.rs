@@ -38,7 +38,11 @@ impl Crafted {
             "is_archived": archived.is_some(),
             "topic": {"value": "", "creator": "", "last_set": 0},
         }));
-        let mut messages = vec![msg(created + 1, "channel_join", "<@U1> has joined the channel")];
+        let mut messages = vec![msg(
+            created + 1,
+            "channel_join",
+            "<@U1> has joined the channel",
+        )];
         if let Some(a) = archived {
             messages.push(msg(a, "channel_archive", "<@U1> archived the channel"));
         }
@@ -51,7 +55,9 @@ impl Crafted {
         std::fs::create_dir_all(&folder).unwrap();
         for m in messages {
             let secs: f64 = m["ts"].as_str().unwrap().parse().unwrap();
-            let date = chrono::DateTime::from_timestamp(secs as i64, 0).unwrap().date_naive();
+            let date = chrono::DateTime::from_timestamp(secs as i64, 0)
+                .unwrap()
+                .date_naive();
             let file = folder.join(format!("{date}.json"));
             let mut day: Vec<Value> = std::fs::read(&file)
                 .map(|b| serde_json::from_slice(&b).unwrap())
@@ -65,17 +71,25 @@ impl Crafted {
     /// Writes channels.json and users.json; returns the folder.
     pub fn finish(&mut self) -> PathBuf {
         let write = |name: &str, v: &Value| {
-            std::fs::write(self.path().join(name), serde_json::to_vec_pretty(v).unwrap()).unwrap()
+            std::fs::write(
+                self.path().join(name),
+                serde_json::to_vec_pretty(v).unwrap(),
+            )
+            .unwrap()
         };
         write("channels.json", &Value::Array(self.channels.clone()));
-        write("users.json", &json!([{"id": "U1", "name": "ana"}, {"id": "U2", "name": "bo"}]));
+        write(
+            "users.json",
+            &json!([{"id": "U1", "name": "ana"}, {"id": "U2", "name": "bo"}]),
+        );
         self.path().to_path_buf()
     }
 }
 
 /// A message at `secs` with an optional subtype.
 pub fn msg(secs: i64, subtype: &str, text: &str) -> Value {
-    let mut m = json!({"type": "message", "user": "U1", "text": text, "ts": format!("{secs}.000100")});
+    let mut m =
+        json!({"type": "message", "user": "U1", "text": text, "ts": format!("{secs}.000100")});
     if !subtype.is_empty() {
         m["subtype"] = subtype.into();
     }
