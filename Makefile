@@ -22,3 +22,7 @@ lint:
 # Regenerate the bundled sample (the tests check it matches the generator).
 sample: build
 	rm -rf data/sample && $(BIN) generate --out data/sample
+
+# Load and analysis speed on ~1M messages, with ratios against the pandas way.
+bench:
+	cargo bench --bench load

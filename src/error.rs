@@ -52,6 +52,9 @@ pub enum Error {
     Invalid(String),
 
     #[error(transparent)]
+    Slack(#[from] crate::slack::client::SlackError),
+
+    #[error(transparent)]
     Polars(#[from] polars::error::PolarsError),
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::export::Workspace;
-use crate::incidents::{find_incidents, Incident};
+use crate::incidents::{find_incidents, newest_activity, Incident};
 use crate::time::{local_date, rfc3339, Instant};
 
 /// The post's "month": 30 days.
@@ -30,7 +30,7 @@ pub struct PostOptions {
     pub prefix: String,
     /// Zone in which creation times are cut into days.
     pub tz: Tz,
-    /// "Now"; `None` takes the newest time in the data.
+    /// "Now"; `None` takes the newest message or creation in the incident channels.
     pub as_of: Option<Instant>,
 }
 
@@ -79,9 +79,12 @@ impl PostFigures {
     /// Loads the incident channels of `ws` and computes the figures.
     pub fn from_workspace(ws: &Workspace, options: &PostOptions) -> Result<Self> {
         let incidents = find_incidents(ws, &options.prefix)?;
-        let as_of = options.as_of.or_else(|| ws.newest_time()).ok_or_else(|| {
-            Error::Invalid("the workspace holds no time to use as `as_of`".into())
-        })?;
+        let as_of = options
+            .as_of
+            .or_else(|| newest_activity(&incidents))
+            .ok_or_else(|| {
+                Error::Invalid("the workspace holds no time to use as `as_of`".into())
+            })?;
         Ok(Self::compute(&incidents, options, as_of))
     }
 

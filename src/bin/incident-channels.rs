@@ -9,7 +9,12 @@ use clap::{Parser, Subcommand};
 use incident_channels::analysis::post::{PostFigures, PostOptions};
 use incident_channels::export::load;
 use incident_channels::generate::{generate, GenerateOptions};
+use incident_channels::slack::client::{ClientOptions, SlackError};
+use incident_channels::slack::emulator::{self, Emulator, EmulatorOptions, Faults};
+use incident_channels::slack::sync::{sync, Progress, SyncOptions};
+use incident_channels::slack::token::Token;
 use incident_channels::time::{from_unix, parse_tz};
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +45,75 @@ enum Command {
         /// Print one JSON object instead of the summary.
         #[arg(long)]
         json: bool,
+    },
+    /// Pull channels, users and incident channels' histories from the Slack Web API into
+    /// an export folder (incremental; resumes after an interruption). Reads SLACK_TOKEN
+    /// and SLACK_API_URL.
+    Sync {
+        /// The export folder to create or update.
+        #[arg(long)]
+        out: PathBuf,
+        /// Fetch the histories of channels whose name starts with this.
+        #[arg(long, default_value = "issue-")]
+        prefix: String,
+        /// Fetch every channel's history.
+        #[arg(long)]
+        all_history: bool,
+        /// Include private channels (needs groups:read and groups:history).
+        #[arg(long)]
+        private: bool,
+        /// Do not pace calls to Slack's rate-limit tiers (429s are still honoured).
+        #[arg(long)]
+        no_pace: bool,
+        /// Length of a rate-limit minute in ms (for emulators that run faster than Slack).
+        #[arg(long, default_value_t = 60_000, hide = true)]
+        minute_ms: u64,
+        /// First retry backoff in ms.
+        #[arg(long, default_value_t = 500, hide = true)]
+        backoff_ms: u64,
+        /// Per-request timeout in ms.
+        #[arg(long, default_value_t = 30_000, hide = true)]
+        timeout_ms: u64,
+        /// Plain progress lines even on a terminal.
+        #[arg(long)]
+        plain: bool,
+    },
+    /// Serve an export folder as a Slack Web API on loopback, to try sync without a token.
+    Emulate {
+        /// The export folder to serve.
+        dir: PathBuf,
+        /// Port on 127.0.0.1 (0: any free one; the URL is printed).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The token it accepts (SLACK_TOKEN must match).
+        #[arg(long, default_value = emulator::DEFAULT_TOKEN)]
+        token: String,
+        /// Scopes the token has, comma-separated (default: all it needs).
+        #[arg(long, value_delimiter = ',')]
+        scopes: Option<Vec<String>>,
+        /// Length of a rate-limit minute in ms.
+        #[arg(long, default_value_t = 60_000)]
+        minute_ms: u64,
+        /// Answer every call, however fast.
+        #[arg(long)]
+        no_rate_limits: bool,
+        /// Always full pages.
+        #[arg(long)]
+        no_quirks: bool,
+        /// Answer every Nth call with HTTP 500/503.
+        #[arg(long, default_value_t = 0)]
+        fail_every: u64,
+        /// Drop the connection on every Nth call.
+        #[arg(long, default_value_t = 0)]
+        drop_every: u64,
+        /// Cut off the body of every Nth answer.
+        #[arg(long, default_value_t = 0)]
+        truncate_every: u64,
+        /// Delay every Nth answer by --slow-ms.
+        #[arg(long, default_value_t = 0)]
+        slow_every: u64,
+        #[arg(long, default_value_t = 0)]
+        slow_ms: u64,
     },
     /// Write a generated workspace (the bundled sample at scale 1) in export layout.
     Generate {
@@ -87,6 +161,80 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 print!("{figures}");
             }
+        }
+        Command::Sync {
+            out,
+            prefix,
+            all_history,
+            private,
+            no_pace,
+            minute_ms,
+            backoff_ms,
+            timeout_ms,
+            plain,
+        } => {
+            let token = Token::from_env().ok_or(SlackError::NoToken)?;
+            let options = SyncOptions {
+                out,
+                prefix,
+                all_history,
+                include_private: private,
+                client: ClientOptions {
+                    pace: !no_pace,
+                    minute: Duration::from_millis(minute_ms),
+                    backoff: Duration::from_millis(backoff_ms),
+                    timeout: Duration::from_millis(timeout_ms),
+                    ..ClientOptions::default()
+                },
+                progress: if plain {
+                    Progress::Lines
+                } else {
+                    Progress::Auto
+                },
+            };
+            let report = sync(token, &options)?;
+            eprintln!("{report}");
+        }
+        Command::Emulate {
+            dir,
+            port,
+            token,
+            scopes,
+            minute_ms,
+            no_rate_limits,
+            no_quirks,
+            fail_every,
+            drop_every,
+            truncate_every,
+            slow_every,
+            slow_ms,
+        } => {
+            let options = EmulatorOptions {
+                token,
+                scopes,
+                rate_limits: !no_rate_limits,
+                minute: Duration::from_millis(minute_ms),
+                quirks: !no_quirks,
+                faults: Faults {
+                    server_error_every: fail_every,
+                    drop_every,
+                    truncate_every,
+                    slow_every,
+                    slow_ms,
+                },
+            };
+            let running = Emulator::start(&dir, port, options)?;
+            println!(
+                "emulating the Slack Web API for {} at {}",
+                dir.display(),
+                running.url()
+            );
+            println!("  export SLACK_API_URL={}", running.url());
+            println!(
+                "  (SLACK_TOKEN must equal --token; stats at http://{}/_emulator/stats)",
+                running.addr()
+            );
+            running.wait();
         }
         Command::Generate { out, seed, scale } => {
             let started = std::time::Instant::now();

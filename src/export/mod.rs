@@ -17,7 +17,6 @@ use std::path::PathBuf;
 use polars::prelude::DataFrame;
 
 use crate::slack::model::{Channel, User};
-use crate::time::Instant;
 
 /// A loaded workspace: its channels, users and every message, as read from an export.
 pub struct Workspace {
@@ -32,17 +31,6 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// The newest instant in the data (a channel's creation or any message): the
-    /// default "now" of every analysis, so that results never depend on the wall clock.
-    pub fn newest_time(&self) -> Option<Instant> {
-        let created = self
-            .channels
-            .iter()
-            .filter_map(|c| crate::time::from_unix(c.created));
-        let messages = self.activity.iter().filter_map(|a| a.last_message);
-        created.chain(messages).max()
-    }
-
     /// The display name of a user id, falling back to the id itself.
     pub fn user_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.users

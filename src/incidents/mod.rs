@@ -26,6 +26,8 @@ pub struct Incident {
     pub topic: String,
     pub creator: Option<String>,
     pub message_count: usize,
+    /// The channel's newest message, or its creation when it has none.
+    pub last_activity: Instant,
 }
 
 impl Incident {
@@ -41,6 +43,12 @@ impl Incident {
     pub fn open_at(&self, t: Instant) -> bool {
         self.created <= t && self.archived_at.is_none_or(|a| t <= a)
     }
+}
+
+/// The newest moment in the incidents' channels: the default "now" of an analysis, so
+/// that results depend neither on the wall clock nor on which other channels were read.
+pub fn newest_activity(incidents: &[Incident]) -> Option<Instant> {
+    incidents.iter().map(|i| i.last_activity).max()
 }
 
 /// The channels whose name starts with `prefix`, oldest first. An error when there are
@@ -65,6 +73,7 @@ pub fn find_incidents(ws: &Workspace, prefix: &str) -> Result<Vec<Incident>> {
                 topic: c.topic.value.clone(),
                 creator: c.creator.clone(),
                 message_count: a.message_count,
+                last_activity: a.last_message.map_or(created, |m| m.max(created)),
             })
         })
         .collect();

@@ -1,3 +1,9 @@
-//! Slack's side of the data flow: the objects its Web API and exports share.
+//! Slack's side of the data flow: its objects, the Web API client, `sync` into the
+//! export layout, and an emulator of the API to test all of it against.
 
+pub mod api;
+pub mod client;
+pub mod emulator;
 pub mod model;
+pub mod sync;
+pub mod token;

@@ -1,0 +1,584 @@
+//! A Slack Web API emulator: a real HTTP server on loopback that serves an export folder
+//! the way Slack serves a workspace — cursor pagination with short and empty pages,
+//! histories newest first with `oldest`/`latest`/`inclusive`/`has_more`, rate-limit
+//! tiers answered with 429 and `Retry-After`, `ok:false` errors — and that injects the
+//! faults a careful client must survive: 5xx, dropped connections, cut-off bodies, slow
+//! answers. It counts calls per method; `/_emulator/stats` shows them and
+//! `/_emulator/faults` switches faults while it runs.
+
+mod http;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::api::Method;
+use crate::error::{Error, Result};
+use crate::export::source::ExportSource;
+use crate::time::parse_slack_ts;
+
+/// The token the emulator accepts unless told otherwise. Not a secret.
+pub const DEFAULT_TOKEN: &str = "emulator-token";
+
+/// Which faults to inject: each fires on every Nth API request (0: never).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    pub server_error_every: u64,
+    pub drop_every: u64,
+    pub truncate_every: u64,
+    pub slow_every: u64,
+    pub slow_ms: u64,
+}
+
+/// How the emulator behaves.
+#[derive(Debug, Clone)]
+pub struct EmulatorOptions {
+    pub token: String,
+    /// Scopes the token has; `None`: all it needs.
+    pub scopes: Option<Vec<String>>,
+    /// Enforce each method's tier per `minute`.
+    pub rate_limits: bool,
+    pub minute: Duration,
+    /// Short and empty pages now and then, as Slack sends.
+    pub quirks: bool,
+    pub faults: Faults,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        EmulatorOptions {
+            token: DEFAULT_TOKEN.into(),
+            scopes: None,
+            rate_limits: true,
+            minute: Duration::from_secs(60),
+            quirks: true,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// What the emulator saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmulatorStats {
+    /// Answered calls per method (429s and injected faults included).
+    pub calls: BTreeMap<String, u64>,
+    pub rate_limited: u64,
+    pub faults_injected: u64,
+    /// Requests that carried a token anywhere but the Authorization header.
+    pub token_outside_header: u64,
+}
+
+/// The workspace being served.
+struct Data {
+    channels: Vec<Value>,
+    users: Vec<Value>,
+    /// Per channel id: messages oldest first, with their sort key.
+    histories: HashMap<String, Vec<((i64, u32), Value)>>,
+}
+
+struct Shared {
+    data: Data,
+    options: Mutex<EmulatorOptions>,
+    stats: Mutex<EmulatorStats>,
+    windows: Mutex<HashMap<Method, (Instant, u32)>>,
+    requests: AtomicU64,
+    stop: AtomicBool,
+}
+
+/// A running emulator; it stops when dropped.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Serves the export at `dir` on `127.0.0.1:port` (0: any free port).
+    pub fn start(dir: impl AsRef<Path>, port: u16, options: EmulatorOptions) -> Result<Emulator> {
+        let data = read_data(dir.as_ref())?;
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .map_err(|e| Error::Invalid(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io(dir.as_ref(), e))?;
+        let shared = Arc::new(Shared {
+            data,
+            options: Mutex::new(options),
+            stats: Mutex::new(EmulatorStats::default()),
+            windows: Mutex::new(HashMap::new()),
+            requests: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+        });
+        let serving = Arc::clone(&shared);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if serving.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let s = Arc::clone(&serving);
+                    std::thread::spawn(move || serve_connection(stream, &s));
+                }
+            }
+        });
+        Ok(Emulator {
+            addr,
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// The API root to put in `SLACK_API_URL`.
+    pub fn url(&self) -> String {
+        format!("http://{}/api", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn stats(&self) -> EmulatorStats {
+        self.shared.stats.lock().expect("stats lock").clone()
+    }
+
+    pub fn reset_stats(&self) {
+        *self.shared.stats.lock().expect("stats lock") = EmulatorStats::default();
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.options.lock().expect("options lock").faults = faults;
+    }
+
+    pub fn set_scopes(&self, scopes: Option<Vec<String>>) {
+        self.shared.options.lock().expect("options lock").scopes = scopes;
+    }
+
+    /// Blocks until the process ends (for the command line).
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr); // wakes the accept loop
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn read_data(dir: &Path) -> Result<Data> {
+    let mut source = ExportSource::open(dir)?;
+    let mut buf = Vec::new();
+    let read_list =
+        |source: &mut ExportSource, rel: &str, buf: &mut Vec<u8>| -> Result<Vec<Value>> {
+            if !source.read(rel, buf)? {
+                return Ok(vec![]);
+            }
+            serde_json::from_slice(buf).map_err(|e| Error::json(source.display_path(rel), &e))
+        };
+    let channels = read_list(&mut source, "channels.json", &mut buf)?;
+    let users = read_list(&mut source, "users.json", &mut buf)?;
+    let mut histories = HashMap::new();
+    for channel in &channels {
+        let (Some(id), Some(name)) = (channel["id"].as_str(), channel["name"].as_str()) else {
+            continue;
+        };
+        let mut messages = Vec::new();
+        for day in source.day_files(name)? {
+            let rel = format!("{name}/{day}");
+            for m in read_list(&mut source, &rel, &mut buf)? {
+                let key = m["ts"]
+                    .as_str()
+                    .and_then(parse_slack_ts)
+                    .map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+                    .ok_or_else(|| Error::Field {
+                        path: source.display_path(&rel),
+                        field: "ts".into(),
+                        message: "missing or not a Slack timestamp".into(),
+                    })?;
+                messages.push((key, m));
+            }
+        }
+        messages.sort_by_key(|(k, _)| *k);
+        histories.insert(id.to_string(), messages);
+    }
+    Ok(Data {
+        channels,
+        users,
+        histories,
+    })
+}
+
+fn serve_connection(mut stream: TcpStream, shared: &Shared) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let _ = stream.set_nodelay(true);
+    let mut buf = Vec::new();
+    while let Ok(Some(request)) = http::read_request(&mut stream, &mut buf) {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let close = request.close;
+        match answer(&request, shared) {
+            Reply::Drop => return,
+            Reply::Send {
+                status,
+                headers,
+                body,
+                cut,
+            } => {
+                let bytes = serde_json::to_vec(&body).unwrap_or_default();
+                if http::write_response(&mut stream, status, &headers, &bytes, cut).is_err()
+                    || cut
+                    || close
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+enum Reply {
+    Send {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: Value,
+        cut: bool,
+    },
+    Drop,
+}
+
+fn ok(body: Value) -> Reply {
+    Reply::Send {
+        status: 200,
+        headers: vec![],
+        body,
+        cut: false,
+    }
+}
+
+fn slack_error(code: &str) -> Reply {
+    ok(json!({"ok": false, "error": code}))
+}
+
+fn answer(request: &Request, shared: &Shared) -> Reply {
+    match request.path.as_str() {
+        "/_emulator/stats" => return ok(json!(shared.stats.lock().expect("stats lock").clone())),
+        "/_emulator/faults" if request.method == "POST" => {
+            return match serde_json::from_slice::<Faults>(&request.body) {
+                Ok(faults) => {
+                    shared.options.lock().expect("options lock").faults = faults;
+                    ok(json!({"ok": true}))
+                }
+                Err(e) => ok(json!({"ok": false, "error": e.to_string()})),
+            };
+        }
+        _ => {}
+    }
+    let Some(name) = request.path.strip_prefix("/api/") else {
+        return Reply::Send {
+            status: 404,
+            headers: vec![],
+            body: json!({"ok": false, "error": "not_found"}),
+            cut: false,
+        };
+    };
+    let options = shared.options.lock().expect("options lock").clone();
+    let n = shared.requests.fetch_add(1, Ordering::SeqCst) + 1;
+    {
+        let mut stats = shared.stats.lock().expect("stats lock");
+        *stats.calls.entry(name.to_string()).or_default() += 1;
+        if request.params.iter().any(|(k, _)| k == "token")
+            || request.query_keys.iter().any(|k| k == "token")
+        {
+            stats.token_outside_header += 1;
+        }
+    }
+    if let Some(reply) = inject_fault(n, &options.faults, shared) {
+        return reply;
+    }
+    let Some(method) = Method::from_name(name) else {
+        return slack_error("unknown_method");
+    };
+    if options.rate_limits {
+        if let Some(wait) = over_limit(method, &options, shared) {
+            shared.stats.lock().expect("stats lock").rate_limited += 1;
+            return Reply::Send {
+                status: 429,
+                headers: vec![("retry-after", wait.to_string())],
+                body: json!({"ok": false, "error": "ratelimited"}),
+                cut: false,
+            };
+        }
+    }
+    let given = request
+        .authorization
+        .as_deref()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .or_else(|| param(request, "token"));
+    match given {
+        None => return slack_error("not_authed"),
+        Some(t) if t != options.token => return slack_error("invalid_auth"),
+        Some(_) => {}
+    }
+    match method {
+        Method::AuthTest => ok(json!({
+            "ok": true, "url": "http://emulated.slack.invalid/", "team": "Emulated workspace",
+            "user": "incident-sync", "team_id": "T0EMULATED", "user_id": "U0EMULATED"
+        })),
+        Method::UsersList => {
+            if let Some(reply) = missing_scope(&options, "users:read") {
+                return reply;
+            }
+            ok(page_of(
+                request,
+                &shared.data.users,
+                "members",
+                options.quirks,
+                method,
+            ))
+        }
+        Method::ConversationsList => list_channels(request, shared, &options),
+        Method::ConversationsHistory => history(request, shared, &options),
+    }
+}
+
+use http::Request;
+
+fn param<'r>(request: &'r Request, key: &str) -> Option<&'r str> {
+    request
+        .params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn inject_fault(n: u64, faults: &Faults, shared: &Shared) -> Option<Reply> {
+    let hits = |every: u64| every > 0 && n % every == 0;
+    let reply = if hits(faults.drop_every) {
+        Reply::Drop
+    } else if hits(faults.server_error_every) {
+        Reply::Send {
+            status: if n % 2 == 0 { 503 } else { 500 },
+            headers: vec![],
+            body: json!({"ok": false, "error": "service_unavailable"}),
+            cut: false,
+        }
+    } else if hits(faults.truncate_every) {
+        Reply::Send {
+            status: 200,
+            headers: vec![],
+            body: json!({"ok": true, "padding": "x".repeat(64)}),
+            cut: true,
+        }
+    } else {
+        if hits(faults.slow_every) {
+            std::thread::sleep(Duration::from_millis(faults.slow_ms));
+        }
+        return None;
+    };
+    shared.stats.lock().expect("stats lock").faults_injected += 1;
+    Some(reply)
+}
+
+/// Seconds to wait when `method` has used up its tier in the current window.
+fn over_limit(method: Method, options: &EmulatorOptions, shared: &Shared) -> Option<u64> {
+    let mut windows = shared.windows.lock().expect("windows lock");
+    let now = Instant::now();
+    let (start, count) = windows.entry(method).or_insert((now, 0));
+    if now.duration_since(*start) >= options.minute {
+        *start = now;
+        *count = 0;
+    }
+    if *count >= method.tier().per_minute() {
+        let left = options.minute.saturating_sub(now.duration_since(*start));
+        return Some(left.as_secs_f64().ceil().max(1.0) as u64);
+    }
+    *count += 1;
+    None
+}
+
+fn missing_scope(options: &EmulatorOptions, needed: &str) -> Option<Reply> {
+    let scopes = options.scopes.as_ref()?;
+    if scopes.iter().any(|s| s == needed) {
+        return None;
+    }
+    Some(ok(
+        json!({"ok": false, "error": "missing_scope", "needed": needed, "provided": scopes.join(",")}),
+    ))
+}
+
+/// Opaque cursors that the emulator can tell from forged ones.
+fn cursor_for(offset: usize) -> String {
+    format!(
+        "dXNlcj{offset:x}x{:x}",
+        offset.wrapping_mul(2_654_435_761) % 65_521
+    )
+}
+
+fn offset_of(cursor: &str) -> Option<usize> {
+    let rest = cursor.strip_prefix("dXNlcj")?;
+    let (offset, check) = rest.split_once('x')?;
+    let offset = usize::from_str_radix(offset, 16).ok()?;
+    (format!("{:x}", offset.wrapping_mul(2_654_435_761) % 65_521) == check).then_some(offset)
+}
+
+/// How many items this page holds: the limit, or with quirks now and then fewer, or none
+/// (while more remain), as Slack's filtered pagination does.
+fn page_len(offset: usize, limit: usize, remaining: usize, quirks: bool) -> usize {
+    let full = limit.min(remaining);
+    if !quirks || remaining <= 1 {
+        return full;
+    }
+    match (offset.wrapping_mul(31) + limit) % 7 {
+        0 => 0,
+        1 | 2 => (full / 2).max(1),
+        _ => full,
+    }
+}
+
+/// The answer body with a page of `items` for a list method with `limit` and `cursor`.
+fn page_of(request: &Request, items: &[Value], key: &str, quirks: bool, method: Method) -> Value {
+    let limit = param(request, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|&l| l > 0)
+        .unwrap_or(100)
+        .min(method.max_page());
+    let offset = match param(request, "cursor").filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(c) => match offset_of(c) {
+            Some(o) if o <= items.len() => o,
+            _ => return json!({"ok": false, "error": "invalid_cursor"}),
+        },
+    };
+    let take = page_len(offset, limit, items.len() - offset, quirks);
+    let end = offset + take;
+    let next = if end < items.len() {
+        cursor_for(end)
+    } else {
+        String::new()
+    };
+    json!({"ok": true, key: &items[offset..end], "response_metadata": {"next_cursor": next}})
+}
+
+fn list_channels(request: &Request, shared: &Shared, options: &EmulatorOptions) -> Reply {
+    let types = param(request, "types").unwrap_or("public_channel");
+    let want_public = types.split(',').any(|t| t.trim() == "public_channel");
+    let want_private = types.split(',').any(|t| t.trim() == "private_channel");
+    if want_public {
+        if let Some(reply) = missing_scope(options, "channels:read") {
+            return reply;
+        }
+    }
+    if want_private {
+        if let Some(reply) = missing_scope(options, "groups:read") {
+            return reply;
+        }
+    }
+    let exclude_archived = matches!(param(request, "exclude_archived"), Some("true" | "1"));
+    let channels: Vec<Value> = shared
+        .data
+        .channels
+        .iter()
+        .filter(|c| {
+            let private = c["is_private"].as_bool().unwrap_or(false);
+            (if private { want_private } else { want_public })
+                && !(exclude_archived && c["is_archived"].as_bool().unwrap_or(false))
+        })
+        .map(|c| {
+            let mut c = c.clone();
+            let members = c
+                .get("members")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if let Some(obj) = c.as_object_mut() {
+                obj.remove("members");
+                obj.insert("is_channel".into(), json!(true));
+                obj.entry("is_private").or_insert(json!(false));
+                obj.entry("num_members").or_insert(json!(members));
+            }
+            c
+        })
+        .collect();
+    ok(page_of(
+        request,
+        &channels,
+        "channels",
+        options.quirks,
+        Method::ConversationsList,
+    ))
+}
+
+fn bound(request: &Request, key: &str) -> Option<(i64, u32)> {
+    param(request, key)
+        .and_then(parse_slack_ts)
+        .map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+}
+
+fn history(request: &Request, shared: &Shared, options: &EmulatorOptions) -> Reply {
+    let Some(id) = param(request, "channel") else {
+        return slack_error("channel_not_found");
+    };
+    let Some(messages) = shared.data.histories.get(id) else {
+        return slack_error("channel_not_found");
+    };
+    let private = shared
+        .data
+        .channels
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["is_private"].as_bool())
+        .unwrap_or(false);
+    if let Some(reply) = missing_scope(
+        options,
+        if private {
+            "groups:history"
+        } else {
+            "channels:history"
+        },
+    ) {
+        return reply;
+    }
+    let inclusive = matches!(param(request, "inclusive"), Some("true" | "1"));
+    let oldest = bound(request, "oldest");
+    let latest = bound(request, "latest");
+    let newest_first: Vec<Value> = messages
+        .iter()
+        .rev()
+        .filter(|(k, _)| match oldest {
+            Some(o) => *k > o || (inclusive && *k == o),
+            None => true,
+        })
+        .filter(|(k, _)| match latest {
+            Some(l) => *k < l || (inclusive && *k == l),
+            None => true,
+        })
+        .map(|(_, m)| m.clone())
+        .collect();
+    let mut page = page_of(
+        request,
+        &newest_first,
+        "messages",
+        options.quirks,
+        Method::ConversationsHistory,
+    );
+    if page["ok"] == json!(true) {
+        let has_more = page["response_metadata"]["next_cursor"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty());
+        page["has_more"] = json!(has_more);
+    }
+    ok(page)
+}

@@ -1,0 +1,422 @@
+//! `sync`: pulls channels, users and incident channels' histories from the Web API into
+//! the export layout, incrementally and crash-safely.
+//!
+//! Every file is written to a temporary name and renamed. What has been fetched is
+//! recorded per channel in `.incident-channels-sync.json` only after that channel's day
+//! files are on disk, so a run killed at any point resumes where the record ends; messages
+//! fetched twice merge by `ts`, and the folder ends as after an uninterrupted run.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::api::Method;
+use super::client::{CallStats, ClientOptions, SlackClient};
+use super::model::{Channel, User};
+use super::token::Token;
+use crate::error::{Error, Result};
+use crate::export::ExportWriter;
+use crate::time::parse_slack_ts;
+
+/// Name of the file that records what has been fetched.
+pub const STATE_FILE: &str = ".incident-channels-sync.json";
+
+/// What to sync and how.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub out: PathBuf,
+    /// Fetch histories of channels whose name starts with this.
+    pub prefix: String,
+    /// Fetch every channel's history, not only the prefix's.
+    pub all_history: bool,
+    /// Include private channels (needs the groups:* scopes).
+    pub include_private: bool,
+    pub client: ClientOptions,
+    pub progress: Progress,
+}
+
+impl SyncOptions {
+    pub fn new(out: impl Into<PathBuf>) -> Self {
+        SyncOptions {
+            out: out.into(),
+            prefix: "issue-".into(),
+            all_history: false,
+            include_private: false,
+            client: ClientOptions::default(),
+            progress: Progress::Auto,
+        }
+    }
+}
+
+/// How sync reports progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A bar on a terminal, plain lines elsewhere (a notebook, a log).
+    Auto,
+    Lines,
+    Quiet,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    pub channels: usize,
+    pub users: usize,
+    /// Channels whose history was asked for.
+    pub histories_fetched: usize,
+    /// Archived channels already complete on disk: no call made.
+    pub unchanged_skipped: usize,
+    pub new_messages: usize,
+    pub calls: CallStats,
+    /// The fewest calls that could have fetched the same data, per method.
+    pub minimum_calls: BTreeMap<&'static str, u64>,
+    pub seconds: f64,
+}
+
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let per_method: Vec<String> = self
+            .calls
+            .calls
+            .iter()
+            .map(|(m, n)| match self.minimum_calls.get(m) {
+                Some(min) => format!("{m} {n} (min {min})"),
+                None => format!("{m} {n}"),
+            })
+            .collect();
+        write!(
+            f,
+            "synced {} channels and {} users: {} histories fetched, {} archived channels unchanged, {} new messages; {} calls ({}); {} HTTP 429, {} retries; {:.1} s",
+            self.channels,
+            self.users,
+            self.histories_fetched,
+            self.unchanged_skipped,
+            self.new_messages,
+            self.calls.total(),
+            per_method.join(", "),
+            self.calls.rate_limited,
+            self.calls.retries,
+            self.seconds
+        )
+    }
+}
+
+/// What is on disk for one channel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct ChannelState {
+    name: String,
+    /// The newest message fetched; the next fetch asks only for newer ones.
+    newest_ts: Option<String>,
+    /// Archived when last fetched: with nothing newer possible, it needs no call.
+    archived: bool,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SyncState {
+    version: u32,
+    channels: BTreeMap<String, ChannelState>,
+}
+
+/// Syncs the workspace behind `token` into `options.out`.
+pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
+    let started = Instant::now();
+    let mut client = SlackClient::new(token, options.client.clone())?;
+    let mut progress = Reporter::new(options.progress);
+
+    // Nothing is written before the token and the list scopes are proven to work.
+    client.call(Method::AuthTest, &[])?;
+    let types = if options.include_private {
+        "public_channel,private_channel"
+    } else {
+        "public_channel"
+    };
+    let mut channels: Vec<Channel> = Vec::new();
+    let mut bad: Option<Error> = None;
+    client.paginate(
+        Method::ConversationsList,
+        &[
+            ("types", types.into()),
+            ("exclude_archived", "false".into()),
+        ],
+        "channels",
+        |page| collect(page, &mut channels, "conversations.list", &mut bad),
+    )?;
+    let mut users: Vec<User> = Vec::new();
+    client.paginate(Method::UsersList, &[], "members", |page| {
+        collect(page, &mut users, "users.list", &mut bad)
+    })?;
+    if let Some(e) = bad {
+        return Err(e);
+    }
+    let mut seen = HashSet::new();
+    channels.retain(|c| seen.insert(c.id.clone()));
+    channels.sort_by_key(|c| c.created);
+
+    let writer = ExportWriter::create(&options.out)?;
+    remove_stale_temporaries(&options.out)?;
+    let state_path = options.out.join(STATE_FILE);
+    let mut state = read_state(&state_path)?;
+
+    let wanted: Vec<&Channel> = channels
+        .iter()
+        .filter(|c| options.all_history || c.name.starts_with(&options.prefix))
+        .collect();
+    progress.start(wanted.len());
+    let mut report = SyncReport {
+        channels: channels.len(),
+        users: users.len(),
+        histories_fetched: 0,
+        unchanged_skipped: 0,
+        new_messages: 0,
+        calls: CallStats::default(),
+        minimum_calls: BTreeMap::new(),
+        seconds: 0.0,
+    };
+    let mut min_history = 0u64;
+    for channel in wanted {
+        let before = state.channels.get(&channel.id).cloned();
+        if let Some(prev) = &before {
+            if prev.archived && channel.is_archived && prev.name == channel.name {
+                report.unchanged_skipped += 1;
+                progress.step(&channel.name, 0);
+                continue;
+            }
+            if prev.name != channel.name {
+                rename_folder(&options.out, &prev.name, &channel.name)?;
+            }
+        }
+        let oldest = before.as_ref().and_then(|s| s.newest_ts.clone());
+        let mut fetched: Vec<Value> = Vec::new();
+        let mut params = vec![("channel", channel.id.clone())];
+        if let Some(oldest) = &oldest {
+            params.push(("oldest", oldest.clone()));
+            params.push(("inclusive", "false".into()));
+        }
+        client.paginate(Method::ConversationsHistory, &params, "messages", |page| {
+            fetched.extend(page)
+        })?;
+        report.histories_fetched += 1;
+        min_history += (fetched.len() as u64)
+            .div_ceil(Method::ConversationsHistory.max_page() as u64)
+            .max(1);
+        let newest = merge_into_days(&writer, &channel.name, fetched, &mut report.new_messages)?;
+        state.channels.insert(
+            channel.id.clone(),
+            ChannelState {
+                name: channel.name.clone(),
+                newest_ts: newest.or(oldest),
+                archived: channel.is_archived,
+            },
+        );
+        writer.json(STATE_FILE, &state)?;
+        progress.step(&channel.name, report.new_messages);
+    }
+
+    writer.users(&users)?;
+    writer.channels(&channels)?;
+    state.version = 1;
+    writer.json(STATE_FILE, &state)?;
+    progress.finish();
+
+    let pages = |n: usize, method: Method| (n as u64).div_ceil(method.max_page() as u64).max(1);
+    report.minimum_calls = BTreeMap::from([
+        (Method::AuthTest.name(), 1),
+        (
+            Method::ConversationsList.name(),
+            pages(channels.len(), Method::ConversationsList),
+        ),
+        (
+            Method::UsersList.name(),
+            pages(users.len(), Method::UsersList),
+        ),
+        (Method::ConversationsHistory.name(), min_history),
+    ]);
+    report.calls = client.stats.clone();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Parses a page of objects, keeping the first failure (with the method that sent it).
+fn collect<T: serde::de::DeserializeOwned>(
+    page: Vec<Value>,
+    out: &mut Vec<T>,
+    method: &str,
+    bad: &mut Option<Error>,
+) {
+    for item in page {
+        match serde_json::from_value(item) {
+            Ok(v) => out.push(v),
+            Err(e) if bad.is_none() => {
+                *bad = Some(Error::Invalid(format!(
+                    "{method} returned an object that is not a Slack object: {e}"
+                )))
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// Adds newly fetched messages to the channel's day files (UTC dates), merging by `ts`
+/// with what is there. Returns the newest `ts` seen.
+fn merge_into_days(
+    writer: &ExportWriter,
+    channel: &str,
+    fetched: Vec<Value>,
+    new_messages: &mut usize,
+) -> Result<Option<String>> {
+    let mut by_day: BTreeMap<NaiveDate, Vec<Value>> = BTreeMap::new();
+    let mut newest: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
+    for m in fetched {
+        let ts = m
+            .get("ts")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let Some(t) = parse_slack_ts(&ts) else {
+            return Err(Error::Invalid(format!(
+                "conversations.history of #{channel} returned a message without a valid `ts` ({ts:?})"
+            )));
+        };
+        if newest.as_ref().is_none_or(|(n, _)| t > *n) {
+            newest = Some((t, ts));
+        }
+        by_day.entry(t.date_naive()).or_default().push(m);
+    }
+    for (day, fresh) in by_day {
+        let path = writer
+            .dir()
+            .join(channel)
+            .join(format!("{}.json", day.format("%Y-%m-%d")));
+        let mut merged: BTreeMap<(i64, u32), Value> = BTreeMap::new();
+        if let Ok(bytes) = std::fs::read(&path) {
+            let old: Vec<Value> =
+                serde_json::from_slice(&bytes).map_err(|e| Error::json(&path, &e))?;
+            for m in old {
+                merged.insert(ts_key(&m), m);
+            }
+        }
+        for m in fresh {
+            if merged.insert(ts_key(&m), m).is_none() {
+                *new_messages += 1;
+            }
+        }
+        let ordered: Vec<Value> = merged.into_values().collect();
+        writer.day(channel, day, &ordered)?;
+    }
+    Ok(newest.map(|(_, ts)| ts))
+}
+
+/// Orders messages by time; Slack's `ts` is unique within a channel.
+fn ts_key(m: &Value) -> (i64, u32) {
+    m.get("ts")
+        .and_then(Value::as_str)
+        .and_then(parse_slack_ts)
+        .map_or((i64::MIN, 0), |t| {
+            (t.timestamp(), t.timestamp_subsec_nanos())
+        })
+}
+
+fn read_state(path: &Path) -> Result<SyncState> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::json(path, &e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SyncState::default()),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// A renamed channel keeps its history: its folder follows the name.
+fn rename_folder(out: &Path, old: &str, new: &str) -> Result<()> {
+    let (from, to) = (out.join(old), out.join(new));
+    if from.is_dir() && !to.exists() {
+        std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+    }
+    Ok(())
+}
+
+/// Temporary files left by a run that was killed mid-write.
+fn remove_stale_temporaries(out: &Path) -> Result<()> {
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if path.is_dir() {
+                stack.push(path);
+            } else if name.starts_with(".tmp-") && name.ends_with(".tmp") {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Progress on a terminal (a bar) or elsewhere (a line every few seconds).
+struct Reporter {
+    mode: Progress,
+    bar: Option<indicatif::ProgressBar>,
+    total: usize,
+    done: usize,
+    last_line: Instant,
+}
+
+impl Reporter {
+    fn new(mode: Progress) -> Self {
+        let mode = match mode {
+            Progress::Auto if std::io::stderr().is_terminal() => Progress::Auto,
+            Progress::Auto => Progress::Lines,
+            other => other,
+        };
+        Reporter {
+            mode,
+            bar: None,
+            total: 0,
+            done: 0,
+            last_line: Instant::now(),
+        }
+    }
+
+    fn start(&mut self, total: usize) {
+        self.total = total;
+        match self.mode {
+            Progress::Auto => {
+                let bar = indicatif::ProgressBar::new(total as u64);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{spinner} {wide_bar} {pos}/{len} channels  {msg}  [{elapsed_precise}, eta {eta}]",
+                ) {
+                    bar.set_style(style);
+                }
+                self.bar = Some(bar);
+            }
+            Progress::Lines => eprintln!("sync: fetching histories of {total} channels"),
+            Progress::Quiet => {}
+        }
+    }
+
+    fn step(&mut self, channel: &str, messages: usize) {
+        self.done += 1;
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("#{channel}, {messages} new messages"));
+            bar.inc(1);
+        } else if self.mode == Progress::Lines
+            && (self.last_line.elapsed() >= Duration::from_secs(5) || self.done == self.total)
+        {
+            eprintln!(
+                "sync: {}/{} channels, {messages} new messages",
+                self.done, self.total
+            );
+            self.last_line = Instant::now();
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
