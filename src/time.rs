@@ -28,6 +28,14 @@ pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
     Utc.timestamp_opt(secs, nanos).single()
 }
 
+/// An instant as a sortable key (seconds, nanoseconds): Slack's `ts` order.
+pub type TsKey = (i64, u32);
+
+/// The sort key of a Slack `ts`, `None` when it is not one.
+pub fn ts_key(ts: &str) -> Option<TsKey> {
+    parse_slack_ts(ts).map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+}
+
 /// Slack's `ts` for an instant, with microsecond precision.
 pub fn to_slack_ts(t: Instant) -> String {
     format!("{}.{:06}", t.timestamp(), t.timestamp_subsec_micros())

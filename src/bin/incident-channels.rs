@@ -94,6 +94,9 @@ enum Command {
         /// Length of a rate-limit minute in ms.
         #[arg(long, default_value_t = 60_000)]
         minute_ms: u64,
+        /// A stricter limit than the tiers for every method, in calls per minute.
+        #[arg(long)]
+        limit_per_minute: Option<u32>,
         /// Answer every call, however fast.
         #[arg(long)]
         no_rate_limits: bool,
@@ -201,6 +204,7 @@ fn run(cli: Cli) -> Result<()> {
             token,
             scopes,
             minute_ms,
+            limit_per_minute,
             no_rate_limits,
             no_quirks,
             fail_every,
@@ -214,6 +218,7 @@ fn run(cli: Cli) -> Result<()> {
                 scopes,
                 rate_limits: !no_rate_limits,
                 minute: Duration::from_millis(minute_ms),
+                limit_per_minute,
                 quirks: !no_quirks,
                 faults: Faults {
                     server_error_every: fail_every,

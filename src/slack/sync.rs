@@ -21,7 +21,7 @@ use super::model::{Channel, User};
 use super::token::Token;
 use crate::error::{Error, Result};
 use crate::export::ExportWriter;
-use crate::time::parse_slack_ts;
+use crate::time::{parse_slack_ts, ts_key, TsKey};
 
 /// Name of the file that records what has been fetched.
 pub const STATE_FILE: &str = ".incident-channels-sync.json";
@@ -292,16 +292,16 @@ fn merge_into_days(
             .dir()
             .join(channel)
             .join(format!("{}.json", day.format("%Y-%m-%d")));
-        let mut merged: BTreeMap<(i64, u32), Value> = BTreeMap::new();
+        let mut merged: BTreeMap<TsKey, Value> = BTreeMap::new();
         if let Ok(bytes) = std::fs::read(&path) {
             let old: Vec<Value> =
                 serde_json::from_slice(&bytes).map_err(|e| Error::json(&path, &e))?;
             for m in old {
-                merged.insert(ts_key(&m), m);
+                merged.insert(message_key(&m), m);
             }
         }
         for m in fresh {
-            if merged.insert(ts_key(&m), m).is_none() {
+            if merged.insert(message_key(&m), m).is_none() {
                 *new_messages += 1;
             }
         }
@@ -312,13 +312,11 @@ fn merge_into_days(
 }
 
 /// Orders messages by time; Slack's `ts` is unique within a channel.
-fn ts_key(m: &Value) -> (i64, u32) {
+fn message_key(m: &Value) -> TsKey {
     m.get("ts")
         .and_then(Value::as_str)
-        .and_then(parse_slack_ts)
-        .map_or((i64::MIN, 0), |t| {
-            (t.timestamp(), t.timestamp_subsec_nanos())
-        })
+        .and_then(ts_key)
+        .unwrap_or((i64::MIN, 0))
 }
 
 fn read_state(path: &Path) -> Result<SyncState> {

@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use super::api::Method;
 use crate::error::{Error, Result};
 use crate::export::source::ExportSource;
-use crate::time::parse_slack_ts;
+use crate::time::{ts_key, TsKey};
 
 /// The token the emulator accepts unless told otherwise. Not a secret.
 pub const DEFAULT_TOKEN: &str = "emulator-token";
@@ -46,6 +46,9 @@ pub struct EmulatorOptions {
     /// Enforce each method's tier per `minute`.
     pub rate_limits: bool,
     pub minute: Duration,
+    /// A stricter limit for every method than its tier, in calls per `minute`: a way to
+    /// provoke 429 storms.
+    pub limit_per_minute: Option<u32>,
     /// Short and empty pages now and then, as Slack sends.
     pub quirks: bool,
     pub faults: Faults,
@@ -58,6 +61,7 @@ impl Default for EmulatorOptions {
             scopes: None,
             rate_limits: true,
             minute: Duration::from_secs(60),
+            limit_per_minute: None,
             quirks: true,
             faults: Faults::default(),
         }
@@ -80,7 +84,7 @@ struct Data {
     channels: Vec<Value>,
     users: Vec<Value>,
     /// Per channel id: messages oldest first, with their sort key.
-    histories: HashMap<String, Vec<((i64, u32), Value)>>,
+    histories: HashMap<String, Vec<(TsKey, Value)>>,
 }
 
 struct Shared {
@@ -201,8 +205,7 @@ fn read_data(dir: &Path) -> Result<Data> {
             for m in read_list(&mut source, &rel, &mut buf)? {
                 let key = m["ts"]
                     .as_str()
-                    .and_then(parse_slack_ts)
-                    .map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+                    .and_then(ts_key)
                     .ok_or_else(|| Error::Field {
                         path: source.display_path(&rel),
                         field: "ts".into(),
@@ -366,12 +369,12 @@ fn param<'r>(request: &'r Request, key: &str) -> Option<&'r str> {
 }
 
 fn inject_fault(n: u64, faults: &Faults, shared: &Shared) -> Option<Reply> {
-    let hits = |every: u64| every > 0 && n % every == 0;
+    let hits = |every: u64| every > 0 && n.is_multiple_of(every);
     let reply = if hits(faults.drop_every) {
         Reply::Drop
     } else if hits(faults.server_error_every) {
         Reply::Send {
-            status: if n % 2 == 0 { 503 } else { 500 },
+            status: if n.is_multiple_of(2) { 503 } else { 500 },
             headers: vec![],
             body: json!({"ok": false, "error": "service_unavailable"}),
             cut: false,
@@ -402,7 +405,12 @@ fn over_limit(method: Method, options: &EmulatorOptions, shared: &Shared) -> Opt
         *start = now;
         *count = 0;
     }
-    if *count >= method.tier().per_minute() {
+    let limit = options
+        .limit_per_minute
+        .map_or(method.tier().per_minute(), |cap| {
+            cap.min(method.tier().per_minute())
+        });
+    if *count >= limit {
         let left = options.minute.saturating_sub(now.duration_since(*start));
         return Some(left.as_secs_f64().ceil().max(1.0) as u64);
     }
@@ -420,31 +428,41 @@ fn missing_scope(options: &EmulatorOptions, needed: &str) -> Option<Reply> {
     ))
 }
 
-/// Opaque cursors that the emulator can tell from forged ones.
-fn cursor_for(offset: usize) -> String {
-    format!(
-        "dXNlcj{offset:x}x{:x}",
-        offset.wrapping_mul(2_654_435_761) % 65_521
-    )
+/// Opaque cursors that the emulator can tell from forged ones: where the next page
+/// starts, and how many pages came before (so that an empty page still moves on).
+fn cursor_for(offset: usize, page: usize) -> String {
+    let body = format!("{offset:x}_{page:x}");
+    format!("dXNlcj{body}x{:x}", checksum(&body))
 }
 
-fn offset_of(cursor: &str) -> Option<usize> {
-    let rest = cursor.strip_prefix("dXNlcj")?;
-    let (offset, check) = rest.split_once('x')?;
-    let offset = usize::from_str_radix(offset, 16).ok()?;
-    (format!("{:x}", offset.wrapping_mul(2_654_435_761) % 65_521) == check).then_some(offset)
+fn checksum(body: &str) -> u32 {
+    body.bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 65_521
 }
 
-/// How many items this page holds: the limit, or with quirks now and then fewer, or none
-/// (while more remain), as Slack's filtered pagination does.
-fn page_len(offset: usize, limit: usize, remaining: usize, quirks: bool) -> usize {
+fn read_cursor(cursor: &str) -> Option<(usize, usize)> {
+    let (body, check) = cursor.strip_prefix("dXNlcj")?.rsplit_once('x')?;
+    if format!("{:x}", checksum(body)) != check {
+        return None;
+    }
+    let (offset, page) = body.split_once('_')?;
+    Some((
+        usize::from_str_radix(offset, 16).ok()?,
+        usize::from_str_radix(page, 16).ok()?,
+    ))
+}
+
+/// How many items the `page`th page holds: the limit, or with quirks now and then fewer,
+/// or none while more remain, as Slack's filtered pagination does.
+fn page_len(page: usize, limit: usize, remaining: usize, quirks: bool) -> usize {
     let full = limit.min(remaining);
-    if !quirks || remaining <= 1 {
+    if !quirks || page == 0 || remaining <= 1 {
         return full;
     }
-    match (offset.wrapping_mul(31) + limit) % 7 {
-        0 => 0,
-        1 | 2 => (full / 2).max(1),
+    match page % 5 {
+        2 => 0,
+        1 | 3 => (full / 2).max(1),
         _ => full,
     }
 }
@@ -456,17 +474,16 @@ fn page_of(request: &Request, items: &[Value], key: &str, quirks: bool, method: 
         .filter(|&l| l > 0)
         .unwrap_or(100)
         .min(method.max_page());
-    let offset = match param(request, "cursor").filter(|c| !c.is_empty()) {
-        None => 0,
-        Some(c) => match offset_of(c) {
-            Some(o) if o <= items.len() => o,
+    let (offset, page) = match param(request, "cursor").filter(|c| !c.is_empty()) {
+        None => (0, 0),
+        Some(c) => match read_cursor(c) {
+            Some((o, p)) if o <= items.len() => (o, p),
             _ => return json!({"ok": false, "error": "invalid_cursor"}),
         },
     };
-    let take = page_len(offset, limit, items.len() - offset, quirks);
-    let end = offset + take;
+    let end = offset + page_len(page, limit, items.len() - offset, quirks);
     let next = if end < items.len() {
-        cursor_for(end)
+        cursor_for(end, page + 1)
     } else {
         String::new()
     };
@@ -521,10 +538,8 @@ fn list_channels(request: &Request, shared: &Shared, options: &EmulatorOptions) 
     ))
 }
 
-fn bound(request: &Request, key: &str) -> Option<(i64, u32)> {
-    param(request, key)
-        .and_then(parse_slack_ts)
-        .map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+fn bound(request: &Request, key: &str) -> Option<TsKey> {
+    param(request, key).and_then(ts_key)
 }
 
 fn history(request: &Request, shared: &Shared, options: &EmulatorOptions) -> Reply {

@@ -1,0 +1,312 @@
+//! `sync` against the Slack Web API emulator over real HTTP on loopback: it reproduces the
+//! source, re-syncs cheaply, survives kills and faults, fails clearly, and never leaks
+//! the token.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use incident_channels::slack::emulator::{Emulator, EmulatorOptions, Faults};
+
+const TOKEN: &str = "test-secret-7f3a9c21";
+
+fn emulator(options: EmulatorOptions) -> Emulator {
+    Emulator::start(
+        sample(),
+        0,
+        EmulatorOptions {
+            token: TOKEN.into(),
+            minute: Duration::from_millis(1000),
+            ..options
+        },
+    )
+    .expect("the emulator starts")
+}
+
+fn sync_command(emu: &Emulator, out: &Path, token: &str, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_incident-channels"));
+    cmd.args([
+        "sync",
+        "--out",
+        out.to_str().unwrap(),
+        "--minute-ms",
+        "1000",
+        "--backoff-ms",
+        "20",
+    ])
+    .args(extra)
+    .env("SLACK_TOKEN", token)
+    .env("SLACK_API_URL", emu.url());
+    cmd
+}
+
+fn run_sync(emu: &Emulator, out: &Path, extra: &[&str]) -> Output {
+    let out = sync_command(emu, out, TOKEN, extra).output().unwrap();
+    assert_no_token(&out);
+    out
+}
+
+fn assert_no_token(out: &Output) {
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(
+            !String::from_utf8_lossy(stream).contains(TOKEN),
+            "the token was printed"
+        );
+    }
+}
+
+fn ok_sync(emu: &Emulator, out: &Path, extra: &[&str]) -> String {
+    let result = run_sync(emu, out, extra);
+    let err = String::from_utf8(result.stderr).unwrap();
+    assert!(result.status.success(), "sync failed: {err}");
+    err
+}
+
+/// Every file below `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+/// The incident channels' day files of the source, parsed.
+fn incident_days(dir: &Path) -> BTreeMap<PathBuf, serde_json::Value> {
+    snapshot(dir)
+        .into_iter()
+        .filter(|(p, _)| p.to_str().unwrap().starts_with("issue-"))
+        .map(|(p, bytes)| (p, serde_json::from_slice(&bytes).unwrap()))
+        .collect()
+}
+
+fn calls(emu: &Emulator, method: &str) -> u64 {
+    emu.stats().calls.get(method).copied().unwrap_or(0)
+}
+
+#[test]
+fn sync_reproduces_the_sample_and_resyncs_cheaply() {
+    let emu = emulator(EmulatorOptions::default());
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("copy");
+    let summary = ok_sync(&emu, &out, &["--plain"]);
+    assert!(summary.contains("207 histories fetched"), "{summary}");
+    assert!(summary.contains("conversations.history"), "{summary}");
+
+    assert_eq!(report_json(&out, &[]), report_json(&sample(), &[]));
+    assert_eq!(
+        incident_days(&out),
+        incident_days(&sample()),
+        "same messages, same days"
+    );
+    for (path, bytes) in snapshot(&out) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "token in {}",
+            path.display()
+        );
+    }
+    assert_eq!(
+        emu.stats().token_outside_header,
+        0,
+        "token only in the header"
+    );
+
+    // A second run lists, then asks only the open channels for anything newer.
+    emu.reset_stats();
+    let summary = ok_sync(&emu, &out, &["--plain"]);
+    assert!(
+        summary.contains("204 archived channels unchanged"),
+        "{summary}"
+    );
+    assert!(summary.contains(", 0 new messages"), "{summary}");
+    assert_eq!(
+        calls(&emu, "conversations.history"),
+        3,
+        "only the 3 open channels"
+    );
+    assert_eq!(calls(&emu, "conversations.list"), 1);
+    assert_eq!(calls(&emu, "users.list"), 1);
+    assert_eq!(report_json(&out, &[]), report_json(&sample(), &[]));
+}
+
+#[test]
+fn all_history_copies_every_channel() {
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    ok_sync(&emu, tmp.path(), &["--all-history", "--plain"]);
+    let source = incident_channels::export::load(sample()).unwrap();
+    let copy = incident_channels::export::load(tmp.path()).unwrap();
+    assert!(
+        source.messages.equals_missing(&copy.messages),
+        "every message, in order"
+    );
+    assert_eq!(source.channels.len(), copy.channels.len());
+}
+
+#[test]
+fn killed_sync_resumes_to_the_same_folder() {
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        faults: Faults {
+            slow_every: 1,
+            slow_ms: 15,
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let clean = tmp.path().join("clean");
+    ok_sync(&emu, &clean, &["--plain"]);
+
+    let resumed = tmp.path().join("resumed");
+    for round in 0..2 {
+        let mut child = sync_command(&emu, &resumed, TOKEN, &["--plain"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it get well into the histories, then kill it hard.
+        let state = resumed.join(".incident-channels-sync.json");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let target = 40 * (round + 1);
+        while Instant::now() < deadline {
+            let fetched =
+                std::fs::read_to_string(&state).map_or(0, |s| s.matches("\"name\"").count());
+            if fetched >= target {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            !resumed.join("channels.json").exists(),
+            "killed before the end"
+        );
+    }
+    ok_sync(&emu, &resumed, &["--plain"]);
+    assert_eq!(
+        snapshot(&resumed),
+        snapshot(&clean),
+        "resumed run ends like a clean one"
+    );
+}
+
+#[test]
+fn faults_and_429_storms_still_end_equal() {
+    let emu = emulator(EmulatorOptions {
+        limit_per_minute: Some(25),
+        faults: Faults {
+            server_error_every: 7,
+            drop_every: 11,
+            truncate_every: 13,
+            slow_every: 60,
+            slow_ms: 1500,
+        },
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    // Unpaced, so the emulator's tiers answer 429 again and again.
+    let summary = ok_sync(
+        &emu,
+        tmp.path(),
+        &["--no-pace", "--timeout-ms", "1000", "--plain"],
+    );
+    let stats = emu.stats();
+    assert!(stats.rate_limited > 0, "{stats:?}");
+    assert!(stats.faults_injected > 10, "{stats:?}");
+    assert!(summary.contains("HTTP 429"), "{summary}");
+    assert_eq!(report_json(tmp.path(), &[]), report_json(&sample(), &[]));
+    assert_eq!(incident_days(tmp.path()), incident_days(&sample()));
+}
+
+#[test]
+fn bad_token_and_missing_scope_fail_clearly_and_leave_the_folder_intact() {
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    ok_sync(&emu, tmp.path(), &["--plain"]);
+    let before = snapshot(tmp.path());
+
+    let failed = sync_command(&emu, tmp.path(), "not-the-token", &[])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    let err = String::from_utf8(failed.stderr).unwrap();
+    assert!(
+        err.contains("invalid_auth") && err.contains("SLACK_TOKEN"),
+        "{err}"
+    );
+    assert!(!err.contains("not-the-token"), "{err}");
+    assert_eq!(snapshot(tmp.path()), before);
+
+    for (scopes, needed) in [
+        (vec!["channels:read", "users:read"], "channels:history"),
+        (vec!["channels:read", "channels:history"], "users:read"),
+    ] {
+        emu.set_scopes(Some(scopes.iter().map(|s| s.to_string()).collect()));
+        let failed = run_sync(&emu, tmp.path(), &[]);
+        assert_eq!(failed.status.code(), Some(1));
+        let err = String::from_utf8(failed.stderr).unwrap();
+        assert!(
+            err.contains("missing_scope") && err.contains(needed),
+            "{err}"
+        );
+        assert_eq!(snapshot(tmp.path()), before);
+    }
+
+    let unset = Command::new(env!("CARGO_BIN_EXE_incident-channels"))
+        .args(["sync", "--out", tmp.path().to_str().unwrap()])
+        .env_remove("SLACK_TOKEN")
+        .env("SLACK_API_URL", emu.url())
+        .output()
+        .unwrap();
+    assert_eq!(unset.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unset.stderr).contains("SLACK_TOKEN is not set"));
+}
+
+#[test]
+fn unreachable_server_fails_after_bounded_retries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-channels"))
+        .args([
+            "sync",
+            "--out",
+            tmp.path().to_str().unwrap(),
+            "--backoff-ms",
+            "10",
+        ])
+        .env("SLACK_TOKEN", TOKEN)
+        .env("SLACK_API_URL", "http://127.0.0.1:9/api")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("could not connect") && err.contains("6 attempts"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
