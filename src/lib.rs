@@ -19,6 +19,8 @@ pub mod export;
 pub mod frames;
 pub mod generate;
 pub mod incidents;
+pub mod plot;
+pub mod publish;
 pub mod slack;
 pub mod time;
 
@@ -30,6 +32,7 @@ pub mod prelude {
     pub use crate::frames::{channels_frame, incidents_frame, messages_frame};
     pub use crate::generate::{generate, GenerateOptions};
     pub use crate::incidents::{find_incidents, Incident};
+    pub use crate::plot::{Chart, Figure, FrameDisplay, Table};
     pub use crate::time::{parse_tz, Instant};
     pub use polars::prelude::*;
 }

@@ -163,6 +163,74 @@ impl PostFigures {
     }
 }
 
+impl PostFigures {
+    /// The figures as a small HTML table, for notebooks.
+    pub fn html(&self) -> String {
+        let fmt_time = |t: Instant| {
+            t.with_timezone(&self.tz)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        };
+        let days: Vec<String> = self.worst_days.iter().map(|d| d.to_string()).collect();
+        let rows = [
+            (
+                "Incident channels",
+                format!("{} (#{}*)", self.issue_channels, self.prefix),
+            ),
+            (
+                "First created",
+                format!("{} {}", fmt_time(self.first_created), self.tz),
+            ),
+            (
+                "Last created",
+                format!("{} {}", fmt_time(self.last_created), self.tz),
+            ),
+            (
+                "Average per month",
+                self.average_per_month
+                    .map_or("n/a".into(), |a| a.to_string()),
+            ),
+            (
+                "Still open",
+                format!("{} as of {}", self.active, fmt_time(self.as_of)),
+            ),
+            (
+                "Worst day",
+                format!("{} with {}", days.join(", "), self.worst_day_count),
+            ),
+        ];
+        let body: String = rows
+            .iter()
+            .map(|(k, v)| format!("<tr><th>{k}</th><td>{v}</td></tr>"))
+            .collect();
+        format!("<table class=\"dataframe\">{body}</table>")
+    }
+
+    /// Shows the figures in an evcxr notebook.
+    pub fn evcxr_display(&self) {
+        crate::plot::print_outputs(&[
+            crate::plot::MimeOutput {
+                mime: "text/html",
+                content: self.html(),
+            },
+            crate::plot::MimeOutput {
+                mime: "text/plain",
+                content: self.to_string(),
+            },
+        ]);
+    }
+
+    /// Open channels over time as a chart, as the post plotted it.
+    pub fn open_chart(&self) -> crate::plot::Chart {
+        crate::plot::Chart::over_time("Issue channels over time", "open issue channels").line(
+            "open",
+            self.open_over_time_monthly
+                .iter()
+                .map(|p| (p.t, p.open as f64)),
+        )
+    }
+}
+
 /// Channels created per local date, and every date with the most.
 pub fn worst_days(incidents: &[Incident], tz: Tz) -> (Vec<NaiveDate>, usize) {
     let per_day = created_per_day(incidents, tz);

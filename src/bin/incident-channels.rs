@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use incident_channels::analysis::post::{PostFigures, PostOptions};
 use incident_channels::export::load;
 use incident_channels::generate::{generate, GenerateOptions};
+use incident_channels::publish::{publish, PublishOptions};
 use incident_channels::slack::client::{ClientOptions, SlackError};
 use incident_channels::slack::emulator::{self, Emulator, EmulatorOptions, Faults};
 use incident_channels::slack::sync::{sync, Progress, SyncOptions};
@@ -117,6 +118,20 @@ enum Command {
         slow_every: u64,
         #[arg(long, default_value_t = 0)]
         slow_ms: u64,
+    },
+    /// Publish an executed notebook as a Jekyll post (markdown, images) and an HTML page.
+    Publish {
+        /// The executed .ipynb.
+        notebook: PathBuf,
+        /// The site folder: writes _posts/, images/<slug>/ and <slug>.html into it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Leave out code, keep outputs and text.
+        #[arg(long)]
+        hide_inputs: bool,
+        /// The post's date, YYYY-MM-DD (default: the notebook's post.date, else today).
+        #[arg(long)]
+        date: Option<String>,
     },
     /// Write a generated workspace (the bundled sample at scale 1) in export layout.
     Generate {
@@ -240,6 +255,20 @@ fn run(cli: Cli) -> Result<()> {
                 running.addr()
             );
             running.wait();
+        }
+        Command::Publish {
+            notebook,
+            out,
+            hide_inputs,
+            date,
+        } => {
+            let published = publish(&notebook, &out, &PublishOptions { hide_inputs, date })?;
+            println!(
+                "published {} and {} ({} images)",
+                published.markdown.display(),
+                published.html.display(),
+                published.images.len()
+            );
         }
         Command::Generate { out, seed, scale } => {
             let started = std::time::Instant::now();

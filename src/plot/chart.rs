@@ -1,0 +1,679 @@
+//! Charts drawn with plotters: lines and steps over time, bars, histograms (log axis),
+//! heat maps; one drawing routine for both SVG and PNG.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::evcxr::{print_outputs, Display, MimeOutput};
+use crate::error::{Error, Result};
+use crate::time::Instant;
+
+/// A named line of (time, value) points.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(Instant, f64)>,
+    /// Drawn as steps: the value holds until the next point.
+    pub steps: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Time(Vec<Series>),
+    Bars {
+        labels: Vec<String>,
+        series: Vec<(String, Vec<f64>)>,
+    },
+    Histogram {
+        values: Vec<f64>,
+        bins: usize,
+        log_x: bool,
+    },
+    HeatMap {
+        rows: Vec<String>,
+        columns: Vec<String>,
+        values: Vec<Vec<f64>>,
+    },
+}
+
+/// One chart: data, title and axis labels.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub size: (u32, u32),
+    kind: Kind,
+}
+
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+const FONT: &str = "sans-serif";
+
+impl Chart {
+    fn new(title: &str, x_label: &str, y_label: &str, kind: Kind) -> Self {
+        Chart {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            size: (900, 420),
+            kind,
+        }
+    }
+
+    /// An empty chart over time; add lines with [`Chart::line`] or [`Chart::steps`].
+    pub fn over_time(title: &str, y_label: &str) -> Self {
+        Chart::new(title, "date", y_label, Kind::Time(vec![]))
+    }
+
+    /// Adds a line through the points.
+    pub fn line(self, name: &str, points: impl IntoIterator<Item = (Instant, f64)>) -> Self {
+        self.add_series(name, points, false)
+    }
+
+    /// Adds a step line: each value holds until the next point.
+    pub fn steps(self, name: &str, points: impl IntoIterator<Item = (Instant, f64)>) -> Self {
+        self.add_series(name, points, true)
+    }
+
+    fn add_series(
+        mut self,
+        name: &str,
+        points: impl IntoIterator<Item = (Instant, f64)>,
+        steps: bool,
+    ) -> Self {
+        if let Kind::Time(series) = &mut self.kind {
+            series.push(Series {
+                name: name.into(),
+                points: points.into_iter().collect(),
+                steps,
+            });
+        }
+        self
+    }
+
+    /// Bars, one per label; add more series side by side with [`Chart::with_bars`].
+    pub fn bars(
+        title: &str,
+        x_label: &str,
+        y_label: &str,
+        labels: Vec<String>,
+        name: &str,
+        values: Vec<f64>,
+    ) -> Self {
+        Chart::new(
+            title,
+            x_label,
+            y_label,
+            Kind::Bars {
+                labels,
+                series: vec![(name.into(), values)],
+            },
+        )
+    }
+
+    /// Another series of bars beside the first.
+    pub fn with_bars(mut self, name: &str, values: Vec<f64>) -> Self {
+        if let Kind::Bars { series, .. } = &mut self.kind {
+            series.push((name.into(), values));
+        }
+        self
+    }
+
+    /// A histogram of `values`; on a log x axis when `log_x` (values ≤ 0 are left out).
+    pub fn histogram(
+        title: &str,
+        x_label: &str,
+        values: Vec<f64>,
+        bins: usize,
+        log_x: bool,
+    ) -> Self {
+        Chart::new(
+            title,
+            x_label,
+            "count",
+            Kind::Histogram {
+                values,
+                bins: bins.max(1),
+                log_x,
+            },
+        )
+    }
+
+    /// A heat map: `values[row][column]`, darker for more.
+    pub fn heat_map(
+        title: &str,
+        rows: Vec<String>,
+        columns: Vec<String>,
+        values: Vec<Vec<f64>>,
+    ) -> Self {
+        Chart::new(
+            title,
+            "",
+            "",
+            Kind::HeatMap {
+                rows,
+                columns,
+                values,
+            },
+        )
+    }
+
+    /// Sets the size in pixels.
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.size = (width, height);
+        self
+    }
+
+    pub fn x_label(mut self, label: &str) -> Self {
+        self.x_label = label.into();
+        self
+    }
+
+    /// The chart as an SVG document.
+    pub fn svg(&self) -> Result<String> {
+        render_svg(self.size, |area| self.draw_on(area))
+    }
+
+    /// The chart as a PNG image.
+    pub fn png(&self) -> Result<Vec<u8>> {
+        render_png(self.size, |area| self.draw_on(area))
+    }
+
+    pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_file(path.as_ref(), self.svg()?.as_bytes())
+    }
+
+    pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_file(path.as_ref(), &self.png()?)
+    }
+
+    /// Shows the chart in an evcxr notebook.
+    pub fn evcxr_display(&self) {
+        print_outputs(&self.outputs());
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        match &self.kind {
+            Kind::Time(series) => self.draw_time(area, series),
+            Kind::Bars { labels, series } => self.draw_bars(area, labels, series),
+            Kind::Histogram {
+                values,
+                bins,
+                log_x,
+            } => self.draw_histogram(area, values, *bins, *log_x),
+            Kind::HeatMap {
+                rows,
+                columns,
+                values,
+            } => self.draw_heat_map(area, rows, columns, values),
+        }
+    }
+
+    fn builder<'a, 'b, DB: DrawingBackend>(
+        &self,
+        area: &'a DrawingArea<DB, Shift>,
+    ) -> ChartBuilder<'a, 'b, DB> {
+        let mut b = ChartBuilder::on(area);
+        b.caption(&self.title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(42)
+            .y_label_area_size(56);
+        b
+    }
+
+    fn draw_time<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        series: &[Series],
+    ) -> DrawResult<DB> {
+        let day = |t: &Instant| t.timestamp() as f64 / 86_400.0;
+        let all = series.iter().flat_map(|s| s.points.iter());
+        let (mut x0, mut x1, mut y1) = (f64::MAX, f64::MIN, 0f64);
+        for (t, v) in all {
+            x0 = x0.min(day(t));
+            x1 = x1.max(day(t));
+            y1 = y1.max(*v);
+        }
+        if x0 > x1 {
+            (x0, x1) = (0.0, 1.0);
+        }
+        if x1 - x0 < 1.0 {
+            x1 = x0 + 1.0;
+        }
+        let span = x1 - x0;
+        let mut chart = self
+            .builder(area)
+            .build_cartesian_2d(x0..x1, 0f64..nice_max(y1))?;
+        let date_format = if span > 200.0 { "%b %Y" } else { "%Y-%m-%d" };
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .x_labels(8)
+            .y_label_formatter(&|y| short_number(*y))
+            .x_label_formatter(&|x| {
+                chrono::DateTime::from_timestamp((x * 86_400.0) as i64, 0)
+                    .map(|d| d.format(date_format).to_string())
+                    .unwrap_or_default()
+            })
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()?;
+        for (i, s) in series.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            let mut path: Vec<(f64, f64)> = Vec::with_capacity(s.points.len() * 2);
+            for (t, v) in &s.points {
+                if let (true, Some(&(_, prev))) = (s.steps, path.last()) {
+                    path.push((day(t), prev));
+                }
+                path.push((day(t), *v));
+            }
+            chart
+                .draw_series(LineSeries::new(path, color.stroke_width(2)))?
+                .label(s.name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+        }
+        if series.len() > 1 {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font((FONT, 13))
+                .draw()?;
+        }
+        Ok(())
+    }
+
+    fn draw_bars<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        labels: &[String],
+        series: &[(String, Vec<f64>)],
+    ) -> DrawResult<DB> {
+        let n = labels.len().max(1);
+        let y1 = series
+            .iter()
+            .flat_map(|(_, v)| v.iter().copied())
+            .fold(0f64, f64::max);
+        // Bars sit on whole numbers; asking for n labels over n units puts them there.
+        let mut chart = self
+            .builder(area)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0f64..nice_max(y1))?;
+        let step = n.div_ceil(16);
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .disable_x_mesh()
+            .x_labels(n)
+            .y_label_formatter(&|y| short_number(*y))
+            .x_label_formatter(&|x| {
+                let i = x.round() as usize;
+                if (x - x.round()).abs() < 1e-6 && i.is_multiple_of(step) {
+                    labels.get(i).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()?;
+        let width = 0.8 / series.len().max(1) as f64;
+        for (k, (name, values)) in series.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
+            let left = |i: usize| i as f64 - 0.4 + k as f64 * width;
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    Rectangle::new(
+                        [(left(i), 0.0), (left(i) + width * 0.95, *v)],
+                        color.filled(),
+                    )
+                }))?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
+                });
+        }
+        if series.len() > 1 {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font((FONT, 13))
+                .draw()?;
+        }
+        Ok(())
+    }
+
+    fn draw_histogram<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        values: &[f64],
+        bins: usize,
+        log_x: bool,
+    ) -> DrawResult<DB> {
+        let values: Vec<f64> = values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite() && (!log_x || *v > 0.0))
+            .collect();
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+        let (lo, hi) = if lo > hi {
+            (1.0, 10.0)
+        } else if lo == hi {
+            (lo * 0.9, hi * 1.1 + 1e-9)
+        } else {
+            (lo, hi)
+        };
+        let edges: Vec<f64> = (0..=bins)
+            .map(|i| {
+                let f = i as f64 / bins as f64;
+                if log_x {
+                    (lo.ln() + f * (hi.ln() - lo.ln())).exp()
+                } else {
+                    lo + f * (hi - lo)
+                }
+            })
+            .collect();
+        let mut counts = vec![0f64; bins];
+        for v in &values {
+            let i = edges
+                .partition_point(|e| e <= v)
+                .saturating_sub(1)
+                .min(bins - 1);
+            counts[i] += 1.0;
+        }
+        let y1 = nice_max(counts.iter().copied().fold(0.0, f64::max));
+        let color = PALETTE[0];
+        let bars = (0..bins).map(|i| {
+            Rectangle::new(
+                [(edges[i], 0.0), (edges[i + 1], counts[i])],
+                color.mix(0.8).filled(),
+            )
+        });
+        macro_rules! finish {
+            ($chart:expr) => {{
+                let mut chart = $chart;
+                chart
+                    .configure_mesh()
+                    .x_desc(&self.x_label)
+                    .y_desc(&self.y_label)
+                    .x_label_formatter(&|x| short_number(*x))
+                    .y_label_formatter(&|y| short_number(*y))
+                    .light_line_style(RGBColor(235, 235, 235))
+                    .draw()?;
+                chart.draw_series(bars)?;
+            }};
+        }
+        if log_x {
+            finish!(self
+                .builder(area)
+                .build_cartesian_2d((lo..hi).log_scale(), 0f64..y1)?);
+        } else {
+            finish!(self.builder(area).build_cartesian_2d(lo..hi, 0f64..y1)?);
+        }
+        Ok(())
+    }
+
+    fn draw_heat_map<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        rows: &[String],
+        columns: &[String],
+        values: &[Vec<f64>],
+    ) -> DrawResult<DB> {
+        let (r, c) = (rows.len().max(1), columns.len().max(1));
+        let max = values
+            .iter()
+            .flatten()
+            .copied()
+            .fold(0f64, f64::max)
+            .max(1e-9);
+        // Cells are centred on whole numbers, where the labels go.
+        let mut chart = self
+            .builder(area)
+            .build_cartesian_2d(-0.5..c as f64 - 0.5, -0.5..r as f64 - 0.5)?;
+        let label = |labels: &[String], v: f64, flip: bool| {
+            if (v - v.round()).abs() > 1e-6 || v < -0.1 {
+                return String::new();
+            }
+            let i = v.round() as usize;
+            let i = if flip {
+                (labels.len() - 1).saturating_sub(i)
+            } else {
+                i
+            };
+            labels.get(i).cloned().unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .x_labels(c)
+            .y_labels(r)
+            .x_label_formatter(&|x| label(columns, *x, false))
+            .y_label_formatter(&|y| label(rows, *y, true))
+            .draw()?;
+        let cells = values.iter().enumerate().flat_map(|(i, row)| {
+            row.iter().enumerate().map(move |(j, v)| {
+                let f = (v / max).clamp(0.0, 1.0);
+                let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f) as u8;
+                let color = RGBColor(mix(247, 8), mix(251, 48), mix(255, 107));
+                let (x, y) = (j as f64, (r - 1 - i) as f64);
+                Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], color.filled())
+            })
+        });
+        chart.draw_series(cells)?;
+        Ok(())
+    }
+}
+
+impl Display for Chart {
+    fn outputs(&self) -> Vec<MimeOutput> {
+        svg_outputs(self.svg(), &self.title)
+    }
+}
+
+/// Several charts in one image, in a grid of `columns`.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub charts: Vec<Chart>,
+    pub columns: usize,
+}
+
+impl Figure {
+    pub fn new(charts: Vec<Chart>, columns: usize) -> Self {
+        Figure {
+            charts,
+            columns: columns.max(1),
+        }
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let rows = self.charts.len().div_ceil(self.columns).max(1) as u32;
+        let (w, h) = self.charts.first().map_or((600, 360), |c| c.size);
+        (w * self.columns as u32, h * rows)
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let rows = self.charts.len().div_ceil(self.columns).max(1);
+        for (chart, cell) in self
+            .charts
+            .iter()
+            .zip(area.split_evenly((rows, self.columns)))
+        {
+            chart.draw_on(&cell)?;
+        }
+        Ok(())
+    }
+
+    pub fn svg(&self) -> Result<String> {
+        render_svg(self.size(), |area| self.draw_on(area))
+    }
+
+    pub fn png(&self) -> Result<Vec<u8>> {
+        render_png(self.size(), |area| self.draw_on(area))
+    }
+
+    pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_file(path.as_ref(), self.svg()?.as_bytes())
+    }
+
+    pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_file(path.as_ref(), &self.png()?)
+    }
+
+    pub fn evcxr_display(&self) {
+        print_outputs(&self.outputs());
+    }
+}
+
+impl Display for Figure {
+    fn outputs(&self) -> Vec<MimeOutput> {
+        let title: Vec<&str> = self.charts.iter().map(|c| c.title.as_str()).collect();
+        svg_outputs(self.svg(), &title.join(" | "))
+    }
+}
+
+type DrawResult<DB> =
+    std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn svg_outputs(svg: Result<String>, title: &str) -> Vec<MimeOutput> {
+    match svg {
+        Ok(svg) => vec![
+            MimeOutput {
+                mime: "image/svg+xml",
+                content: svg,
+            },
+            MimeOutput {
+                mime: "text/plain",
+                content: format!("<chart: {title}>"),
+            },
+        ],
+        Err(e) => vec![MimeOutput {
+            mime: "text/plain",
+            content: format!("cannot draw the chart: {e}"),
+        }],
+    }
+}
+
+/// The bundled font, registered once for the bitmap and SVG backends' text layout.
+fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let regular: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+        let bold: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+        // The bytes are a valid font shipped with the crate; a failure would only lose text.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, regular);
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, bold);
+    });
+}
+
+fn render_svg<F>(size: (u32, u32), draw: F) -> Result<String>
+where
+    F: for<'a> FnOnce(&DrawingArea<SVGBackend<'a>, Shift>) -> DrawResult<SVGBackend<'a>>,
+{
+    register_fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing_error)?;
+        draw(&root).map_err(drawing_error)?;
+        root.present().map_err(drawing_error)?;
+    }
+    Ok(svg)
+}
+
+fn render_png<F>(size: (u32, u32), draw: F) -> Result<Vec<u8>>
+where
+    F: for<'a> FnOnce(&DrawingArea<BitMapBackend<'a>, Shift>) -> DrawResult<BitMapBackend<'a>>,
+{
+    register_fonts();
+    let (w, h) = size;
+    let mut pixels = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing_error)?;
+        draw(&root).map_err(drawing_error)?;
+        root.present().map_err(drawing_error)?;
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let png_error = |e: png::EncodingError| Error::Invalid(format!("cannot encode PNG: {e}"));
+    let mut writer = encoder.write_header().map_err(png_error)?;
+    writer.write_image_data(&pixels).map_err(png_error)?;
+    writer.finish().map_err(png_error)?;
+    Ok(out)
+}
+
+fn drawing_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
+    Error::Invalid(format!("cannot draw the chart: {e}"))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+/// A round upper bound for an axis that starts at zero.
+fn nice_max(max: f64) -> f64 {
+    if max <= 0.0 || !max.is_finite() {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max.log10().floor());
+    let steps = [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0];
+    let f = steps
+        .iter()
+        .find(|s| max * 1.05 <= *s * magnitude)
+        .copied()
+        .unwrap_or(10.0);
+    f * magnitude
+}
+
+/// 0.5, 3, 12, 1.2k: axis numbers that fit.
+fn short_number(x: f64) -> String {
+    match x.abs() {
+        a if a >= 1000.0 => format!("{:.1}k", x / 1000.0),
+        a if a >= 10.0 => format!("{x:.0}"),
+        a if a >= 1.0 => format!("{x:.1}").trim_end_matches(".0").to_string(),
+        _ => format!("{x:.2}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_bounds_are_round() {
+        assert_eq!(nice_max(17.0), 20.0);
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(6.0), 8.0);
+    }
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short_number(1500.0), "1.5k");
+        assert_eq!(short_number(12.3), "12");
+        assert_eq!(short_number(2.0), "2");
+        assert_eq!(short_number(0.25), "0.25");
+    }
+}

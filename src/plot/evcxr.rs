@@ -1,0 +1,28 @@
+//! evcxr's rich display protocol: a value whose type has an `evcxr_display` method prints
+//! its content between `EVCXR_BEGIN_CONTENT <mime>` and `EVCXR_END_CONTENT` lines.
+
+/// One representation of an output: a MIME type and its (text or base64) content.
+pub struct MimeOutput {
+    pub mime: &'static str,
+    pub content: String,
+}
+
+/// Something a notebook can show.
+pub trait Display {
+    /// The representations, richest first.
+    fn outputs(&self) -> Vec<MimeOutput>;
+}
+
+/// Prints `outputs` in evcxr's protocol.
+pub fn print_outputs(outputs: &[MimeOutput]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for o in outputs {
+        let _ = writeln!(
+            out,
+            "EVCXR_BEGIN_CONTENT {}\n{}\nEVCXR_END_CONTENT",
+            o.mime, o.content
+        );
+    }
+    let _ = out.flush();
+}

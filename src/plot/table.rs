@@ -1,0 +1,144 @@
+//! DataFrames as HTML tables (with a row limit and a shape line) and plain text.
+
+use polars::prelude::*;
+
+use super::evcxr::{print_outputs, Display, MimeOutput};
+
+/// A DataFrame to show: the first `max_rows` rows, with the frame's shape.
+pub struct Table {
+    pub frame: DataFrame,
+    pub max_rows: usize,
+}
+
+/// `.table()` on a DataFrame, for notebooks.
+pub trait FrameDisplay {
+    /// The frame as a table of at most 20 rows.
+    fn table(&self) -> Table;
+    /// The frame as a table of at most `rows` rows.
+    fn table_rows(&self, rows: usize) -> Table;
+}
+
+impl FrameDisplay for DataFrame {
+    fn table(&self) -> Table {
+        self.table_rows(20)
+    }
+
+    fn table_rows(&self, rows: usize) -> Table {
+        Table {
+            frame: self.clone(),
+            max_rows: rows,
+        }
+    }
+}
+
+impl Table {
+    /// An HTML `<table>` with column names and types, the shown rows, and the shape.
+    pub fn html(&self) -> String {
+        let df = &self.frame;
+        let shown = df.height().min(self.max_rows);
+        let mut html = String::from("<table class=\"dataframe\">\n<thead><tr>");
+        for c in df.columns() {
+            html.push_str(&format!(
+                "<th>{}<br><small>{}</small></th>",
+                escape(c.name()),
+                escape(&c.dtype().to_string())
+            ));
+        }
+        html.push_str("</tr></thead>\n<tbody>\n");
+        for row in 0..shown {
+            html.push_str("<tr>");
+            for c in df.columns() {
+                html.push_str(&format!("<td>{}</td>", escape(&cell(c, row))));
+            }
+            html.push_str("</tr>\n");
+        }
+        html.push_str("</tbody>\n</table>\n");
+        html.push_str(&format!("<p><small>{}</small></p>", self.shape_line(shown)));
+        html
+    }
+
+    fn shape_line(&self, shown: usize) -> String {
+        let (h, w) = self.frame.shape();
+        if shown < h {
+            format!("{h} rows × {w} columns (first {shown} shown)")
+        } else {
+            format!("{h} rows × {w} columns")
+        }
+    }
+
+    /// The same rows as aligned plain text.
+    pub fn text(&self) -> String {
+        let df = &self.frame;
+        let shown = df.height().min(self.max_rows);
+        let columns: Vec<Vec<String>> = df
+            .columns()
+            .iter()
+            .map(|c| {
+                std::iter::once(c.name().to_string())
+                    .chain((0..shown).map(|r| cell(c, r)))
+                    .collect()
+            })
+            .collect();
+        let widths: Vec<usize> = columns
+            .iter()
+            .map(|col| {
+                col.iter()
+                    .map(|s| s.chars().count().min(40))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for r in 0..=shown {
+            let line: Vec<String> = columns
+                .iter()
+                .zip(&widths)
+                .map(|(col, w)| {
+                    let s: String = col[r].chars().take(40).collect();
+                    format!("{s:<w$}")
+                })
+                .collect();
+            out.push_str(line.join("  ").trim_end());
+            out.push('\n');
+        }
+        out.push_str(&self.shape_line(shown));
+        out
+    }
+
+    pub fn evcxr_display(&self) {
+        print_outputs(&self.outputs());
+    }
+}
+
+impl Display for Table {
+    fn outputs(&self) -> Vec<MimeOutput> {
+        vec![
+            MimeOutput {
+                mime: "text/html",
+                content: self.html(),
+            },
+            MimeOutput {
+                mime: "text/plain",
+                content: self.text(),
+            },
+        ]
+    }
+}
+
+/// A cell as text: nulls empty, strings unquoted, times without the zone suffix noise.
+fn cell(column: &Column, row: usize) -> String {
+    match column.get(row) {
+        Ok(AnyValue::Null) | Err(_) => String::new(),
+        Ok(AnyValue::String(s)) => s.to_string(),
+        Ok(AnyValue::StringOwned(s)) => s.to_string(),
+        Ok(AnyValue::Float64(f)) => format!("{f:.2}"),
+        Ok(v) => v.to_string(),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
