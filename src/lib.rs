@@ -34,5 +34,7 @@ pub mod prelude {
     pub use crate::incidents::{find_incidents, Incident};
     pub use crate::plot::{Chart, Figure, FrameDisplay, Table};
     pub use crate::time::{parse_tz, Instant};
+    pub use chrono::{Duration as TimeSpan, NaiveDate};
+    pub use chrono_tz::Tz;
     pub use polars::prelude::*;
 }

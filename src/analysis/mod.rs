@@ -1,3 +1,6 @@
-//! Analyses of incident channels. [`post`] reproduces the seed post's figures.
+//! Analyses of incident channels: [`post`] reproduces the seed post's figures,
+//! [`metrics`] goes where incident tools go.
 
+pub mod audit;
+pub mod metrics;
 pub mod post;

@@ -7,9 +7,23 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::export::Workspace;
+use crate::incidents::sop::Field;
 use crate::incidents::Incident;
 use crate::slack::model::MessageView;
 use crate::time::{from_unix, millis, Instant};
+
+/// A frame's column by name, found by scanning the columns.
+///
+/// `DataFrame::column` on a frame wider than four columns caches a hashed schema inside
+/// the frame. In an evcxr notebook every cell carries its own copy of polars and of its
+/// hash seed, so a schema cached by one cell cannot be searched by the next ("column not
+/// found"). Library code reading frames a notebook keeps therefore never caches one.
+pub fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
+    df.columns()
+        .iter()
+        .find(|c| c.name().as_str() == name)
+        .ok_or_else(|| PolarsError::ColumnNotFound(format!("{name:?} not found").into()).into())
+}
 
 /// A datetime column in the frames' unit and zone.
 fn datetime_column(name: &str, values: impl IntoIterator<Item = Option<Instant>>) -> Column {
@@ -96,11 +110,24 @@ pub fn messages_frame(ws: &Workspace) -> DataFrame {
     ws.messages.clone()
 }
 
+fn conv(i: &Incident) -> &crate::incidents::Conversation {
+    &i.conversation
+}
+
+/// Minutes from `from` to `to`, when both are known.
+fn minutes(from: Instant, to: Option<Instant>) -> Option<f64> {
+    to.map(|t| (t - from).num_milliseconds() as f64 / 60_000.0)
+}
+
 /// One row per incident channel: name, channel_id, topic_word, name_date, created,
-/// archived_at, open, hours_to_archive, topic, creator, message_count.
+/// archived_at, open, hours_to_archive, topic, creator, message_count, sre_owner,
+/// dev_owner, minutes_to_topic, minutes_to_first_response, participants, escalations,
+/// has_summary, and the summary's fields (environment, component, probable_cause,
+/// duration, type, etr, who, current_action, next_action: null when not written,
+/// "UNKNOWN" when written as unknown).
 pub fn incidents_frame(incidents: &[Incident]) -> Result<DataFrame> {
     let inc = incidents;
-    let df = DataFrame::new_infer_height(vec![
+    let mut columns = vec![
         Column::new(
             "name".into(),
             inc.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
@@ -144,8 +171,57 @@ pub fn incidents_frame(incidents: &[Incident]) -> Result<DataFrame> {
                 .map(|i| i.message_count as u32)
                 .collect::<Vec<_>>(),
         ),
-    ])?;
-    Ok(df)
+        Column::new(
+            "sre_owner".into(),
+            inc.iter()
+                .map(|i| conv(i).owners.sre.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "dev_owner".into(),
+            inc.iter()
+                .map(|i| conv(i).owners.developer.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "minutes_to_topic".into(),
+            inc.iter()
+                .map(|i| minutes(i.created, conv(i).topic_set_at))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "minutes_to_first_response".into(),
+            inc.iter()
+                .map(|i| minutes(i.created, conv(i).first_response_at))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "participants".into(),
+            inc.iter()
+                .map(|i| conv(i).participants as u32)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "escalations".into(),
+            inc.iter()
+                .map(|i| conv(i).escalations as u32)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "has_summary".into(),
+            inc.iter()
+                .map(|i| conv(i).summary.is_some())
+                .collect::<Vec<_>>(),
+        ),
+    ];
+    for field in Field::ALL {
+        let values: Vec<Option<&str>> = inc
+            .iter()
+            .map(|i| conv(i).summary.as_ref().and_then(|s| s.get(field)))
+            .collect();
+        columns.push(Column::new(field.name().into(), values));
+    }
+    Ok(DataFrame::new_infer_height(columns)?)
 }
 
 /// Column builders the loader streams messages into, so that each string is copied

@@ -1,11 +1,14 @@
 //! Incident channels: which channels are incidents, and what their names and states say.
 
+mod conversation;
 pub mod naming;
+pub mod sop;
 
 use crate::error::{Error, Result};
 use crate::export::Workspace;
 use crate::time::{from_unix, Instant};
 
+pub use conversation::{read_conversations, Conversation};
 pub use naming::{parse_name, NameParts};
 
 /// One incident channel.
@@ -28,6 +31,8 @@ pub struct Incident {
     pub message_count: usize,
     /// The channel's newest message, or its creation when it has none.
     pub last_activity: Instant,
+    /// What its messages say: owners, summary, responses, escalations.
+    pub conversation: Conversation,
 }
 
 impl Incident {
@@ -54,6 +59,12 @@ pub fn newest_activity(incidents: &[Incident]) -> Option<Instant> {
 /// The channels whose name starts with `prefix`, oldest first. An error when there are
 /// none, since every figure would then be empty.
 pub fn find_incidents(ws: &Workspace, prefix: &str) -> Result<Vec<Incident>> {
+    let matching: Vec<&crate::slack::model::Channel> = ws
+        .channels
+        .iter()
+        .filter(|c| c.name.starts_with(prefix))
+        .collect();
+    let mut conversations = read_conversations(&ws.messages, &matching, &ws.users)?;
     let mut incidents: Vec<Incident> = ws
         .channels
         .iter()
@@ -74,6 +85,7 @@ pub fn find_incidents(ws: &Workspace, prefix: &str) -> Result<Vec<Incident>> {
                 creator: c.creator.clone(),
                 message_count: a.message_count,
                 last_activity: a.last_message.map_or(created, |m| m.max(created)),
+                conversation: conversations.remove(&c.id).unwrap_or_default(),
             })
         })
         .collect();

@@ -50,6 +50,11 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
         .or_else(|| post.get("date").and_then(Value::as_str).map(str::to_string))
         .unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
 
+    let title = post
+        .get("title")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| nb.first_heading().unwrap_or_else(|| slug.clone()));
     let image_dir = site.join("images").join(&slug);
     let mut images = Vec::new();
     let mut body = String::new();
@@ -60,7 +65,12 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
         }
         match cell.kind.as_str() {
             "markdown" => {
-                body.push_str(&cell.source);
+                // The title goes in the front matter; the layout shows it.
+                let text = match cell.source.strip_prefix(&format!("# {title}")) {
+                    Some(rest) if body.is_empty() => rest.trim_start(),
+                    _ => cell.source.as_str(),
+                };
+                body.push_str(text);
                 body.push_str("\n\n");
             }
             "code" => {
@@ -83,11 +93,6 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
         }
     }
 
-    let title = post
-        .get("title")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| nb.first_heading().unwrap_or_else(|| slug.clone()));
     let mut front = serde_json::Map::new();
     front.insert("layout".into(), "post".into());
     front.insert("title".into(), title.clone().into());
@@ -231,6 +236,7 @@ body {{ font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; ma
 pre {{ background: #f6f8fa; padding: .8em; overflow-x: auto; font-size: 13px; }}
 code {{ font-family: "SFMono-Regular", Consolas, monospace; }}
 img {{ max-width: 100%; }}
+.output {{ overflow-x: auto; }}
 table.dataframe {{ border-collapse: collapse; font-size: 13px; margin: .5em 0; }}
 table.dataframe th, table.dataframe td {{ border: 1px solid #ddd; padding: 3px 8px; text-align: left; }}
 table.dataframe th {{ background: #f0f3f6; }}

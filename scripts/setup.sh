@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what the notebooks need, skipping whatever is already there:
+# evcxr's Jupyter kernel, mold (a fast linker evcxr picks up), a Python venv with
+# Jupyter, and the `rust` kernelspec. With --test, also Chromium for the page test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+apt_install() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    say "please install $* (Debian: apt-get install $*); continuing without"
+    return 0
+  fi
+  if [ -z "${APT_UPDATED:-}" ]; then
+    apt-get update -q >/dev/null
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+if ! command -v evcxr_jupyter >/dev/null; then
+  say "installing evcxr_jupyter (about 10 minutes on 2 cores)"
+  cargo install --locked evcxr_jupyter
+fi
+
+command -v mold >/dev/null || { say "installing mold"; apt_install mold; }
+
+if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, pandas" 2>/dev/null; then
+  say "creating .venv with Jupyter"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -r requirements.txt
+fi
+
+kernel="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels/rust/kernel.json"
+if [ ! -f "$kernel" ] || ! grep -q "$(command -v evcxr_jupyter)" "$kernel"; then
+  say "installing the rust kernelspec"
+  evcxr_jupyter --install >/dev/null
+fi
+
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null; then
+  say "installing chromium (for the published-page test)"
+  apt_install chromium
+fi
+say "ready"

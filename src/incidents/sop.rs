@@ -1,0 +1,357 @@
+//! What the SOP asks people to write, read back from the channel: owners from the topic,
+//! and the summary template (Environment, Component, Probable cause, Frequency/Duration,
+//! Type, ETR, who, current and next action) in the spellings people really use.
+
+use crate::slack::model::User;
+
+/// A field of the SOP summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Environment,
+    Component,
+    ProbableCause,
+    Duration,
+    Type,
+    Etr,
+    Who,
+    CurrentAction,
+    NextAction,
+}
+
+impl Field {
+    pub const ALL: [Field; 9] = [
+        Field::Environment,
+        Field::Component,
+        Field::ProbableCause,
+        Field::Duration,
+        Field::Type,
+        Field::Etr,
+        Field::Who,
+        Field::CurrentAction,
+        Field::NextAction,
+    ];
+
+    /// The column name in frames and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Environment => "environment",
+            Field::Component => "component",
+            Field::ProbableCause => "probable_cause",
+            Field::Duration => "duration",
+            Field::Type => "type",
+            Field::Etr => "etr",
+            Field::Who => "who",
+            Field::CurrentAction => "current_action",
+            Field::NextAction => "next_action",
+        }
+    }
+
+    /// Which field a key written by a person means: `Env`, `*Component responsible*`,
+    /// `Frequency or duration`, `Estimated time to recovery`, `Who's fixing`…
+    fn from_key(key: &str) -> Option<Field> {
+        let k: String = key
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
+        let k = k.trim();
+        Some(if k.starts_with("env") {
+            Field::Environment
+        } else if k.contains("component") {
+            Field::Component
+        } else if k.contains("cause") {
+            Field::ProbableCause
+        } else if k.contains("frequency") || k.contains("duration") {
+            Field::Duration
+        } else if k == "type" || k.starts_with("type ") || k == "incident type" {
+            Field::Type
+        } else if k == "etr" || k.contains("time to recover") || k.starts_with("eta") {
+            Field::Etr
+        } else if k.starts_with("who") {
+            Field::Who
+        } else if k.starts_with("current") {
+            Field::CurrentAction
+        } else if k.starts_with("next") {
+            Field::NextAction
+        } else {
+            return None;
+        })
+    }
+}
+
+/// A summary: the fields found, each `None` when absent. `UNKNOWN` is kept as written
+/// (normalised to upper case), so "said it is not known" differs from "did not say".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub fields: std::collections::BTreeMap<Field, String>,
+}
+
+impl Summary {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.fields.get(&field).map(String::as_str)
+    }
+
+    /// Fields the summary leaves out.
+    pub fn missing(&self) -> Vec<Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|f| !self.fields.contains_key(f))
+            .collect()
+    }
+
+    /// Fields given as UNKNOWN.
+    pub fn unknown(&self) -> Vec<Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|f| self.get(*f) == Some("UNKNOWN"))
+            .collect()
+    }
+}
+
+/// Fewer recognised fields than this and a message is a chat line, not a summary.
+const MIN_FIELDS: usize = 3;
+
+/// Reads a message as an SOP summary, `None` when it is not one.
+pub fn parse_summary(text: &str) -> Option<Summary> {
+    let mut summary = Summary::default();
+    for line in text.lines() {
+        let Some((key, value)) = split_line(line) else {
+            continue;
+        };
+        let Some(field) = Field::from_key(key) else {
+            continue;
+        };
+        let value = value.trim().trim_matches(['*', '_']).trim();
+        if value.is_empty() {
+            continue;
+        }
+        summary
+            .fields
+            .entry(field)
+            .or_insert_with(|| normalise(field, value));
+    }
+    (summary.fields.len() >= MIN_FIELDS).then_some(summary)
+}
+
+/// `• *Key:* value`, `3. Key - value`, `key: value` → (key, value).
+fn split_line(line: &str) -> Option<(&str, &str)> {
+    let line = line
+        .trim()
+        .trim_start_matches(['•', '-', '–', '>', ' '])
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start_matches(['.', ')', ' ']);
+    let colon = line.find(':');
+    let dash = [" - ", " – ", " — "]
+        .iter()
+        .filter_map(|d| line.find(d).map(|i| (i, d.len())))
+        .min();
+    let (at, len) = match (colon, dash) {
+        (Some(c), Some((d, _))) if c < d => (c, 1),
+        (_, Some(d)) => d,
+        (Some(c), None) => (c, 1),
+        (None, None) => return None,
+    };
+    let key = &line[..at];
+    // A key is a few words; a long sentence with a colon is chat.
+    if key.split_whitespace().count() > 6 {
+        return None;
+    }
+    Some((key, &line[at + len..]))
+}
+
+fn normalise(field: Field, value: &str) -> String {
+    let lower = value.to_lowercase();
+    if lower == "unknown" || lower == "n/a" || lower == "?" || lower == "tbd" {
+        return if field == Field::Type {
+            "Unknown".into()
+        } else {
+            "UNKNOWN".into()
+        };
+    }
+    match field {
+        Field::Environment if lower.starts_with("prod") => "Production".into(),
+        Field::Environment if lower.starts_with("stag") => "Staging".into(),
+        Field::Type if lower.starts_with("self") => "Self".into(),
+        Field::Type if lower.starts_with("vendor") => "Vendor".into(),
+        Field::Type if lower.starts_with("scale") => "Scale".into(),
+        Field::Type if lower.starts_with("unknown") => "Unknown".into(),
+        _ => value.to_string(),
+    }
+}
+
+/// The owners a channel topic names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owners {
+    pub sre: Option<String>,
+    pub developer: Option<String>,
+}
+
+/// Reads `SRE: <@U1> | Dev: <@U2>`, `Owners: SRE @arjun, Dev @priya`,
+/// `SRE owner: Arjun Mehra; Dev owner: Priya Nair` and the like, resolving mentions and
+/// real names to user names.
+pub fn parse_owners(topic: &str, users: &[User]) -> Owners {
+    Owners {
+        sre: owner_after(topic, &["sre"], users),
+        developer: owner_after(
+            topic,
+            &["dev", "developer", "engineer", "product engineer"],
+            users,
+        ),
+    }
+}
+
+fn owner_after(topic: &str, roles: &[&str], users: &[User]) -> Option<String> {
+    let lower = topic.to_lowercase();
+    for role in roles {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(role) {
+            let start = from + i;
+            from = start + role.len();
+            // The role must be a word of its own ("sre", not "measured").
+            let before_ok = start == 0 || !lower.as_bytes()[start - 1].is_ascii_alphanumeric();
+            let after = &topic[from..];
+            let after = after.trim_start_matches(|c: char| c.is_alphabetic()); // "developer" / "dev"
+            let after = after.trim_start();
+            let after = after
+                .strip_prefix("owner")
+                .or_else(|| after.strip_prefix("Owner"))
+                .unwrap_or(after);
+            let after = after.trim_start_matches([':', '-', '–', ' ', '=']);
+            if !before_ok || after.is_empty() {
+                continue;
+            }
+            let name: &str = after
+                .split(['|', ';', ',', '/', '\n'])
+                .next()
+                .unwrap_or("")
+                .trim();
+            if let Some(resolved) = resolve(name, users) {
+                return Some(resolved);
+            }
+        }
+    }
+    None
+}
+
+/// `<@U123>`, `<@U123|arjun>`, `@arjun`, `Arjun Mehra` → the user's name.
+fn resolve(name: &str, users: &[User]) -> Option<String> {
+    if let Some(inner) = name.strip_prefix("<@") {
+        let id = inner.split(['>', '|']).next()?;
+        return Some(
+            users
+                .iter()
+                .find(|u| u.id == id)
+                .map_or_else(|| id.to_string(), |u| u.name.clone()),
+        );
+    }
+    let plain = name.trim_start_matches('@').trim();
+    if plain.is_empty() {
+        return None;
+    }
+    let by_name = users.iter().find(|u| {
+        u.name.eq_ignore_ascii_case(plain)
+            || u.real_name
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(plain))
+    });
+    match by_name {
+        Some(u) => Some(u.name.clone()),
+        // A single word after a role is still a name, even for someone not in users.json.
+        None if name.starts_with('@') || plain.split_whitespace().count() <= 2 => {
+            Some(plain.split_whitespace().next()?.to_lowercase())
+        }
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str, name: &str, real: &str) -> User {
+        serde_json::from_value(serde_json::json!({"id": id, "name": name, "real_name": real}))
+            .unwrap()
+    }
+
+    fn users() -> Vec<User> {
+        vec![
+            user("U1", "arjun", "Arjun Mehra"),
+            user("U2", "priya", "Priya Nair"),
+        ]
+    }
+
+    #[test]
+    fn summaries_in_every_spelling() {
+        let spellings = [
+            "*Issue summary*\n*Environment:* Production\n*Component:* Search\n*Probable cause:* UNKNOWN\n*Frequency/Duration:* 20 min\n*Type:* Vendor (AWS)\n*ETR:* 1 hour\n*Who:* <@U1>\n*Current action:* restart\n*Next action:* watch",
+            "Summary of the issue:\n• Environment - Production\n• Component responsible - Search\n• Probable cause - unknown\n• Frequency or duration - 20 min\n• Type - Vendor (AWS)\n• Estimated time to recovery - 1 hour\n• Who is working on it - <@U1>\n• Current action step - restart\n• Next action step - watch",
+            "summary\nenv: prod\ncomponent: Search\ncause: Unknown\nduration: 20 min\ntype: vendor\netr: 1 hour\nwho: <@U1>\ncurrent: restart\nnext: watch",
+            "SUMMARY (as per SOP)\n1. Environment: Production\n2. Component: Search\n3. Probable Cause: UNKNOWN\n4. Duration: 20 min\n5. Type: Vendor\n6. ETR: 1 hour\n7. Who's fixing: <@U1>\n8. Current step: restart\n9. Next step: watch",
+        ];
+        for text in spellings {
+            let s = parse_summary(text).unwrap_or_else(|| panic!("not read: {text}"));
+            assert_eq!(s.get(Field::Environment), Some("Production"), "{text}");
+            assert_eq!(s.get(Field::Component), Some("Search"), "{text}");
+            assert_eq!(s.get(Field::ProbableCause), Some("UNKNOWN"), "{text}");
+            assert_eq!(s.get(Field::Type), Some("Vendor"), "{text}");
+            assert_eq!(s.get(Field::Etr), Some("1 hour"), "{text}");
+            assert_eq!(s.get(Field::NextAction), Some("watch"), "{text}");
+            assert!(s.missing().is_empty(), "{text}: {:?}", s.missing());
+            assert_eq!(s.unknown(), vec![Field::ProbableCause]);
+        }
+    }
+
+    #[test]
+    fn chat_is_not_a_summary() {
+        assert_eq!(parse_summary("Looks stable for the last 10 minutes"), None);
+        assert_eq!(parse_summary("Note: restarted\nAlso: deployed"), None);
+        assert_eq!(
+            parse_summary(
+                "Escalating to <@U9> as per the escalation matrix: no progress in 30 minutes"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_absent_not_unknown() {
+        let s = parse_summary("Environment: Staging\nComponent: Queue\nType: self").unwrap();
+        assert_eq!(s.get(Field::Type), Some("Self"));
+        assert_eq!(s.get(Field::Etr), None);
+        assert_eq!(s.missing().len(), 6);
+        assert!(s.unknown().is_empty());
+    }
+
+    #[test]
+    fn owners_in_every_spelling() {
+        let u = users();
+        let both = Owners {
+            sre: Some("arjun".into()),
+            developer: Some("priya".into()),
+        };
+        assert_eq!(parse_owners("DB down | SRE: <@U1> | Dev: <@U2>", &u), both);
+        assert_eq!(
+            parse_owners("DB down. Owners: SRE @arjun, Dev @priya", &u),
+            both
+        );
+        assert_eq!(
+            parse_owners(
+                "DB down - SRE owner: Arjun Mehra; Dev owner: Priya Nair",
+                &u
+            ),
+            both
+        );
+        assert_eq!(
+            parse_owners("Queue backlog | SRE: <@U1>", &u),
+            Owners {
+                sre: Some("arjun".into()),
+                developer: None
+            }
+        );
+        assert_eq!(
+            parse_owners("Measured latency is high", &u),
+            Owners::default()
+        );
+        assert_eq!(parse_owners("", &u), Owners::default());
+    }
+}

@@ -1,0 +1,156 @@
+"""Every notebook, executed headless with the real evcxr kernel; the post's figures in
+notebook 01; publishing it as a Jekyll post and as a page that a browser shows."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import run_notebooks  # noqa: E402
+
+BIN = ROOT / "target" / "debug" / "incident-channels"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """Each notebook executed into a temporary folder, with per-cell timings."""
+    out = tmp_path_factory.mktemp("executed")
+    os.environ.setdefault("EVCXR_TMPDIR", str(run_notebooks.DEFAULT_BUILD_DIR))
+    timings, failures = {}, {}
+    for nb in NOTEBOOKS:
+        try:
+            run_notebooks.execute(nb, out / nb.name, timings)
+        except run_notebooks.NotebookFailed as err:
+            failures[nb.name] = str(err)
+    (ROOT / "target").mkdir(exist_ok=True)
+    (ROOT / "target" / "notebook-timings.json").write_text(json.dumps(timings, indent=2))
+    return out, failures
+
+
+def outputs_text(nb):
+    """All text a reader sees in the outputs, in order."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                parts.append(out["text"])
+            for mime in ("text/plain", "text/html"):
+                if mime in out.get("data", {}):
+                    parts.append(out["data"][mime])
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", [nb.name for nb in NOTEBOOKS])
+def test_notebook_runs_without_errors(executed, name):
+    out, failures = executed
+    assert name not in failures, failures.get(name)
+    nb = nbformat.read(out / name, as_version=4)
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            assert o["output_type"] != "error", o
+            assert o.get("name") != "stderr", o["text"]
+
+
+def test_notebooks_are_committed_with_outputs():
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+        with_outputs = [c for c in code if c.get("outputs")]
+        assert with_outputs, f"{path.name} is committed without outputs"
+        assert nb.metadata.get("kernelspec", {}).get("name") == "rust", path.name
+
+
+def test_post_figures_in_notebook_01(executed):
+    out, failures = executed
+    assert "01-issue-channels.ipynb" not in failures
+    nb = nbformat.read(out / "01-issue-channels.ipynb", as_version=4)
+    text = outputs_text(nb)
+    for figure in [
+        "207 incident channels",
+        "First issue channel: 2016-03-11 06:55:23",
+        "Last issue channel: 2017-03-23 00:43:10",
+        "Average number of issue channels per month: 16",
+        "3 channels are still open",
+        "Worst day: 2016-08-09",
+        "Issue channels created that day: 6",
+    ]:
+        assert figure in text, figure
+    svgs = [o for c in nb.cells for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {})]
+    assert svgs, "the open-channels plot is an inline SVG"
+    assert "<svg" in svgs[0]["data"]["image/svg+xml"]
+    tables = [o for c in nb.cells for o in c.get("outputs", []) if "<table" in o.get("data", {}).get("text/html", "")]
+    assert len(tables) >= 3, "DataFrames show as HTML tables"
+
+
+def publish(notebook, site, *extra):
+    return subprocess.run([str(BIN), "publish", str(notebook), "--out", str(site), *extra],
+                          capture_output=True, text=True)
+
+
+def test_publishing_01(executed, tmp_path):
+    out, _ = executed
+    site = tmp_path / "site"
+    result = publish(out / "01-issue-channels.ipynb", site)
+    assert result.returncode == 0, result.stderr
+    post = site / "_posts" / "2017-03-24-issue-channels.md"
+    text = post.read_text()
+    front = text.split("---")[1]
+    for key in ("layout: \"post\"", "title: \"Incident channels, step by step\"", "description:", "category:", "tags: ["):
+        assert key in front, key
+    links = re.findall(r"\{\{ site.url \}\}/images/issue-channels/([\w.-]+)", text)
+    assert links, "plots are referenced through {{ site.url }}"
+    for name in links:
+        assert (site / "images" / "issue-channels" / name).stat().st_size > 1000, name
+    assert "<table" in text, "tables stay HTML"
+    assert "```rust" in text, "code cells are shown"
+    assert not re.search(r"xox[abpre]-", text)
+    html = (site / "issue-channels.html").read_text()
+    assert "<img" in html and "images/issue-channels/" in html
+
+    hidden = publish(out / "01-issue-channels.ipynb", tmp_path / "clean", "--hide-inputs")
+    assert hidden.returncode == 0, hidden.stderr
+    assert "```rust" not in (tmp_path / "clean" / "_posts" / "2017-03-24-issue-channels.md").read_text()
+
+
+def test_publishing_refuses_a_token(tmp_path):
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell('let token = "xoxb-1234567890-abcdefghij";'))
+    path = tmp_path / "leaky.ipynb"
+    nbformat.write(nb, path)
+    result = publish(path, tmp_path / "site")
+    assert result.returncode != 0
+    assert "cell 4" in result.stderr and "Slack token" in result.stderr
+    assert "abcdefghij" not in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (scripts/setup.sh --test)")
+def test_published_page_shows_the_plot(executed, tmp_path):
+    from PIL import Image, ImageStat
+
+    out, _ = executed
+    site = tmp_path / "site"
+    assert publish(out / "01-issue-channels.ipynb", site).returncode == 0
+    page = site / "issue-channels.html"
+    shot = tmp_path / "page.png"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars", "--window-size=1000,9000",
+         f"--screenshot={shot}", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )
+    image = Image.open(shot).convert("L")
+    assert ImageStat.Stat(image).stddev[0] > 10, "the page is not blank"
+    # The plot is drawn in blue: find its pixels.
+    rgb = Image.open(shot).convert("RGB")
+    blue = sum(1 for r, g, b in rgb.getdata() if b > 150 and r < 80 and g < 150)
+    assert blue > 500, f"the plot's line is visible ({blue} blue pixels)"
