@@ -73,19 +73,24 @@ fn minutes(d: Duration) -> f64 {
     d.num_milliseconds() as f64 / 60_000.0
 }
 
-/// The longest stretch without a message in the channel's first `window` (from its
-/// creation, and up to its archive if that came sooner), in minutes.
+/// The longest silence, in minutes, that began in the channel's first `window` and
+/// before the incident was declared mitigated: from creation to the first message and
+/// between messages. Quiet after "mitigated"/"resolved" is not a lapse.
 pub fn longest_silence(i: &Incident, window: Duration) -> f64 {
-    let end = i
-        .archived_at
-        .map_or(i.created + window, |a| a.min(i.created + window));
+    let conv = &i.conversation;
+    let hot_until = conv
+        .resolved_at
+        .map_or(i.created + window, |r| r.min(i.created + window));
     let mut last = i.created;
     let mut longest = Duration::zero();
-    for &t in i.conversation.message_times.iter().filter(|t| **t <= end) {
+    for &t in &conv.message_times {
+        if last >= hot_until {
+            break;
+        }
         longest = longest.max(t - last);
         last = t;
     }
-    minutes(longest.max(end - last))
+    minutes(longest)
 }
 
 /// Runs the whole audit.

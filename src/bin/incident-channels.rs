@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use incident_channels::analysis::post::{PostFigures, PostOptions};
+use incident_channels::analysis::post::PostOptions;
+use incident_channels::analysis::report::Report;
 use incident_channels::export::load;
 use incident_channels::generate::{generate, GenerateOptions};
 use incident_channels::publish::{publish, PublishOptions};
@@ -43,9 +44,12 @@ enum Command {
         /// "Now", in Unix seconds; default: the newest time in the data.
         #[arg(long, value_name = "UNIX_SECONDS")]
         as_of: Option<i64>,
-        /// Print one JSON object instead of the summary.
+        /// Print one JSON object (the post's figures, `metrics`, `audit`) instead of the summary.
         #[arg(long)]
         json: bool,
+        /// Also write the full report (report.md, report.html, report.json, charts) here.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Pull channels, users and incident channels' histories from the Slack Web API into
     /// an export folder (incremental; resumes after an interruption). Reads SLACK_TOKEN
@@ -164,6 +168,7 @@ fn run(cli: Cli) -> Result<()> {
             tz,
             as_of,
             json,
+            out,
         } => {
             let options = PostOptions {
                 prefix,
@@ -173,11 +178,18 @@ fn run(cli: Cli) -> Result<()> {
                     .transpose()?,
             };
             let ws = load(&dir)?;
-            let figures = PostFigures::from_workspace(&ws, &options)?;
+            let report = Report::new(&ws, &options)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&figures.to_json())?);
+                println!("{}", serde_json::to_string_pretty(&report.to_json()?)?);
             } else {
-                print!("{figures}");
+                print!("{}", report.post);
+            }
+            if let Some(out) = out {
+                report.write_dir(&out)?;
+                eprintln!(
+                    "wrote the full report to {}",
+                    out.join("report.html").display()
+                );
             }
         }
         Command::Sync {

@@ -30,6 +30,8 @@ pub struct Conversation {
     pub escalations: usize,
     /// When people wrote, oldest first.
     pub message_times: Vec<Instant>,
+    /// The first message saying the incident is mitigated or resolved.
+    pub resolved_at: Option<Instant>,
     /// Who wrote when (messages with a user), oldest first: for responders' load.
     pub authored: Vec<(String, Instant)>,
 }
@@ -56,11 +58,29 @@ fn is_bookkeeping(subtype: Option<&str>) -> bool {
 }
 
 fn is_escalation(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    lower.contains("escalat")
-        || lower.contains("@here")
+    contains_ignoring_case(text, "escalat")
+        || contains_ignoring_case(text, "@here")
         || text.contains("<!here")
         || text.contains("<!channel")
+}
+
+fn is_resolution(text: &str) -> bool {
+    ["mitigated", "resolved", "back to normal", "all clear"]
+        .iter()
+        .any(|w| contains_ignoring_case(text, w))
+}
+
+/// Whether `text` contains the ASCII `needle` in any case, without allocating: this runs
+/// on every message of every incident channel.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// A summary has a line per field: fewer lines cannot be one, and most chat is one line.
+fn may_be_summary(text: &str) -> bool {
+    text.bytes().filter(|b| *b == b'\n').count() >= 2
 }
 
 /// Reads the conversations of `channels` (by id) from the messages frame in one pass.
@@ -112,10 +132,13 @@ pub fn read_conversations(
                 conv.first_response_at = Some(t);
             }
         }
+        if is_resolution(text) && conv.resolved_at.is_none_or(|r| t < r) {
+            conv.resolved_at = Some(t);
+        }
         if is_escalation(text) {
             conv.escalations += 1;
         }
-        if let Some(summary) = parse_summary(text) {
+        if let Some(summary) = may_be_summary(text).then(|| parse_summary(text)).flatten() {
             if conv.summary_at.is_none_or(|at| t >= at) {
                 conv.summary = Some(summary);
                 conv.summary_at = Some(t);

@@ -58,7 +58,6 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
     let image_dir = site.join("images").join(&slug);
     let mut images = Vec::new();
     let mut body = String::new();
-    let mut html_body = String::new();
     for (index, cell) in nb.cells.iter().enumerate() {
         if cell.has_tag("hide") {
             continue;
@@ -111,8 +110,7 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
 
     // The standalone page: the same markdown, images referenced relative to it.
     let local = body.replace("{{ site.url }}/", "");
-    html_body.push_str(&markdown_to_html(&local));
-    let html = standalone_html(&title, &html_body);
+    let html = page(&title, &format!("# {title}\n\n{local}"));
     let html_path = site.join(format!("{slug}.html"));
     write(&html_path, html.as_bytes())?;
     Ok(Published {
@@ -225,7 +223,9 @@ fn markdown_to_html(markdown: &str) -> String {
     html
 }
 
-fn standalone_html(title: &str, body: &str) -> String {
+/// A standalone HTML page of markdown, with the post's styles.
+pub fn page(title: &str, markdown: &str) -> String {
+    let body = markdown_to_html(markdown);
     let title = title.replace('&', "&amp;").replace('<', "&lt;");
     format!(
         r#"<!DOCTYPE html>
@@ -242,7 +242,6 @@ table.dataframe th, table.dataframe td {{ border: 1px solid #ddd; padding: 3px 8
 table.dataframe th {{ background: #f0f3f6; }}
 </style></head>
 <body>
-<h1>{title}</h1>
 {body}
 </body></html>
 "#
