@@ -113,6 +113,45 @@ pub fn created_vs_archived(incidents: &[Incident], tz: Tz) -> Result<DataFrame> 
     Ok(df!("month" => month, "created" => created, "archived" => archived)?)
 }
 
+/// Created and archived per month as side-by-side bars.
+pub fn created_vs_archived_chart(incidents: &[Incident], tz: Tz) -> Result<Chart> {
+    let months = created_vs_archived(incidents, tz)?;
+    let labels = string_column(&months, "month")?;
+    Ok(Chart::bars(
+        "Created and archived per month",
+        "month",
+        "channels",
+        labels,
+        "created",
+        number_column(&months, "created")?,
+    )
+    .with_bars("archived", number_column(&months, "archived")?))
+}
+
+/// Open channels per day as steps.
+pub fn open_per_day_chart(incidents: &[Incident], tz: Tz, as_of: Instant) -> Chart {
+    let points = open_per_day(incidents, tz, as_of)
+        .into_iter()
+        .map(|(d, n)| (day_start(d, tz), n as f64));
+    Chart::over_time("Open incident channels per day", "open channels").steps("open", points)
+}
+
+fn string_column(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    Ok(crate::frames::column(df, name)?
+        .str()?
+        .iter()
+        .map(|s| s.unwrap_or_default().to_string())
+        .collect())
+}
+
+fn number_column(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    Ok(crate::frames::column(df, name)?
+        .u32()?
+        .iter()
+        .map(|n| n.unwrap_or(0) as f64)
+        .collect())
+}
+
 /// Open channels per day, in `tz`: a day counts a channel that was open at any moment of
 /// it — created before the day ends and not archived before it starts. Channels archived
 /// without a known time count as open. Days run from the first creation to `as_of`.
@@ -276,6 +315,16 @@ impl Load {
 /// incident.io's rule for time spent on incidents from messages alone.
 pub const LOAD_DEFINITION: &str = "Each message counts 10 minutes; messages less than 20 minutes apart join one stretch (from the first to the last, plus 10 minutes). Stretches are split into working (08–19), late (19–23) and sleeping (23–08) hours in the chosen time zone.";
 
+/// Who wrote when in the incident channels, by user name: the input of
+/// [`responders_load`].
+pub fn authored(ws: &crate::export::Workspace, incidents: &[Incident]) -> Vec<(String, Instant)> {
+    incidents
+        .iter()
+        .flat_map(|i| i.conversation.authored.iter())
+        .map(|(user, t)| (ws.user_name(user).to_string(), *t))
+        .collect()
+}
+
 /// Each responder's load across incident channels, by incident.io's rule.
 pub fn responders_load(messages: &[(String, Instant)], tz: Tz) -> BTreeMap<String, Load> {
     let mut by_user: BTreeMap<&str, Vec<Instant>> = BTreeMap::new();
@@ -321,6 +370,43 @@ fn add_stretch(load: &mut Load, start: Instant, end: Instant, tz: Tz) {
         }
         t = until;
     }
+}
+
+/// Responders' load as a frame, most hours first.
+pub fn load_frame(loads: &BTreeMap<String, Load>) -> Result<DataFrame> {
+    let mut rows: Vec<(&String, &Load)> = loads.iter().collect();
+    rows.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
+    let round = |h: f64| (h * 10.0).round() / 10.0;
+    Ok(df!(
+        "responder" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        "working_hours" => rows.iter().map(|r| round(r.1.working_hours)).collect::<Vec<_>>(),
+        "late_hours" => rows.iter().map(|r| round(r.1.late_hours)).collect::<Vec<_>>(),
+        "sleeping_hours" => rows.iter().map(|r| round(r.1.sleeping_hours)).collect::<Vec<_>>(),
+        "total_hours" => rows.iter().map(|r| round(r.1.total())).collect::<Vec<_>>()
+    )?)
+}
+
+/// Each responder's hours as grouped bars (working, late, sleeping), the `top` busiest.
+pub fn load_chart(loads: &BTreeMap<String, Load>, top: usize) -> Chart {
+    let mut rows: Vec<(&String, &Load)> = loads.iter().collect();
+    rows.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
+    rows.truncate(top);
+    Chart::bars(
+        "Responders' load",
+        "responder",
+        "hours",
+        rows.iter().map(|r| r.0.clone()).collect(),
+        "working (08-19)",
+        rows.iter().map(|r| r.1.working_hours).collect(),
+    )
+    .with_bars(
+        "late (19-23)",
+        rows.iter().map(|r| r.1.late_hours).collect(),
+    )
+    .with_bars(
+        "sleeping (23-08)",
+        rows.iter().map(|r| r.1.sleeping_hours).collect(),
+    )
 }
 
 /// This period against the one before it.

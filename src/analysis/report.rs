@@ -36,11 +36,7 @@ impl Report {
             .as_of
             .or_else(|| newest_activity(&incidents))
             .ok_or_else(|| Error::Invalid("no time to use as `as_of`".into()))?;
-        let authored = incidents
-            .iter()
-            .flat_map(|i| i.conversation.authored.iter())
-            .map(|(user, t)| (ws.user_name(user).to_string(), *t))
-            .collect();
+        let authored = metrics::authored(ws, &incidents);
         Ok(Report {
             authored,
             post: PostFigures::compute(&incidents, options, as_of),
@@ -93,34 +89,15 @@ impl Report {
 
     /// The charts of the report, with file stems.
     pub fn charts(&self) -> Result<Vec<(&'static str, Chart)>> {
-        let months = metrics::created_vs_archived(&self.incidents, self.tz)?;
-        let labels: Vec<String> = string_column(&months, "month")?;
-        let created = number_column(&months, "created")?;
-        let archived = number_column(&months, "archived")?;
-        let per_day = metrics::open_per_day(&self.incidents, self.tz, self.as_of);
         Ok(vec![
             ("open-over-time", self.post.open_chart()),
             (
                 "open-per-day",
-                Chart::over_time("Open incident channels per day", "open channels").steps(
-                    "open",
-                    per_day.iter().map(|(d, n)| {
-                        let t = d.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-                        (t, *n as f64)
-                    }),
-                ),
+                metrics::open_per_day_chart(&self.incidents, self.tz, self.as_of),
             ),
             (
                 "created-vs-archived",
-                Chart::bars(
-                    "Created and archived per month",
-                    "month",
-                    "channels",
-                    labels,
-                    "created",
-                    created,
-                )
-                .with_bars("archived", archived),
+                metrics::created_vs_archived_chart(&self.incidents, self.tz)?,
             ),
             (
                 "time-to-archive",
@@ -129,6 +106,10 @@ impl Report {
             (
                 "weekday-hour",
                 metrics::weekday_hour_chart(&self.incidents, self.tz),
+            ),
+            (
+                "responders-load",
+                metrics::load_chart(&metrics::responders_load(&self.authored, self.tz), 10),
             ),
         ])
     }
@@ -226,20 +207,4 @@ fn rows(df: &DataFrame) -> Result<Vec<Value>> {
         }
     }
     Ok(out.into_iter().map(Value::Object).collect())
-}
-
-fn string_column(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    Ok(crate::frames::column(df, name)?
-        .str()?
-        .iter()
-        .map(|s| s.unwrap_or_default().to_string())
-        .collect())
-}
-
-fn number_column(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    Ok(crate::frames::column(df, name)?
-        .u32()?
-        .iter()
-        .map(|n| n.unwrap_or(0) as f64)
-        .collect())
 }

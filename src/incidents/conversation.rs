@@ -96,7 +96,10 @@ pub fn read_conversations(
     let subtypes = column(messages, "subtype")?.str()?;
     let texts = column(messages, "text")?.str()?;
 
-    let mut out: HashMap<String, Conversation> = HashMap::new();
+    let mut out: HashMap<String, Conversation> = channels
+        .iter()
+        .map(|c| (c.id.clone(), Conversation::default()))
+        .collect();
     let mut speakers: HashMap<&str, HashSet<&str>> = HashMap::new();
     let rows = ids
         .iter()
@@ -108,14 +111,13 @@ pub fn read_conversations(
         let (Some(id), Some(ms)) = (id, time) else {
             continue;
         };
-        let Some(channel) = wanted.get(id) else {
+        let (Some(channel), Some(conv)) = (wanted.get(id), out.get_mut(id)) else {
             continue;
         };
         let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
             continue;
         };
         let text = text.unwrap_or("");
-        let conv = out.entry(id.to_string()).or_default();
         if subtype == Some("channel_topic") {
             conv.topic_set_at = Some(conv.topic_set_at.map_or(t, |s| s.min(t)));
         }

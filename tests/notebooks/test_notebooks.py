@@ -90,6 +90,42 @@ def test_post_figures_in_notebook_01(executed):
     assert len(tables) >= 3, "DataFrames show as HTML tables"
 
 
+def executed_text(executed, name):
+    out, failures = executed
+    assert name not in failures, failures.get(name)
+    return nbformat.read(out / name, as_version=4)
+
+
+def svg_count(nb):
+    return sum(1 for c in nb.cells for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {}))
+
+
+def test_metrics_notebook_shows_every_metric(executed):
+    nb = executed_text(executed, "02-incident-metrics.ipynb")
+    text = outputs_text(nb)
+    for expected in ["archived: 204, still open (left out): 3", "median:", "p90:", "share_archived",
+                     "open_channels", "median_hours_to_archive", "Each message counts 10 minutes",
+                     "working_hours", "last 30 days:"]:
+        assert expected in text, expected
+    assert svg_count(nb) >= 5, "histogram, monthly bars, per-day steps, heat map, load"
+
+
+def test_audit_notebook_finds_the_planted_lapses(executed):
+    text = outputs_text(executed_text(executed, "03-sop-audit.ipynb"))
+    assert re.search(r"(\d+) of 207 channels follow the convention", text)
+    assert "no topic" in text and "one owner" in text
+    assert re.search(r"\d+ channels had a silence over 30 minutes while hot", text)
+    assert "issue-login-1902" in text, "the channel waiting for its post-mortem"
+
+
+def test_workspace_notebook_syncs_through_the_emulator(executed):
+    text = outputs_text(executed_text(executed, "04-your-workspace.ipynb"))
+    assert "207 histories fetched" in text
+    assert "204 archived channels unchanged, 0 new messages" in text
+    assert "Incident channels (#issue-*): 207" in text
+    assert "token_outside_header: 0" in text
+
+
 def publish(notebook, site, *extra):
     return subprocess.run([str(BIN), "publish", str(notebook), "--out", str(site), *extra],
                           capture_output=True, text=True)
