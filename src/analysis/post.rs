@@ -78,13 +78,7 @@ pub struct PostFigures {
 impl PostFigures {
     /// Loads the incident channels of `ws` and computes the figures.
     pub fn from_workspace(ws: &Workspace, options: &PostOptions) -> Result<Self> {
-        let incidents = find_incidents(ws, &options.prefix)?;
-        let as_of = options
-            .as_of
-            .or_else(|| newest_activity(&incidents))
-            .ok_or_else(|| {
-                Error::Invalid("the workspace holds no time to use as `as_of`".into())
-            })?;
+        let (incidents, as_of) = incidents_as_of(ws, options)?;
         Ok(Self::compute(&incidents, options, as_of))
     }
 
@@ -229,6 +223,17 @@ impl PostFigures {
                 .map(|p| (p.t, p.open as f64)),
         )
     }
+}
+
+/// The incident channels of `ws` and the "now" of the options (by default the newest
+/// activity in them).
+pub fn incidents_as_of(ws: &Workspace, options: &PostOptions) -> Result<(Vec<Incident>, Instant)> {
+    let incidents = find_incidents(ws, &options.prefix)?;
+    let as_of = options
+        .as_of
+        .or_else(|| newest_activity(&incidents))
+        .ok_or_else(|| Error::Invalid("the workspace holds no time to use as `as_of`".into()))?;
+    Ok((incidents, as_of))
 }
 
 /// Channels created per local date, and every date with the most.

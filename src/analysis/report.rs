@@ -10,11 +10,11 @@ use serde_json::{json, Value};
 
 use super::audit::{self, AuditOptions};
 use super::metrics::{self, By, TimeToArchive};
-use super::post::{PostFigures, PostOptions};
+use super::post::{incidents_as_of, PostFigures, PostOptions};
 use crate::error::{Error, Result};
 use crate::export::Workspace;
 use crate::incidents::sop::Field;
-use crate::incidents::{find_incidents, newest_activity, Incident};
+use crate::incidents::Incident;
 use crate::plot::{Chart, Table};
 use crate::time::Instant;
 
@@ -31,11 +31,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(ws: &Workspace, options: &PostOptions) -> Result<Self> {
-        let incidents = find_incidents(ws, &options.prefix)?;
-        let as_of = options
-            .as_of
-            .or_else(|| newest_activity(&incidents))
-            .ok_or_else(|| Error::Invalid("no time to use as `as_of`".into()))?;
+        let (incidents, as_of) = incidents_as_of(ws, options)?;
         let authored = metrics::authored(ws, &incidents);
         Ok(Report {
             authored,

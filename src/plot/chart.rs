@@ -286,12 +286,7 @@ impl Chart {
                 });
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font((FONT, 13))
-                .draw()?;
+            draw_legend(&mut chart)?;
         }
         Ok(())
     }
@@ -346,12 +341,7 @@ impl Chart {
                 });
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font((FONT, 13))
-                .draw()?;
+            draw_legend(&mut chart)?;
         }
         Ok(())
     }
@@ -547,6 +537,18 @@ impl Display for Figure {
         let title: Vec<&str> = self.charts.iter().map(|c| c.title.as_str()).collect();
         svg_outputs(self.svg(), &title.join(" | "))
     }
+}
+
+/// The legend box of a chart with several series.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> DrawResult<DB> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font((FONT, 13))
+        .draw()
 }
 
 type DrawResult<DB> =
