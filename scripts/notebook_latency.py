@@ -47,11 +47,13 @@ def run(kc, code):
     return time.monotonic() - started
 
 
-def one_run():
+def one_run(setup):
     started = time.monotonic()
     km, kc = start_new_kernel(kernel_name="rust", startup_timeout=180, cwd=str(ROOT / "notebooks"))
     try:
         times = {"kernel start": time.monotonic() - started}
+        if setup:
+            times[f"{setup}"] = run(kc, setup)
         for name, code in STEPS:
             times[name] = run(kc, code)
         times["restart to first plot"] = sum(times.values())
@@ -63,9 +65,10 @@ def one_run():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--setup", default="", help="evcxr commands to run before :dep, e.g. ':opt 0'")
     args = parser.parse_args()
     os.environ.setdefault("EVCXR_TMPDIR", str(DEFAULT_BUILD_DIR))
-    runs = [one_run() for _ in range(args.runs)]
+    runs = [one_run(args.setup) for _ in range(args.runs)]
     print(f"{'step':40} {'median s':>9} {'min s':>7} {'max s':>7}")
     for key in runs[0]:
         values = [r[key] for r in runs]

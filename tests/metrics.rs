@@ -328,3 +328,73 @@ fn report_out_writes_page_charts_and_json() {
     assert!(md.contains("![Created and archived per month](created-vs-archived.svg)"));
     assert!(md.contains("SOP audit: waiting for a post-mortem"));
 }
+
+#[test]
+fn breakdown_and_period_comparison() {
+    let mut w = Crafted::new();
+    w.channel("issue-db-0908", DAY0, Some(DAY0 + 2 * HOUR))
+        .channel("issue-db-1008", DAY0 + DAY, Some(DAY0 + DAY + 4 * HOUR))
+        .channel("issue-mail-2008", DAY0 + 11 * DAY, None)
+        .channel("issue-odd", DAY0 + 12 * DAY, Some(DAY0 + 12 * DAY + HOUR));
+    let inc = incidents(&mut w);
+    let by_topic = metrics::breakdown(&inc, metrics::By::TopicWord).unwrap();
+    let keys: Vec<&str> = by_topic
+        .column("topic_word")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(
+        keys,
+        ["db", "(none)", "mail"],
+        "most incidents first, then by name"
+    );
+    let medians = by_topic
+        .column("median_hours_to_archive")
+        .unwrap()
+        .f64()
+        .unwrap();
+    assert_eq!(medians.get(0), Some(3.0));
+    assert_eq!(medians.get(2), None, "the only mail incident is still open");
+    let open: Vec<u32> = by_topic
+        .column("open")
+        .unwrap()
+        .u32()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(open, [0, 0, 1]);
+
+    // As of day 13: the last 10 days hold mail and odd, the 10 before hold both db ones.
+    let p = metrics::compare_periods(&inc, at(DAY0 + 13 * DAY), 10);
+    assert_eq!((p.this_created, p.previous_created), (2, 2));
+    assert_eq!(p.this_median_hours_to_archive, Some(1.0));
+    assert_eq!(p.previous_median_hours_to_archive, Some(3.0));
+}
+
+#[test]
+fn charts_render_as_svg_and_png() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, Some(DAY0 + 5 * HOUR))
+        .channel("issue-b-1008", DAY0 + DAY, None);
+    let inc = incidents(&mut w);
+    let charts = [
+        metrics::created_vs_archived_chart(&inc, Tz::UTC).unwrap(),
+        metrics::open_per_day_chart(&inc, Tz::UTC, at(DAY0 + 3 * DAY)),
+        metrics::weekday_hour_chart(&inc, Tz::UTC),
+        TimeToArchive::of(&inc).histogram(),
+    ];
+    for chart in charts {
+        let svg = chart.svg().unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains(&chart.title),
+            "{}",
+            chart.title
+        );
+        let png = chart.png().unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+    }
+}

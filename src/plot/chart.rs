@@ -203,6 +203,12 @@ impl Chart {
         print_outputs(&self.outputs());
     }
 
+    /// The chart as a PNG for the notebook, instead of SVG: `chart.as_png()` as a cell's
+    /// last expression.
+    pub fn as_png(&self) -> PngView {
+        PngView(self.png())
+    }
+
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         match &self.kind {
             Kind::Time(series) => self.draw_time(area, series),
@@ -475,6 +481,31 @@ impl Chart {
 impl Display for Chart {
     fn outputs(&self) -> Vec<MimeOutput> {
         svg_outputs(self.svg(), &self.title)
+    }
+}
+
+/// A chart rendered as PNG, shown inline as `image/png`.
+pub struct PngView(Result<Vec<u8>>);
+
+impl PngView {
+    pub fn evcxr_display(&self) {
+        print_outputs(&self.outputs());
+    }
+}
+
+impl Display for PngView {
+    fn outputs(&self) -> Vec<MimeOutput> {
+        use base64::Engine;
+        match &self.0 {
+            Ok(bytes) => vec![MimeOutput {
+                mime: "image/png",
+                content: base64::engine::general_purpose::STANDARD.encode(bytes),
+            }],
+            Err(e) => vec![MimeOutput {
+                mime: "text/plain",
+                content: format!("cannot draw the chart: {e}"),
+            }],
+        }
     }
 }
 

@@ -9,6 +9,6 @@ mod chart;
 mod evcxr;
 mod table;
 
-pub use chart::{Chart, Figure, Series};
+pub use chart::{Chart, Figure, PngView, Series};
 pub use evcxr::{print_outputs, Display, MimeOutput};
 pub use table::{FrameDisplay, Table};
