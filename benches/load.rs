@@ -60,6 +60,8 @@ fn main() -> anyhow::Result<()> {
     );
     println!("frames         {frames_ms:.1} ms");
 
+    sync_calls()?;
+
     match pandas(&dir) {
         Ok(p) => {
             let f = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
@@ -84,6 +86,34 @@ fn main() -> anyhow::Result<()> {
         }
         Err(why) => println!("pandas way     skipped: {why}"),
     }
+    Ok(())
+}
+
+/// Syncs the bundled sample through the emulator (a fast "minute", quirky pages) and
+/// prints calls per method against the fewest possible.
+fn sync_calls() -> anyhow::Result<()> {
+    use incident_channels::slack::emulator::{Emulator, EmulatorOptions, DEFAULT_TOKEN};
+    use incident_channels::slack::sync::{sync, Progress, SyncOptions};
+    use incident_channels::slack::token::Token;
+    let minute = std::time::Duration::from_secs(1);
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let emulator = Emulator::start(
+        &sample,
+        0,
+        EmulatorOptions {
+            minute,
+            ..Default::default()
+        },
+    )?;
+    let out = tempfile::tempdir()?;
+    let mut options = SyncOptions::new(out.path());
+    options.progress = Progress::Quiet;
+    options.client.base_url = emulator.url();
+    options.client.minute = minute;
+    let first = sync(Token::new(DEFAULT_TOKEN), &options)?;
+    let again = sync(Token::new(DEFAULT_TOKEN), &options)?;
+    println!("sync sample    {first}");
+    println!("re-sync        {again}");
     Ok(())
 }
 
