@@ -36,6 +36,17 @@ pub fn ts_key(ts: &str) -> Option<TsKey> {
     parse_slack_ts(ts).map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
 }
 
+/// Whether an instant is one Slack could have recorded: between 1970 and 2100. Anything
+/// else is a unit mistake (milliseconds for seconds) or damage.
+pub fn plausible(t: Instant) -> bool {
+    (0..4_102_444_800).contains(&t.timestamp())
+}
+
+/// Whether a channel or file name is safe to use as one folder name.
+pub fn safe_folder_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
 /// Slack's `ts` for an instant, with microsecond precision.
 pub fn to_slack_ts(t: Instant) -> String {
     format!("{}.{:06}", t.timestamp(), t.timestamp_subsec_micros())

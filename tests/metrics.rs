@@ -233,7 +233,13 @@ fn audit_reads_topics_summaries_silences_and_postmortems() {
     assert_eq!((summary.topic_with_both_owners, summary.no_topic), (1, 1));
     assert_eq!(summary.median_minutes_to_topic, Some(5.0));
     assert_eq!((summary.with_summary, summary.summary_complete), (1, 0));
-    assert_eq!(summary.with_long_silence, 1);
+    // The db channel went quiet for 50 minutes; nobody ever wrote in the quiet one.
+    assert_eq!(summary.with_long_silence, 2);
+    let quiet = inc.iter().find(|i| i.name == "issue-quiet").unwrap();
+    assert_eq!(
+        audit::longest_silence(quiet, chrono::Duration::hours(2)),
+        120.0
+    );
     assert_eq!(summary.escalated, 1);
     assert_eq!(summary.waiting_for_postmortem, 1);
 

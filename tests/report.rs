@@ -258,3 +258,29 @@ fn bad_arguments_exit_non_zero() {
     let out = cli(&["report", sample().to_str().unwrap(), "--as-of", "soon"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn implausible_times_are_clear_errors() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, None);
+    let dir = w.finish();
+    // Milliseconds where seconds belong.
+    let path = dir.join("channels.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(&DAY0.to_string(), &(DAY0 * 1000).to_string());
+    std::fs::write(&path, text).unwrap();
+    fails_with(
+        &["report", dir.to_str().unwrap()],
+        &["channels.json", "created", "issue-a-0908", "Unix seconds"],
+    );
+    fails_with(
+        &[
+            "report",
+            sample().to_str().unwrap(),
+            "--as-of",
+            "8000000000000",
+        ],
+        &["--as-of", "Unix seconds"],
+    );
+}

@@ -310,3 +310,18 @@ fn unreachable_server_fails_after_bounded_retries() {
     );
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn plain_http_to_another_host_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-channels"))
+        .args(["sync", "--out", tmp.path().to_str().unwrap()])
+        .env("SLACK_TOKEN", TOKEN)
+        .env("SLACK_API_URL", "http://slack.example.invalid/api")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("plain http") && err.contains("https"), "{err}");
+    assert!(!err.contains(TOKEN));
+}

@@ -73,24 +73,23 @@ fn minutes(d: Duration) -> f64 {
     d.num_milliseconds() as f64 / 60_000.0
 }
 
-/// The longest silence, in minutes, that began in the channel's first `window` and
-/// before the incident was declared mitigated: from creation to the first message and
-/// between messages. Quiet after "mitigated"/"resolved" is not a lapse.
+/// The longest silence, in minutes, while the channel was hot: in its first `window`,
+/// before anyone declared it mitigated, and before it was archived. Counted from creation
+/// to the first message, between messages, and from the last message to the end of the
+/// hot time; quiet after "mitigated"/"resolved" is not a lapse.
 pub fn longest_silence(i: &Incident, window: Duration) -> f64 {
     let conv = &i.conversation;
-    let hot_until = conv
-        .resolved_at
-        .map_or(i.created + window, |r| r.min(i.created + window));
+    let mut hot_until = i.created + window;
+    for end in [conv.resolved_at, i.archived_at].into_iter().flatten() {
+        hot_until = hot_until.min(end);
+    }
     let mut last = i.created;
     let mut longest = Duration::zero();
-    for &t in &conv.message_times {
-        if last >= hot_until {
-            break;
-        }
+    for &t in conv.message_times.iter().take_while(|t| **t <= hot_until) {
         longest = longest.max(t - last);
         last = t;
     }
-    minutes(longest)
+    minutes(longest.max(hot_until - last))
 }
 
 /// Runs the whole audit.

@@ -15,7 +15,7 @@ use incident_channels::slack::client::{ClientOptions, SlackError};
 use incident_channels::slack::emulator::{self, Emulator, EmulatorOptions, Faults};
 use incident_channels::slack::sync::{sync, Progress, SyncOptions};
 use incident_channels::slack::token::Token;
-use incident_channels::time::{from_unix, parse_tz};
+use incident_channels::time::{from_unix, parse_tz, plausible};
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -174,7 +174,11 @@ fn run(cli: Cli) -> Result<()> {
                 prefix,
                 tz: parse_tz(&tz)?,
                 as_of: as_of
-                    .map(|s| from_unix(s).with_context(|| format!("--as-of {s} is out of range")))
+                    .map(|s| {
+                        from_unix(s).filter(|t| plausible(*t)).with_context(|| {
+                            format!("--as-of {s}: give Unix seconds between 1970 and 2100")
+                        })
+                    })
                     .transpose()?,
             };
             let ws = load(&dir)?;

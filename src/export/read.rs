@@ -11,7 +11,7 @@ use crate::export::source::ExportSource;
 use crate::export::{ChannelActivity, Workspace};
 use crate::frames::MessagesBuilder;
 use crate::slack::model::{Channel, MessageView, User};
-use crate::time::parse_slack_ts;
+use crate::time::{from_unix, parse_slack_ts, plausible, safe_folder_name};
 
 /// What to read besides the public channels.
 #[derive(Debug, Clone, Default)]
@@ -43,13 +43,31 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
             }));
         }
     }
+    for c in &channels {
+        if from_unix(c.created).is_none_or(|t| !plausible(t)) {
+            return Err(Error::Field {
+                path: source.display_path("channels.json"),
+                field: "created".into(),
+                message: format!(
+                    "channel #{}: {} is not Unix seconds between 1970 and 2100",
+                    c.name, c.created
+                ),
+            });
+        }
+    }
     let users: Vec<User> = read_list(&mut source, "users.json", &mut buf)?.unwrap_or_default();
 
     let mut messages = MessagesBuilder::default();
     let mut activity = Vec::with_capacity(channels.len());
     for channel in &channels {
         let mut seen = ChannelActivity::default();
-        for day in source.day_files(&channel.name)? {
+        // A name that is not a plain folder name cannot have a folder of its own.
+        let days = if safe_folder_name(&channel.name) {
+            source.day_files(&channel.name)?
+        } else {
+            vec![]
+        };
+        for day in days {
             let rel = format!("{}/{day}", channel.name);
             source.read(&rel, &mut buf)?;
             read_day(&source, &rel, &buf, channel, &mut seen, &mut messages)?;
@@ -81,11 +99,16 @@ fn read_day(
     let views: Vec<MessageView> =
         serde_json::from_slice(bytes).map_err(|e| Error::json(source.display_path(rel), &e))?;
     for view in &views {
-        let time = parse_slack_ts(&view.ts).ok_or_else(|| Error::Field {
-            path: source.display_path(rel),
-            field: "ts".into(),
-            message: format!("`{}` is not a Slack timestamp (seconds.micros)", view.ts),
-        })?;
+        let time = parse_slack_ts(&view.ts)
+            .filter(|t| plausible(*t))
+            .ok_or_else(|| Error::Field {
+                path: source.display_path(rel),
+                field: "ts".into(),
+                message: format!(
+                    "`{}` is not a Slack timestamp (seconds.micros, 1970-2100)",
+                    view.ts
+                ),
+            })?;
         activity.record(time, view.subtype.as_deref());
         out.push(&channel.id, view, time);
     }

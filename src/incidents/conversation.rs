@@ -65,9 +65,14 @@ fn is_escalation(text: &str) -> bool {
 }
 
 fn is_resolution(text: &str) -> bool {
-    ["mitigated", "resolved", "back to normal", "all clear"]
+    let said = ["mitigated", "resolved", "back to normal", "all clear"]
         .iter()
-        .any(|w| contains_ignoring_case(text, w))
+        .any(|w| contains_ignoring_case(text, w));
+    // "not resolved yet", "unresolved", "isn't mitigated" say the opposite.
+    let denied = ["not ", "n't ", "unresolved", "not yet"]
+        .iter()
+        .any(|w| contains_ignoring_case(text, w));
+    said && !denied
 }
 
 /// Whether `text` contains the ASCII `needle` in any case, without allocating: this runs

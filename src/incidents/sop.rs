@@ -201,7 +201,8 @@ pub fn parse_owners(topic: &str, users: &[User]) -> Owners {
 }
 
 fn owner_after(topic: &str, roles: &[&str], users: &[User]) -> Option<String> {
-    let lower = topic.to_lowercase();
+    // ASCII lowering keeps byte offsets, so `lower` and `topic` slice alike.
+    let lower = topic.to_ascii_lowercase();
     for role in roles {
         let mut from = 0;
         while let Some(i) = lower[from..].find(role) {

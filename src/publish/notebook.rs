@@ -98,9 +98,14 @@ impl Notebook {
             .find_map(|l| l.strip_prefix("# ").map(|h| h.trim().to_string()))
     }
 
-    /// The first cell (1-based) holding something shaped like a Slack token, and a
-    /// redacted glimpse of it.
+    /// The first cell (1-based; 0 for the notebook's metadata) holding something shaped
+    /// like a Slack token, and a redacted glimpse of it.
     pub fn find_token(&self) -> Option<(usize, String)> {
+        if let Some(glimpse) =
+            token_like(&serde_json::Value::Object(self.metadata.clone()).to_string())
+        {
+            return Some((0, glimpse));
+        }
         self.cells.iter().enumerate().find_map(|(i, c)| {
             let outputs = c
                 .outputs
@@ -127,24 +132,26 @@ impl Output {
     }
 }
 
-/// `xoxb-…`, `xoxp-…`, `xoxa-…`, `xoxr-…`, `xoxe-…` followed by at least six token
-/// characters: returns its first five characters, never the secret part.
+/// Slack token shapes — `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxe-`, `xoxc-`, `xoxs-`,
+/// `xapp-` — followed by at least six token characters: returns the prefix, never the
+/// secret part.
 pub fn token_like(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while let Some(pos) = text[i..].find("xox") {
-        let start = i + pos;
-        let rest = &bytes[start + 3..];
-        if rest.len() >= 8 && b"abpre".contains(&rest[0]) && rest[1] == b'-' {
-            let run = rest[2..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+    const PREFIXES: [&str; 8] = [
+        "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxe-", "xoxc-", "xoxs-", "xapp-",
+    ];
+    for prefix in PREFIXES {
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(prefix) {
+            let start = from + pos + prefix.len();
+            let run = text[start..]
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
                 .count();
             if run >= 6 {
-                return Some(format!("{}…", &text[start..start + 5]));
+                return Some(format!("{prefix}…"));
             }
+            from = start;
         }
-        i = start + 3;
     }
     None
 }
@@ -162,6 +169,7 @@ mod tests {
         assert_eq!(token_like("xoxp-99887766"), Some("xoxp-…".into()));
         assert_eq!(token_like("xoxb-12"), None);
         assert_eq!(token_like("xoxo-123456789"), None);
+        assert_eq!(token_like("xapp-1-A0123-4567"), Some("xapp-…".into()));
         assert_eq!(token_like("no token here"), None);
     }
 }

@@ -76,6 +76,8 @@ pub enum SlackError {
         attempts: u32,
         message: String,
     },
+    #[error("SLACK_API_URL {base} is plain http: the token would travel unencrypted; use https (plain http is allowed on loopback only)")]
+    InsecureUrl { base: String },
     #[error("{method}: HTTP {status} from {base}; is SLACK_API_URL right?")]
     Status {
         method: &'static str,
@@ -123,6 +125,11 @@ enum Attempt {
 
 impl SlackClient {
     pub fn new(token: Token, options: ClientOptions) -> Result<Self, SlackError> {
+        if !secure_enough(&options.base_url) {
+            return Err(SlackError::InsecureUrl {
+                base: options.base_url.clone(),
+            });
+        }
         let http = reqwest::blocking::Client::builder()
             .timeout(options.timeout)
             .user_agent(concat!("incident-channels/", env!("CARGO_PKG_VERSION")))
@@ -232,10 +239,21 @@ impl SlackClient {
     ) -> Result<Attempt, SlackError> {
         let name = method.name();
         let url = format!("{}/{name}", self.options.base_url.trim_end_matches('/'));
+        let mut auth = match reqwest::header::HeaderValue::from_str(&self.token.bearer()) {
+            Ok(v) => v,
+            Err(_) => {
+                return Err(SlackError::Api {
+                    method: name,
+                    code: "invalid_auth".into(),
+                    hint: "SLACK_TOKEN holds characters a token cannot have".into(),
+                })
+            }
+        };
+        auth.set_sensitive(true);
         let response = self
             .http
             .post(&url)
-            .header(reqwest::header::AUTHORIZATION, self.token.bearer())
+            .header(reqwest::header::AUTHORIZATION, auth)
             .form(params)
             .send();
         let response = match response {
@@ -313,12 +331,24 @@ impl SlackClient {
     }
 }
 
+/// https anywhere; plain http only to this machine (an emulator).
+fn secure_enough(base: &str) -> bool {
+    let Some(rest) = base.strip_prefix("http://") else {
+        return true;
+    };
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    host == "localhost" || host.starts_with("127.") || rest.starts_with("[::1]")
+}
+
 /// A seed for backoff jitter, different for each client so that clients spread out.
 fn clock_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
 }
+
+/// The longest `Retry-After` honoured, in seconds.
+const MAX_RETRY_AFTER: f64 = 300.0;
 
 /// `Retry-After` in seconds (whole or fractional); 1 s when missing or unreadable.
 fn retry_after(response: &reqwest::blocking::Response) -> Duration {
@@ -328,7 +358,10 @@ fn retry_after(response: &reqwest::blocking::Response) -> Duration {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(Duration::from_secs(1), Duration::from_secs_f64)
+        // A server asking for more than five minutes is not waited on blindly.
+        .map_or(Duration::from_secs(1), |s| {
+            Duration::from_secs_f64(s.min(MAX_RETRY_AFTER))
+        })
 }
 
 /// A transport error without its URL (which never holds the token, but may hold

@@ -16,12 +16,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::api::Method;
-use super::client::{CallStats, ClientOptions, SlackClient};
+use super::client::{CallStats, ClientOptions, SlackClient, SlackError};
 use super::model::{Channel, User};
 use super::token::Token;
 use crate::error::{Error, Result};
 use crate::export::ExportWriter;
-use crate::time::{parse_slack_ts, ts_key, TsKey};
+use crate::time::{parse_slack_ts, safe_folder_name, ts_key, TsKey};
 
 /// Name of the file that records what has been fetched.
 pub const STATE_FILE: &str = ".incident-channels-sync.json";
@@ -72,6 +72,8 @@ pub struct SyncReport {
     /// Archived channels already complete on disk: no call made.
     pub unchanged_skipped: usize,
     pub new_messages: usize,
+    /// Channels the token could not read (`not_in_channel`, `channel_not_found`).
+    pub skipped: Vec<String>,
     pub calls: CallStats,
     /// The fewest calls that could have fetched the same data, per method.
     pub minimum_calls: BTreeMap<&'static str, u64>,
@@ -102,7 +104,15 @@ impl std::fmt::Display for SyncReport {
             self.calls.rate_limited,
             self.calls.retries,
             self.seconds
-        )
+        )?;
+        if !self.skipped.is_empty() {
+            write!(
+                f,
+                "\nskipped (invite the app to read them): {}",
+                self.skipped.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -166,6 +176,13 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
         .iter()
         .filter(|c| options.all_history || c.name.starts_with(&options.prefix))
         .collect();
+    if let Some(bad) = channels.iter().find(|c| !safe_folder_name(&c.name)) {
+        return Err(Error::Invalid(format!(
+            "conversations.list returned a channel named {:?}, which cannot be a folder name; refusing to write outside {}",
+            bad.name,
+            options.out.display()
+        )));
+    }
     progress.start(wanted.len());
     let mut report = SyncReport {
         channels: channels.len(),
@@ -173,6 +190,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
         histories_fetched: 0,
         unchanged_skipped: 0,
         new_messages: 0,
+        skipped: Vec::new(),
         calls: CallStats::default(),
         minimum_calls: BTreeMap::new(),
         seconds: 0.0,
@@ -197,9 +215,21 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             params.push(("oldest", oldest.clone()));
             params.push(("inclusive", "false".into()));
         }
-        client.paginate(Method::ConversationsHistory, &params, "messages", |page| {
+        let fetch = client.paginate(Method::ConversationsHistory, &params, "messages", |page| {
             fetched.extend(page)
-        })?;
+        });
+        match fetch {
+            Ok(()) => {}
+            // The token cannot read this one channel: note it and go on with the rest.
+            Err(SlackError::Api { code, .. })
+                if code == "not_in_channel" || code == "channel_not_found" =>
+            {
+                report.skipped.push(format!("#{} ({code})", channel.name));
+                progress.step(&channel.name, report.new_messages);
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
         report.histories_fetched += 1;
         min_history += (fetched.len() as u64)
             .div_ceil(Method::ConversationsHistory.max_page() as u64)
@@ -344,7 +374,8 @@ fn remove_stale_temporaries(out: &Path) -> Result<()> {
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().to_string();
-            if path.is_dir() {
+            // The entry's own type: a link to a folder is not followed.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(path);
             } else if name.starts_with(".tmp-") && name.ends_with(".tmp") {
                 std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;

@@ -4,6 +4,9 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
+/// Larger request bodies are refused: Web API calls are a few form fields.
+const MAX_BODY: usize = 1 << 20;
+
 /// One request: method, path without the query, and its form/query parameters.
 pub struct Request {
     pub method: String,
@@ -35,6 +38,12 @@ pub fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Resul
                 let length: usize = header("content-length")
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(0);
+                if length > MAX_BODY {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "request body too large",
+                    ));
+                }
                 let authorization = header("authorization");
                 let close = header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
                 let form = header("content-type")
