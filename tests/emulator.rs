@@ -248,3 +248,64 @@ fn missing_scope_is_a_typed_error_with_the_scope() {
     }
     assert!(err.to_string().contains("users:read"), "{err}");
 }
+
+#[test]
+fn history_leaves_thread_replies_to_conversations_replies() {
+    let emu = start(EmulatorOptions {
+        quirks: false,
+        ..Default::default()
+    });
+    let ws = incident_channels::export::load(sample()).unwrap();
+    // A channel whose updates are threaded under the summary.
+    let (channel, thread) = ws
+        .channels
+        .iter()
+        .find_map(|c| {
+            let dir = sample().join(&c.name);
+            let files = std::fs::read_dir(&dir).ok()?;
+            files.flatten().find_map(|f| {
+                let day: Value = serde_json::from_slice(&std::fs::read(f.path()).ok()?).ok()?;
+                day.as_array()?
+                    .iter()
+                    .find(|m| m["reply_count"].as_u64().unwrap_or(0) > 0)
+                    .map(|m| (c.id.clone(), m["ts"].as_str().unwrap().to_string()))
+            })
+        })
+        .expect("the sample has threads");
+    let t = "emulator-token";
+    let (_, history) = post(
+        &emu,
+        "conversations.history",
+        Some(t),
+        &[("channel", &channel), ("limit", "999")],
+    );
+    let in_history = history["messages"].as_array().unwrap();
+    assert!(
+        in_history.iter().any(|m| m["ts"] == thread.as_str()),
+        "the parent is in history"
+    );
+    assert!(
+        !in_history
+            .iter()
+            .any(|m| m["thread_ts"] == thread.as_str() && m["ts"] != thread.as_str()),
+        "replies are not"
+    );
+    let (_, replies) = post(
+        &emu,
+        "conversations.replies",
+        Some(t),
+        &[("channel", &channel), ("ts", &thread)],
+    );
+    let msgs = replies["messages"].as_array().unwrap();
+    assert_eq!(msgs[0]["ts"], thread.as_str(), "parent first");
+    let parent_count = msgs[0]["reply_count"].as_u64().unwrap() as usize;
+    assert_eq!(msgs.len(), parent_count + 1);
+    assert!(msgs[1..].iter().all(|m| m["thread_ts"] == thread.as_str()));
+    let (_, none) = post(
+        &emu,
+        "conversations.replies",
+        Some(t),
+        &[("channel", &channel), ("ts", "1.000001")],
+    );
+    assert_eq!(none["error"], "thread_not_found");
+}

@@ -1,6 +1,6 @@
 //! What happens inside a generated incident channel, and in the channels around them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
@@ -431,15 +431,64 @@ impl Chat {
     /// The messages oldest first, with no two at the same ts.
     fn finish(mut self) -> Messages {
         self.messages.sort_by_key(|(t, _)| *t);
+        let mut moved: HashMap<String, String> = HashMap::new();
         for i in 1..self.messages.len() {
             let prev = self.messages[i - 1].0;
             if self.messages[i].0 <= prev {
                 let t = prev + Duration::microseconds(1);
-                self.messages[i] = (t, self.messages[i].1.clone());
+                let old = self.messages[i].1["ts"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                self.messages[i].0 = t;
                 self.messages[i].1["ts"] = to_slack_ts(t).into();
+                moved.insert(old, to_slack_ts(t));
             }
         }
+        self.mark_threads(&moved);
         self.messages
+    }
+
+    /// Gives thread parents and replies the fields Slack gives them: `reply_count`,
+    /// `reply_users_count`, `latest_reply` and `thread_ts` on the parent,
+    /// `parent_user_id` on each reply.
+    fn mark_threads(&mut self, moved: &HashMap<String, String>) {
+        let mut threads: HashMap<String, (u32, HashSet<String>, String)> = HashMap::new();
+        for (_, m) in &mut self.messages {
+            let Some(thread) = m["thread_ts"].as_str().map(str::to_string) else {
+                continue;
+            };
+            let thread = moved.get(&thread).cloned().unwrap_or(thread);
+            m["thread_ts"] = thread.clone().into();
+            let entry = threads.entry(thread).or_default();
+            entry.0 += 1;
+            entry
+                .1
+                .insert(m["user"].as_str().unwrap_or_default().to_string());
+            entry.2 = m["ts"].as_str().unwrap_or_default().to_string();
+        }
+        let parents: HashMap<String, String> = self
+            .messages
+            .iter()
+            .filter(|(_, m)| threads.contains_key(m["ts"].as_str().unwrap_or_default()))
+            .map(|(_, m)| {
+                (
+                    m["ts"].as_str().unwrap_or_default().to_string(),
+                    m["user"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        for (_, m) in &mut self.messages {
+            let ts = m["ts"].as_str().unwrap_or_default().to_string();
+            if let Some((count, users, latest)) = threads.get(&ts) {
+                m["thread_ts"] = ts.clone().into();
+                m["reply_count"] = (*count).into();
+                m["reply_users_count"] = users.len().into();
+                m["latest_reply"] = latest.clone().into();
+            } else if let Some(parent) = m["thread_ts"].as_str().and_then(|t| parents.get(t)) {
+                m["parent_user_id"] = parent.clone().into();
+            }
+        }
     }
 }
 

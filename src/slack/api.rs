@@ -32,14 +32,16 @@ pub enum Method {
     AuthTest,
     ConversationsList,
     ConversationsHistory,
+    ConversationsReplies,
     UsersList,
 }
 
 impl Method {
-    pub const ALL: [Method; 4] = [
+    pub const ALL: [Method; 5] = [
         Method::AuthTest,
         Method::ConversationsList,
         Method::ConversationsHistory,
+        Method::ConversationsReplies,
         Method::UsersList,
     ];
 
@@ -49,6 +51,7 @@ impl Method {
             Method::AuthTest => "auth.test",
             Method::ConversationsList => "conversations.list",
             Method::ConversationsHistory => "conversations.history",
+            Method::ConversationsReplies => "conversations.replies",
             Method::UsersList => "users.list",
         }
     }
@@ -61,7 +64,7 @@ impl Method {
         match self {
             Method::AuthTest => Tier::Tier4,
             Method::ConversationsList | Method::UsersList => Tier::Tier2,
-            Method::ConversationsHistory => Tier::Tier3,
+            Method::ConversationsHistory | Method::ConversationsReplies => Tier::Tier3,
         }
     }
 
@@ -79,8 +82,10 @@ impl Method {
             (Method::AuthTest, _) => "",
             (Method::ConversationsList, false) => "channels:read",
             (Method::ConversationsList, true) => "groups:read",
-            (Method::ConversationsHistory, false) => "channels:history",
-            (Method::ConversationsHistory, true) => "groups:history",
+            (Method::ConversationsHistory | Method::ConversationsReplies, false) => {
+                "channels:history"
+            }
+            (Method::ConversationsHistory | Method::ConversationsReplies, true) => "groups:history",
             (Method::UsersList, _) => "users:read",
         }
     }

@@ -196,6 +196,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
         seconds: 0.0,
     };
     let mut min_history = 0u64;
+    let mut min_replies = 0u64;
     for channel in wanted {
         let before = state.channels.get(&channel.id).cloned();
         if let Some(prev) = &before {
@@ -229,6 +230,29 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
                 continue;
             }
             Err(e) => return Err(e.into()),
+        }
+        // History holds thread parents; their replies come from conversations.replies.
+        let threads: Vec<String> = fetched
+            .iter()
+            .filter(|m| m.get("reply_count").and_then(Value::as_u64).unwrap_or(0) > 0)
+            .filter_map(|m| m.get("thread_ts").or(m.get("ts")).and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+        for thread in threads {
+            let mut replies = Vec::new();
+            let params = [("channel", channel.id.clone()), ("ts", thread.clone())];
+            client.paginate(Method::ConversationsReplies, &params, "messages", |page| {
+                replies.extend(page)
+            })?;
+            min_replies += (replies.len() as u64)
+                .div_ceil(Method::ConversationsReplies.max_page() as u64)
+                .max(1);
+            // The parent is already there; replies broadcast to the channel may be too.
+            fetched.extend(
+                replies
+                    .into_iter()
+                    .filter(|m| m.get("ts").and_then(Value::as_str) != Some(thread.as_str())),
+            );
         }
         report.histories_fetched += 1;
         min_history += (fetched.len() as u64)
@@ -265,6 +289,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             pages(users.len(), Method::UsersList),
         ),
         (Method::ConversationsHistory.name(), min_history),
+        (Method::ConversationsReplies.name(), min_replies),
     ]);
     report.calls = client.stats.clone();
     report.seconds = started.elapsed().as_secs_f64();

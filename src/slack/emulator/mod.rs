@@ -355,6 +355,7 @@ fn answer(request: &Request, shared: &Shared) -> Reply {
         }
         Method::ConversationsList => list_channels(request, shared, &options),
         Method::ConversationsHistory => history(request, shared, &options),
+        Method::ConversationsReplies => replies(request, shared, &options),
     }
 }
 
@@ -542,13 +543,27 @@ fn bound(request: &Request, key: &str) -> Option<TsKey> {
     param(request, key).and_then(ts_key)
 }
 
-fn history(request: &Request, shared: &Shared, options: &EmulatorOptions) -> Reply {
-    let Some(id) = param(request, "channel") else {
-        return slack_error("channel_not_found");
-    };
-    let Some(messages) = shared.data.histories.get(id) else {
-        return slack_error("channel_not_found");
-    };
+/// A thread reply that Slack leaves out of `conversations.history` (only its parent and
+/// replies also sent to the channel appear there).
+fn is_hidden_reply(m: &Value) -> bool {
+    match (m["thread_ts"].as_str(), m["ts"].as_str()) {
+        (Some(thread), Some(ts)) => thread != ts && m["subtype"] != "thread_broadcast",
+        _ => false,
+    }
+}
+
+/// The channel's messages (after the scope check), or the error to answer with.
+fn channel_messages<'s>(
+    request: &Request,
+    shared: &'s Shared,
+    options: &EmulatorOptions,
+) -> Result<&'s [(TsKey, Value)], Reply> {
+    let id = param(request, "channel").ok_or_else(|| slack_error("channel_not_found"))?;
+    let messages = shared
+        .data
+        .histories
+        .get(id)
+        .ok_or_else(|| slack_error("channel_not_found"))?;
     let private = shared
         .data
         .channels
@@ -556,39 +571,36 @@ fn history(request: &Request, shared: &Shared, options: &EmulatorOptions) -> Rep
         .find(|c| c["id"] == id)
         .and_then(|c| c["is_private"].as_bool())
         .unwrap_or(false);
-    if let Some(reply) = missing_scope(
-        options,
-        if private {
-            "groups:history"
-        } else {
-            "channels:history"
-        },
-    ) {
-        return reply;
+    let scope = if private {
+        "groups:history"
+    } else {
+        "channels:history"
+    };
+    match missing_scope(options, scope) {
+        Some(reply) => Err(reply),
+        None => Ok(messages),
     }
+}
+
+/// Whether `key` lies within the request's `oldest`/`latest` (exclusive unless
+/// `inclusive`).
+fn within_bounds(request: &Request) -> impl Fn(&TsKey) -> bool {
     let inclusive = matches!(param(request, "inclusive"), Some("true" | "1"));
-    let oldest = bound(request, "oldest");
-    let latest = bound(request, "latest");
-    let newest_first: Vec<Value> = messages
-        .iter()
-        .rev()
-        .filter(|(k, _)| match oldest {
-            Some(o) => *k > o || (inclusive && *k == o),
-            None => true,
-        })
-        .filter(|(k, _)| match latest {
-            Some(l) => *k < l || (inclusive && *k == l),
-            None => true,
-        })
-        .map(|(_, m)| m.clone())
-        .collect();
-    let mut page = page_of(
-        request,
-        &newest_first,
-        "messages",
-        options.quirks,
-        Method::ConversationsHistory,
-    );
+    let (oldest, latest) = (bound(request, "oldest"), bound(request, "latest"));
+    move |k: &TsKey| {
+        oldest.is_none_or(|o| *k > o || (inclusive && *k == o))
+            && latest.is_none_or(|l| *k < l || (inclusive && *k == l))
+    }
+}
+
+/// A page of messages with Slack's `has_more`.
+fn message_page(
+    request: &Request,
+    messages: &[Value],
+    options: &EmulatorOptions,
+    method: Method,
+) -> Reply {
+    let mut page = page_of(request, messages, "messages", options.quirks, method);
     if page["ok"] == json!(true) {
         let has_more = page["response_metadata"]["next_cursor"]
             .as_str()
@@ -596,4 +608,46 @@ fn history(request: &Request, shared: &Shared, options: &EmulatorOptions) -> Rep
         page["has_more"] = json!(has_more);
     }
     ok(page)
+}
+
+fn history(request: &Request, shared: &Shared, options: &EmulatorOptions) -> Reply {
+    let messages = match channel_messages(request, shared, options) {
+        Ok(m) => m,
+        Err(reply) => return reply,
+    };
+    let within = within_bounds(request);
+    let newest_first: Vec<Value> = messages
+        .iter()
+        .rev()
+        .filter(|(k, m)| within(k) && !is_hidden_reply(m))
+        .map(|(_, m)| m.clone())
+        .collect();
+    message_page(
+        request,
+        &newest_first,
+        options,
+        Method::ConversationsHistory,
+    )
+}
+
+/// `conversations.replies`: a thread's parent and its replies, oldest first.
+fn replies(request: &Request, shared: &Shared, options: &EmulatorOptions) -> Reply {
+    let messages = match channel_messages(request, shared, options) {
+        Ok(m) => m,
+        Err(reply) => return reply,
+    };
+    let Some(thread) = param(request, "ts") else {
+        return slack_error("thread_not_found");
+    };
+    let within = within_bounds(request);
+    let in_thread: Vec<Value> = messages
+        .iter()
+        .filter(|(_, m)| m["ts"] == thread || m["thread_ts"] == thread)
+        .filter(|(k, m)| m["ts"] == thread || within(k))
+        .map(|(_, m)| m.clone())
+        .collect();
+    if in_thread.is_empty() {
+        return slack_error("thread_not_found");
+    }
+    message_page(request, &in_thread, options, Method::ConversationsReplies)
 }
