@@ -17,7 +17,7 @@ from jupyter_client.manager import start_new_kernel
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from run_notebooks import DEFAULT_BUILD_DIR  # noqa: E402
+from run_notebooks import DEFAULT_BUILD_DIR, build_dir_lock  # noqa: E402
 
 STEPS = [
     ("first result (1 + 1)", "1 + 1"),
@@ -68,7 +68,8 @@ def main():
     parser.add_argument("--setup", default="", help="evcxr commands to run before :dep, e.g. ':opt 0'")
     args = parser.parse_args()
     os.environ.setdefault("EVCXR_TMPDIR", str(DEFAULT_BUILD_DIR))
-    runs = [one_run(args.setup) for _ in range(args.runs)]
+    with build_dir_lock():
+        runs = [one_run(args.setup) for _ in range(args.runs)]
     print(f"{'step':40} {'median s':>9} {'min s':>7} {'max s':>7}")
     for key in runs[0]:
         values = [r[key] for r in runs]

@@ -12,6 +12,8 @@ the home folder: there evcxr's libraries fail to load when rustup lives in the h
 folder too, as the relative library path it gives them then points one level too high.)
 """
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import pathlib
@@ -58,7 +60,26 @@ def clean(nb):
     nb.metadata.pop("widgets", None)
 
 
+@contextlib.contextmanager
+def build_dir_lock():
+    """One kernel at a time per build folder: two evcxr kernels building in the same
+    folder break each other (the second dies before it answers)."""
+    build_dir = pathlib.Path(os.environ.get("EVCXR_TMPDIR", DEFAULT_BUILD_DIR))
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".incident-channels.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def execute(path, out_path, timings):
+    with build_dir_lock():
+        _execute(path, out_path, timings)
+
+
+def _execute(path, out_path, timings):
     nb = nbformat.read(path, as_version=4)
     started = time.monotonic()
     client = NotebookClient(
