@@ -180,27 +180,8 @@ impl Chart {
         self
     }
 
-    /// The chart as an SVG document.
-    pub fn svg(&self) -> Result<String> {
-        render_svg(self.size, |area| self.draw_on(area))
-    }
-
-    /// The chart as a PNG image.
-    pub fn png(&self) -> Result<Vec<u8>> {
-        render_png(self.size, |area| self.draw_on(area))
-    }
-
-    pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_file(path.as_ref(), self.svg()?.as_bytes())
-    }
-
-    pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_file(path.as_ref(), &self.png()?)
-    }
-
-    /// Shows the chart in an evcxr notebook.
-    pub fn evcxr_display(&self) {
-        print_outputs(&self.outputs());
+    fn pixels(&self) -> (u32, u32) {
+        self.size
     }
 
     /// The chart as a PNG for the notebook, instead of SVG: `chart.as_png()` as a cell's
@@ -509,6 +490,40 @@ impl Display for PngView {
     }
 }
 
+/// The rendering methods of [`Chart`] and [`Figure`]: both have `pixels()` and
+/// `draw_on(area)`, and get SVG, PNG, files and the notebook display from them.
+macro_rules! rendering {
+    ($ty:ty) => {
+        impl $ty {
+            /// As an SVG document.
+            pub fn svg(&self) -> Result<String> {
+                render_svg(self.pixels(), |area| self.draw_on(area))
+            }
+
+            /// As a PNG image.
+            pub fn png(&self) -> Result<Vec<u8>> {
+                render_png(self.pixels(), |area| self.draw_on(area))
+            }
+
+            pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
+                write_file(path.as_ref(), self.svg()?.as_bytes())
+            }
+
+            pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
+                write_file(path.as_ref(), &self.png()?)
+            }
+
+            /// Shows it in an evcxr notebook (as SVG).
+            pub fn evcxr_display(&self) {
+                print_outputs(&self.outputs());
+            }
+        }
+    };
+}
+
+rendering!(Chart);
+rendering!(Figure);
+
 /// Several charts in one image, in a grid of `columns`.
 #[derive(Debug, Clone)]
 pub struct Figure {
@@ -524,7 +539,7 @@ impl Figure {
         }
     }
 
-    fn size(&self) -> (u32, u32) {
+    fn pixels(&self) -> (u32, u32) {
         let rows = self.charts.len().div_ceil(self.columns).max(1) as u32;
         let (w, h) = self.charts.first().map_or((600, 360), |c| c.size);
         (w * self.columns as u32, h * rows)
@@ -540,26 +555,6 @@ impl Figure {
             chart.draw_on(&cell)?;
         }
         Ok(())
-    }
-
-    pub fn svg(&self) -> Result<String> {
-        render_svg(self.size(), |area| self.draw_on(area))
-    }
-
-    pub fn png(&self) -> Result<Vec<u8>> {
-        render_png(self.size(), |area| self.draw_on(area))
-    }
-
-    pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_file(path.as_ref(), self.svg()?.as_bytes())
-    }
-
-    pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_file(path.as_ref(), &self.png()?)
-    }
-
-    pub fn evcxr_display(&self) {
-        print_outputs(&self.outputs());
     }
 }
 
