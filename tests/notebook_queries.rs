@@ -34,16 +34,19 @@ fn busiest_days() {
         .group_by([col("created").dt().date().alias("day")])
         .agg([len().alias("channels")])
         .sort(
-            ["channels"],
-            SortMultipleOptions::default().with_order_descending(true),
+            ["channels", "day"],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
         )
         .limit(3)
         .collect()
         .unwrap();
     let top = per_day.column("channels").unwrap().u32().unwrap().get(0);
     assert_eq!(top, Some(6));
-    let day = per_day.column("day").unwrap().get(0).unwrap().to_string();
-    assert_eq!(day, "2016-08-09");
+    let days: Vec<String> = (0..3)
+        .map(|i| per_day.column("day").unwrap().get(i).unwrap().to_string())
+        .collect();
+    assert_eq!(days[0], "2016-08-09");
+    assert!(days[1] < days[2], "ties in date order: {days:?}");
 }
 
 #[test]
