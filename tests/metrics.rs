@@ -301,6 +301,13 @@ fn report_json_has_metrics_and_audit() {
             .unwrap()
             > 0.0
     );
+    let environments: Vec<&str> = r["metrics"]["by_environment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["environment"].as_str().unwrap())
+        .collect();
+    assert_eq!(environments, ["Production", "Staging", "(none)"]);
 }
 
 #[test]

@@ -325,3 +325,43 @@ fn plain_http_to_another_host_is_refused() {
     assert!(err.contains("plain http") && err.contains("https"), "{err}");
     assert!(!err.contains(TOKEN));
 }
+
+#[test]
+fn renamed_channels_keep_their_history_even_when_names_swap() {
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("copy");
+    ok_sync(&emu, &out, &["--plain"]);
+    let clean = snapshot(&out);
+
+    // Pretend two archived channels were called by each other's names at the last sync:
+    // their folders and the sync record hold the old names.
+    let state_path = out.join(".incident-channels-sync.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    let archived: Vec<(String, String)> = state["channels"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v["archived"] == true)
+        .take(2)
+        .map(|(id, v)| (id.clone(), v["name"].as_str().unwrap().to_string()))
+        .collect();
+    let ((id_a, a), (id_b, b)) = (archived[0].clone(), archived[1].clone());
+    state["channels"][&id_a]["name"] = b.clone().into();
+    state["channels"][&id_b]["name"] = a.clone().into();
+    std::fs::write(&state_path, state.to_string()).unwrap();
+    std::fs::rename(out.join(&a), out.join("swap")).unwrap();
+    std::fs::rename(out.join(&b), out.join(&a)).unwrap();
+    std::fs::rename(out.join("swap"), out.join(&b)).unwrap();
+
+    ok_sync(&emu, &out, &["--plain"]);
+    assert_eq!(
+        snapshot(&out),
+        clean,
+        "each history is back under its channel's name"
+    );
+}

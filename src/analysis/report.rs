@@ -71,6 +71,7 @@ impl Report {
             "by_topic_word": rows(&metrics::breakdown(&self.incidents, By::TopicWord)?)?,
             "by_component": rows(&metrics::breakdown(&self.incidents, By::Summary(Field::Component))?)?,
             "by_type": rows(&metrics::breakdown(&self.incidents, By::Summary(Field::Type))?)?,
+            "by_environment": rows(&metrics::breakdown(&self.incidents, By::Summary(Field::Environment))?)?,
             "responders_load_hours": load,
             "responders_load_definition": metrics::LOAD_DEFINITION,
             "last_30_days_vs_previous": metrics::compare_periods(&self.incidents, self.as_of, 30),

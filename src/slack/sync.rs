@@ -183,6 +183,8 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             options.out.display()
         )));
     }
+    follow_renames(&options.out, &channels, &mut state)?;
+    writer.json(STATE_FILE, &state)?;
     progress.start(wanted.len());
     let mut report = SyncReport {
         channels: channels.len(),
@@ -204,9 +206,6 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
                 report.unchanged_skipped += 1;
                 progress.step(&channel.name, 0);
                 continue;
-            }
-            if prev.name != channel.name {
-                rename_folder(&options.out, &prev.name, &channel.name)?;
             }
         }
         let oldest = before.as_ref().and_then(|s| s.newest_ts.clone());
@@ -382,11 +381,39 @@ fn read_state(path: &Path) -> Result<SyncState> {
     }
 }
 
-/// A renamed channel keeps its history: its folder follows the name.
-fn rename_folder(out: &Path, old: &str, new: &str) -> Result<()> {
-    let (from, to) = (out.join(old), out.join(new));
-    if from.is_dir() && !to.exists() {
-        std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+/// Renamed channels keep their history: each folder follows its channel's new name, for
+/// every channel on disk, in two steps (to a name of the channel's id, then to the new
+/// name), so that channels that swapped names end in the right folders too.
+fn follow_renames(out: &Path, channels: &[Channel], state: &mut SyncState) -> Result<()> {
+    let renamed: Vec<(&Channel, String)> = channels
+        .iter()
+        .filter_map(|c| {
+            let before = state.channels.get(&c.id)?;
+            (before.name != c.name).then(|| (c, before.name.clone()))
+        })
+        .collect();
+    let parking = |c: &Channel| out.join(format!(".renaming-{}", c.id));
+    for (channel, old) in &renamed {
+        let from = out.join(old);
+        if from.is_dir() && !parking(channel).exists() {
+            std::fs::rename(&from, parking(channel)).map_err(|e| Error::io(&from, e))?;
+        }
+    }
+    for (channel, _) in &renamed {
+        let (from, to) = (parking(channel), out.join(&channel.name));
+        if from.is_dir() {
+            if to.exists() {
+                return Err(Error::Invalid(format!(
+                    "#{} was renamed, but its new folder {} already exists; move one of them away and sync again",
+                    channel.name,
+                    to.display()
+                )));
+            }
+            std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+        }
+        if let Some(entry) = state.channels.get_mut(&channel.id) {
+            entry.name = channel.name.clone();
+        }
     }
     Ok(())
 }
