@@ -123,6 +123,10 @@ fn tolerates_what_real_exports_contain() {
     );
 }
 
+fn column_names(df: &DataFrame) -> Vec<&str> {
+    df.get_column_names().iter().map(|s| s.as_str()).collect()
+}
+
 #[test]
 fn frames_have_the_documented_columns_and_types() {
     let ws = load(sample()).unwrap();
@@ -130,13 +134,8 @@ fn frames_have_the_documented_columns_and_types() {
 
     let channels = channels_frame(&ws).unwrap();
     assert_eq!(channels.height(), 215);
-    let names: Vec<&str> = channels
-        .get_column_names()
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
     assert_eq!(
-        names,
+        column_names(&channels),
         [
             "id",
             "name",
@@ -155,13 +154,8 @@ fn frames_have_the_documented_columns_and_types() {
     assert_eq!(channels.column("archived_at").unwrap().dtype(), &utc_ms);
 
     let messages = messages_frame(&ws);
-    let names: Vec<&str> = messages
-        .get_column_names()
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
     assert_eq!(
-        names,
+        column_names(&messages),
         [
             "channel_id",
             "ts",
