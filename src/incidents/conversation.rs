@@ -105,7 +105,6 @@ pub fn read_conversations(
         .iter()
         .map(|c| (c.id.clone(), Conversation::default()))
         .collect();
-    let mut speakers: HashMap<&str, HashSet<&str>> = HashMap::new();
     let rows = ids
         .iter()
         .zip(times.iter())
@@ -132,7 +131,6 @@ pub fn read_conversations(
         conv.message_times.push(t);
         if let Some(user) = user {
             conv.authored.push((user.to_string(), t));
-            speakers.entry(id).or_default().insert(user);
             if channel.creator.as_deref() != Some(user)
                 && conv.first_response_at.is_none_or(|f| t < f)
             {
@@ -156,7 +154,12 @@ pub fn read_conversations(
         let conv = out.entry(channel.id.clone()).or_default();
         conv.message_times.sort();
         conv.authored.sort_by_key(|(_, t)| *t);
-        conv.participants = speakers.get(channel.id.as_str()).map_or(0, HashSet::len);
+        conv.participants = conv
+            .authored
+            .iter()
+            .map(|(user, _)| user)
+            .collect::<HashSet<_>>()
+            .len();
         conv.owners = parse_owners(&channel.topic.value, users);
         // A topic set before the export began has no message; its last_set still tells.
         if conv.topic_set_at.is_none()
