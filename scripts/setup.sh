@@ -40,6 +40,18 @@ if [ ! -f "$kernel" ] || ! grep -q "$(command -v evcxr_jupyter)" "$kernel"; then
   evcxr_jupyter --install >/dev/null
 fi
 
+# evcxr's lasting build folder (EVCXR_TMPDIR), and beside it a Cargo config that cargo
+# finds from there: the crate evcxr makes of each cell ("ctx") is built without
+# optimisation. It only glues calls into the optimised library, and -O0 halves its compile.
+build_root=/var/tmp/incident-channels
+mkdir -p "$build_root/evcxr" "$build_root/.cargo"
+cell_profile='[profile.dev.package.ctx]
+opt-level = 0'
+if [ "$(cat "$build_root/.cargo/config.toml" 2>/dev/null)" != "$cell_profile" ]; then
+  say "configuring the notebook cell build"
+  printf '%s\n' "$cell_profile" > "$build_root/.cargo/config.toml"
+fi
+
 if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null; then
   say "installing chromium (for the published-page test)"
   apt_install chromium
