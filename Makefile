@@ -34,6 +34,7 @@ test: setup-test lint
 
 lint:
 	cargo fmt --check
+	rustfmt --check --edition 2021 notebooks/dylib/src/lib.rs
 	cargo clippy --all-targets -- -D warnings
 
 # JupyterLab on the notebooks, with the Rust kernel.

@@ -15,8 +15,12 @@ use incident_channels::slack::emulator::{Emulator, EmulatorOptions, Faults};
 const TOKEN: &str = "test-secret-7f3a9c21";
 
 fn emulator(options: EmulatorOptions) -> Emulator {
+    emulator_on(&sample(), options)
+}
+
+fn emulator_on(dir: &Path, options: EmulatorOptions) -> Emulator {
     Emulator::start(
-        sample(),
+        dir,
         0,
         EmulatorOptions {
             token: TOKEN.into(),
@@ -93,6 +97,23 @@ fn incident_days(dir: &Path) -> BTreeMap<PathBuf, serde_json::Value> {
         .filter(|(p, _)| p.to_str().unwrap().starts_with("issue-"))
         .map(|(p, bytes)| (p, serde_json::from_slice(&bytes).unwrap()))
         .collect()
+}
+
+/// The incident channels' day files of both folders are equal; names those that differ.
+fn assert_same_days(copy: &Path, source: &Path) {
+    let (copy, source) = (incident_days(copy), incident_days(source));
+    let differing: Vec<&PathBuf> = copy
+        .keys()
+        .chain(source.keys())
+        .filter(|p| copy.get(*p) != source.get(*p))
+        .collect();
+    if let Some(first) = differing.first() {
+        panic!(
+            "day files differ: {differing:?}\ncopy: {:#}\nsource: {:#}",
+            copy.get(*first).unwrap_or(&serde_json::Value::Null),
+            source.get(*first).unwrap_or(&serde_json::Value::Null)
+        );
+    }
 }
 
 fn calls(emu: &Emulator, method: &str) -> u64 {
@@ -364,4 +385,109 @@ fn renamed_channels_keep_their_history_even_when_names_swap() {
         clean,
         "each history is back under its channel's name"
     );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (rel, bytes) in snapshot(from) {
+        let path = to.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) {
+    std::fs::write(path, serde_json::to_vec_pretty(value).unwrap()).unwrap();
+}
+
+#[test]
+fn resync_brings_edits_deletions_replies_and_final_archives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("slack");
+    copy_dir(&sample(), &source);
+    let no_limits = || EmulatorOptions {
+        rate_limits: false,
+        ..Default::default()
+    };
+    let out = tmp.path().join("copy");
+    ok_sync(&emulator_on(&source, no_limits()), &out, &["--plain"]);
+
+    // In Slack, meanwhile: in an open channel one message is edited, one deleted and a
+    // thread gets a reply; another open channel has a message edited and is archived.
+    let day = source.join("issue-db-2303/2017-03-23.json");
+    let mut messages = read_json(&day);
+    let list = messages.as_array_mut().unwrap();
+    let plain: Vec<usize> = (0..list.len())
+        .filter(|&i| list[i].get("subtype").is_none() && list[i].get("thread_ts").is_none())
+        .collect();
+    list[plain[0]]["text"] = "edited: the replica is back in sync".into();
+    list[plain[0]]["edited"] = serde_json::json!({"user": "U0B000011", "ts": "1490250000.000000"});
+    let parent = list
+        .iter()
+        .position(|m| m.get("reply_count").is_some())
+        .expect("a thread in the channel");
+    let thread_ts = list[parent]["ts"].as_str().unwrap().to_string();
+    let last_reply = list
+        .iter()
+        .filter(|m| m["thread_ts"] == thread_ts.as_str())
+        .map(|m| m["ts"].as_str().unwrap().to_string())
+        .max()
+        .unwrap();
+    let secs: f64 = last_reply.parse().unwrap();
+    let reply_ts = format!("{:.6}", secs + 1.0);
+    list[parent]["reply_count"] = (list[parent]["reply_count"].as_u64().unwrap() + 1).into();
+    let mut reply = list[plain[1]].clone();
+    reply["ts"] = reply_ts.clone().into();
+    reply["thread_ts"] = thread_ts.clone().into();
+    reply["text"] = "late reply: root cause found".into();
+    list.push(reply);
+    list.remove(plain[2]);
+    // Day files hold their messages oldest first.
+    list.sort_by(|a, b| {
+        let ts = |m: &serde_json::Value| m["ts"].as_str().unwrap().parse::<f64>().unwrap();
+        ts(a).total_cmp(&ts(b))
+    });
+    write_json(&day, &messages);
+
+    let archived = source.join("issue-login-1902/2017-02-19.json");
+    let mut messages = read_json(&archived);
+    let first_plain = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|m| m.get("subtype").is_none())
+        .unwrap();
+    messages[first_plain]["text"] = "edited before archiving".into();
+    write_json(&archived, &messages);
+    let mut channels = read_json(&source.join("channels.json"));
+    for c in channels.as_array_mut().unwrap() {
+        if c["name"] == "issue-login-1902" {
+            c["is_archived"] = true.into();
+        }
+    }
+    write_json(&source.join("channels.json"), &channels);
+
+    let summary = ok_sync(&emulator_on(&source, no_limits()), &out, &["--plain"]);
+    assert!(
+        summary.contains("1 new messages (3 changed, 1 removed)"),
+        "{summary}"
+    );
+    assert_same_days(&out, &source);
+    assert_eq!(report_json(&out, &[]), report_json(&source, &[]));
+
+    // Nothing changed since: nothing is written, and the archived channel costs no call.
+    let before = snapshot(&out);
+    let summary = ok_sync(&emulator_on(&source, no_limits()), &out, &["--plain"]);
+    assert!(
+        summary.contains("205 archived channels unchanged"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("0 new messages (0 changed, 0 removed)"),
+        "{summary}"
+    );
+    assert_eq!(snapshot(&out), before);
 }

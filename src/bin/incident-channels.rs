@@ -67,6 +67,10 @@ enum Command {
         /// Include private channels (needs groups:read and groups:history).
         #[arg(long)]
         private: bool,
+        /// Read open channels again this many days back from their newest message on
+        /// disk, for edits, deletions and new thread replies.
+        #[arg(long, default_value_t = 7)]
+        recheck_days: u32,
         /// Do not pace calls to Slack's rate-limit tiers (429s are still honoured).
         #[arg(long)]
         no_pace: bool,
@@ -201,6 +205,7 @@ fn run(cli: Cli) -> Result<()> {
             prefix,
             all_history,
             private,
+            recheck_days,
             no_pace,
             minute_ms,
             backoff_ms,
@@ -213,6 +218,7 @@ fn run(cli: Cli) -> Result<()> {
                 prefix,
                 all_history,
                 include_private: private,
+                recheck: chrono::Duration::days(recheck_days.into()),
                 client: ClientOptions {
                     pace: !no_pace,
                     minute: Duration::from_millis(minute_ms),

@@ -49,10 +49,7 @@ impl ExportWriter {
 
     /// `<channel>/<date>.json`: one day of a channel, messages oldest first.
     pub fn day<M: Serialize>(&self, channel: &str, date: NaiveDate, messages: &[M]) -> Result<()> {
-        self.json(
-            &format!("{channel}/{}.json", date.format("%Y-%m-%d")),
-            messages,
-        )
+        self.json(&Self::day_file(channel, date), messages)
     }
 
     /// Any JSON file below the folder, atomically.
@@ -76,5 +73,19 @@ impl ExportWriter {
         }
         tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
         Ok(())
+    }
+
+    /// Removes a day of a channel (all its messages were deleted); one already gone is fine.
+    pub fn remove_day(&self, channel: &str, date: NaiveDate) -> Result<()> {
+        let path = self.dir.join(Self::day_file(channel, date));
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    fn day_file(channel: &str, date: NaiveDate) -> String {
+        format!("{channel}/{}.json", date.format("%Y-%m-%d"))
     }
 }

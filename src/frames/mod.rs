@@ -15,9 +15,10 @@ use crate::time::{from_unix, millis, Instant};
 /// A frame's column by name, found by scanning the columns.
 ///
 /// `DataFrame::column` on a frame wider than four columns caches a hashed schema inside
-/// the frame. In an evcxr notebook every cell carries its own copy of polars and of its
-/// hash seed, so a schema cached by one cell cannot be searched by the next ("column not
-/// found"). Library code reading frames a notebook keeps therefore never caches one.
+/// the frame. A notebook that links the plain crate (not `notebooks/dylib`) gives every
+/// evcxr cell its own copy of polars and of its hash seed, so a schema cached by one cell
+/// cannot be searched by the next ("column not found"). Library code reading frames a
+/// notebook keeps therefore never caches one.
 pub fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
     df.columns()
         .iter()

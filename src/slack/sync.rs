@@ -5,8 +5,14 @@
 //! recorded per channel in `.incident-channels-sync.json` only after that channel's day
 //! files are on disk, so a run killed at any point resumes where the record ends; messages
 //! fetched twice merge by `ts`, and the folder ends as after an uninterrupted run.
+//!
+//! What a run asks for, per channel: a channel never fetched is read whole; an open one
+//! again from `recheck` before its newest message on disk, which brings edits, deletions
+//! and new thread replies of that stretch; a channel archived since the last run is read
+//! whole one last time, so that archived channels on disk match Slack exactly; an
+//! archived channel already read that way costs nothing.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -21,7 +27,7 @@ use super::model::{Channel, User};
 use super::token::Token;
 use crate::error::{Error, Result};
 use crate::export::ExportWriter;
-use crate::time::{parse_slack_ts, safe_folder_name, ts_key, TsKey};
+use crate::time::{parse_slack_ts, safe_folder_name, to_slack_ts, ts_key, TsKey};
 
 /// Name of the file that records what has been fetched.
 pub const STATE_FILE: &str = ".incident-channels-sync.json";
@@ -36,6 +42,9 @@ pub struct SyncOptions {
     pub all_history: bool,
     /// Include private channels (needs the groups:* scopes).
     pub include_private: bool,
+    /// How far back from its newest message on disk an open channel is read again, to
+    /// pick up edits, deletions and replies in that stretch.
+    pub recheck: chrono::Duration,
     pub client: ClientOptions,
     pub progress: Progress,
 }
@@ -47,6 +56,7 @@ impl SyncOptions {
             prefix: "issue-".into(),
             all_history: false,
             include_private: false,
+            recheck: chrono::Duration::days(7),
             client: ClientOptions::default(),
             progress: Progress::Auto,
         }
@@ -72,6 +82,10 @@ pub struct SyncReport {
     /// Archived channels already complete on disk: no call made.
     pub unchanged_skipped: usize,
     pub new_messages: usize,
+    /// Messages on disk that came back different (edited, reacted to, new replies).
+    pub changed_messages: usize,
+    /// Messages on disk that Slack no longer returned: deleted.
+    pub removed_messages: usize,
     /// Channels the token could not read (`not_in_channel`, `channel_not_found`).
     pub skipped: Vec<String>,
     pub calls: CallStats,
@@ -93,12 +107,14 @@ impl std::fmt::Display for SyncReport {
             .collect();
         write!(
             f,
-            "synced {} channels and {} users: {} histories fetched, {} archived channels unchanged, {} new messages; {} calls ({}); {} HTTP 429, {} retries; {:.1} s",
+            "synced {} channels and {} users: {} histories fetched, {} archived channels unchanged, {} new messages ({} changed, {} removed); {} calls ({}); {} HTTP 429, {} retries; {:.1} s",
             self.channels,
             self.users,
             self.histories_fetched,
             self.unchanged_skipped,
             self.new_messages,
+            self.changed_messages,
+            self.removed_messages,
             self.calls.total(),
             per_method.join(", "),
             self.calls.rate_limited,
@@ -192,6 +208,8 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
         histories_fetched: 0,
         unchanged_skipped: 0,
         new_messages: 0,
+        changed_messages: 0,
+        removed_messages: 0,
         skipped: Vec::new(),
         calls: CallStats::default(),
         minimum_calls: BTreeMap::new(),
@@ -208,12 +226,21 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
                 continue;
             }
         }
-        let oldest = before.as_ref().and_then(|s| s.newest_ts.clone());
+        let previous_newest = before.as_ref().and_then(|s| s.newest_ts.clone());
+        let scope = match (&before, &previous_newest) {
+            // Never fetched: whatever the folder already holds (an admin's export) stays.
+            (None, _) => Scope::Merge,
+            (Some(_), Some(newest)) if !channel.is_archived => match parse_slack_ts(newest) {
+                Some(t) => Scope::Since(t - options.recheck),
+                None => Scope::Everything,
+            },
+            _ => Scope::Everything,
+        };
         let mut fetched: Vec<Value> = Vec::new();
         let mut params = vec![("channel", channel.id.clone())];
-        if let Some(oldest) = &oldest {
-            params.push(("oldest", oldest.clone()));
-            params.push(("inclusive", "false".into()));
+        if let Scope::Since(from) = scope {
+            params.push(("oldest", to_slack_ts(from)));
+            params.push(("inclusive", "true".into()));
         }
         let fetch = client.paginate(Method::ConversationsHistory, &params, "messages", |page| {
             fetched.extend(page)
@@ -237,6 +264,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             .filter_map(|m| m.get("thread_ts").or(m.get("ts")).and_then(Value::as_str))
             .map(str::to_string)
             .collect();
+        let refetched: HashSet<String> = threads.iter().cloned().collect();
         for thread in threads {
             let mut replies = Vec::new();
             let params = [("channel", channel.id.clone()), ("ts", thread.clone())];
@@ -257,12 +285,21 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
         min_history += (fetched.len() as u64)
             .div_ceil(Method::ConversationsHistory.max_page() as u64)
             .max(1);
-        let newest = merge_into_days(&writer, &channel.name, fetched, &mut report.new_messages)?;
+        let newest = write_days(
+            &writer,
+            &channel.name,
+            fetched,
+            &Refetched {
+                scope,
+                threads: refetched,
+            },
+            &mut report,
+        )?;
         state.channels.insert(
             channel.id.clone(),
             ChannelState {
                 name: channel.name.clone(),
-                newest_ts: newest.or(oldest),
+                newest_ts: newest.or(previous_newest),
                 archived: channel.is_archived,
             },
         );
@@ -315,15 +352,61 @@ fn collect<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// Adds newly fetched messages to the channel's day files (UTC dates), merging by `ts`
-/// with what is there. Returns the newest `ts` seen.
-fn merge_into_days(
+/// Which part of a channel's history a fetch covered.
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    /// Only add and update: the folder may hold messages the fetch could not see.
+    Merge,
+    /// The whole history.
+    Everything,
+    /// Top-level messages from this instant on, and the replies of their threads.
+    Since(crate::time::Instant),
+}
+
+/// What a fetch covered: a message of this part that is on disk but was not fetched
+/// again has been deleted in Slack.
+struct Refetched {
+    scope: Scope,
+    /// The threads whose replies were fetched in full.
+    threads: HashSet<String>,
+}
+
+impl Refetched {
+    fn covers(&self, m: &Value) -> bool {
+        let ts = m.get("ts").and_then(Value::as_str).unwrap_or_default();
+        match self.scope {
+            Scope::Merge => false,
+            Scope::Everything => true,
+            Scope::Since(from) => match m.get("thread_ts").and_then(Value::as_str) {
+                Some(thread) if thread != ts => self.threads.contains(thread),
+                _ => parse_slack_ts(ts).is_some_and(|t| t >= from),
+            },
+        }
+    }
+
+    /// Whether a day file on disk (UTC date) may hold covered messages.
+    fn covers_day(&self, day: NaiveDate) -> bool {
+        match self.scope {
+            Scope::Merge => false,
+            Scope::Everything => true,
+            // Replies come after their parent, so they are never on an earlier day.
+            Scope::Since(from) => day >= from.date_naive(),
+        }
+    }
+}
+
+/// Writes fetched messages into the channel's day files (UTC dates), merging by `ts`
+/// with what is there; covered messages that were not fetched again are removed, and a
+/// day left empty loses its file. Files that would not change are not written. Returns
+/// the newest `ts` fetched.
+fn write_days(
     writer: &ExportWriter,
     channel: &str,
     fetched: Vec<Value>,
-    new_messages: &mut usize,
+    refetched: &Refetched,
+    report: &mut SyncReport,
 ) -> Result<Option<String>> {
-    let mut by_day: BTreeMap<NaiveDate, Vec<Value>> = BTreeMap::new();
+    let mut by_day: BTreeMap<NaiveDate, BTreeMap<TsKey, Value>> = BTreeMap::new();
     let mut newest: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
     for m in fetched {
         let ts = m
@@ -339,30 +422,71 @@ fn merge_into_days(
         if newest.as_ref().is_none_or(|(n, _)| t > *n) {
             newest = Some((t, ts));
         }
-        by_day.entry(t.date_naive()).or_default().push(m);
+        by_day
+            .entry(t.date_naive())
+            .or_default()
+            .insert(message_key(&m), m);
     }
-    for (day, fresh) in by_day {
-        let path = writer
-            .dir()
-            .join(channel)
-            .join(format!("{}.json", day.format("%Y-%m-%d")));
-        let mut merged: BTreeMap<TsKey, Value> = BTreeMap::new();
+    let folder = writer.dir().join(channel);
+    let mut days: BTreeSet<NaiveDate> = by_day.keys().copied().collect();
+    days.extend(
+        days_on_disk(&folder)?
+            .into_iter()
+            .filter(|d| refetched.covers_day(*d)),
+    );
+    for day in days {
+        let path = folder.join(format!("{}.json", day.format("%Y-%m-%d")));
+        let mut on_disk: BTreeMap<TsKey, Value> = BTreeMap::new();
         if let Ok(bytes) = std::fs::read(&path) {
             let old: Vec<Value> =
                 serde_json::from_slice(&bytes).map_err(|e| Error::json(&path, &e))?;
-            for m in old {
-                merged.insert(message_key(&m), m);
+            on_disk.extend(old.into_iter().map(|m| (message_key(&m), m)));
+        }
+        let mut changes = 0;
+        let mut merged = by_day.remove(&day).unwrap_or_default();
+        for (key, m) in &merged {
+            match on_disk.remove(key) {
+                None => report.new_messages += 1,
+                Some(old) if old != *m => report.changed_messages += 1,
+                Some(_) => continue,
+            }
+            changes += 1;
+        }
+        for (key, m) in on_disk {
+            if refetched.covers(&m) {
+                report.removed_messages += 1;
+                changes += 1;
+            } else {
+                merged.insert(key, m);
             }
         }
-        for m in fresh {
-            if merged.insert(message_key(&m), m).is_none() {
-                *new_messages += 1;
-            }
+        if changes == 0 {
+            continue;
         }
-        let ordered: Vec<Value> = merged.into_values().collect();
-        writer.day(channel, day, &ordered)?;
+        if merged.is_empty() {
+            writer.remove_day(channel, day)?;
+        } else {
+            let ordered: Vec<Value> = merged.into_values().collect();
+            writer.day(channel, day, &ordered)?;
+        }
     }
     Ok(newest.map(|(_, ts)| ts))
+}
+
+/// The dates of a channel folder's day files (`YYYY-MM-DD.json`).
+fn days_on_disk(folder: &Path) -> Result<Vec<NaiveDate>> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(folder, e)),
+    };
+    Ok(entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            NaiveDate::parse_from_str(name.strip_suffix(".json")?, "%Y-%m-%d").ok()
+        })
+        .collect())
 }
 
 /// Orders messages by time; Slack's `ts` is unique within a channel.

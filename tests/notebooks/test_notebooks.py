@@ -126,6 +126,30 @@ def test_workspace_notebook_syncs_through_the_emulator(executed):
     assert "token_outside_header: 0" in text
 
 
+def test_cells_share_one_polars(tmp_path):
+    """The notebooks' setup links the library as one shared library, so a frame's schema
+    cached by one cell can be searched by the next. (With a copy of polars per cell, each
+    with its own hash seed, the second lookup fails with "column not found".)"""
+    first = nbformat.read(NOTEBOOKS[0], as_version=4)
+    setup = next(c.source for c in first.cells if c.cell_type == "code")
+    setup = setup.replace('path = "dylib"', f'path = "{ROOT / "notebooks" / "dylib"}"')
+    setup = setup.replace('"../data/sample"', f'"{ROOT / "data" / "sample"}"')
+    assert str(ROOT / "notebooks" / "dylib") in setup, "notebook 01 no longer starts with the dylib"
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "rust", "display_name": "Rust", "language": "rust"}})
+    nb.cells = [
+        nbformat.v4.new_code_cell(setup),
+        nbformat.v4.new_code_cell('let channels: DataFrame = channels_frame(&load(export)?)?;\nchannels.column("name")?.len()'),
+        nbformat.v4.new_code_cell('channels.column("topic")?.len()'),
+    ]
+    path = tmp_path / "shared-polars.ipynb"
+    nbformat.write(nb, path)
+    os.environ.setdefault("EVCXR_TMPDIR", str(run_notebooks.DEFAULT_BUILD_DIR))
+    run_notebooks.execute(path, path, {})
+    done = nbformat.read(path, as_version=4)
+    counts = [o["data"]["text/plain"] for c in done.cells[1:] for o in c.outputs if "data" in o]
+    assert counts == ["215", "215"], counts
+
+
 def publish(notebook, site, *extra):
     return subprocess.run([str(BIN), "publish", str(notebook), "--out", str(site), *extra],
                           capture_output=True, text=True)
