@@ -331,6 +331,7 @@ fn report_out_writes_page_charts_and_json() {
         "open-over-time.svg",
         "open-per-day.png",
         "weekday-hour.svg",
+        "time-to-archive-share.svg",
     ] {
         assert!(
             tmp.path().join(file).metadata().unwrap().len() > 500,
@@ -399,6 +400,7 @@ fn charts_render_as_svg_and_png() {
         metrics::open_per_day_chart(&inc, Tz::UTC, at(DAY0 + 3 * DAY)),
         metrics::weekday_hour_chart(&inc, Tz::UTC),
         TimeToArchive::of(&inc).histogram(),
+        TimeToArchive::of(&inc).ecdf_chart(),
     ];
     for chart in charts {
         let svg = chart.svg().unwrap();
@@ -410,4 +412,11 @@ fn charts_render_as_svg_and_png() {
         let png = chart.png().unwrap();
         assert_eq!(&png[1..4], b"PNG");
     }
+    let share = TimeToArchive::of(&inc).ecdf_chart().svg().unwrap();
+    assert!(
+        ["0%", "50%", "100%"]
+            .iter()
+            .all(|label| share.lines().any(|l| l.trim() == *label)),
+        "shares on the y axis"
+    );
 }

@@ -70,6 +70,16 @@ impl TimeToArchive {
         )
     }
 
+    /// The share of channels archived within each duration, as a chart (log axis).
+    pub fn ecdf_chart(&self) -> Chart {
+        Chart::cumulative(
+            "Share of channels archived within a time",
+            "hours (log scale)",
+            self.hours.clone(),
+            true,
+        )
+    }
+
     /// The empirical cumulative distribution: share archived within each duration.
     pub fn ecdf(&self) -> Result<DataFrame> {
         let n = self.hours.len().max(1) as f64;

@@ -101,6 +101,10 @@ impl Report {
                 TimeToArchive::of(&self.incidents).histogram(),
             ),
             (
+                "time-to-archive-share",
+                TimeToArchive::of(&self.incidents).ecdf_chart(),
+            ),
+            (
                 "weekday-hour",
                 metrics::weekday_hour_chart(&self.incidents, self.tz),
             ),

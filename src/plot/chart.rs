@@ -1,5 +1,5 @@
-//! Charts drawn with plotters: lines and steps over time, bars, histograms (log axis),
-//! heat maps; one drawing routine for both SVG and PNG.
+//! Charts drawn with plotters: lines and steps over time, bars, histograms and
+//! cumulative shares (log axis), heat maps; one drawing routine for both SVG and PNG.
 
 use std::path::Path;
 use std::sync::Once;
@@ -32,6 +32,10 @@ enum Kind {
         bins: usize,
         log_x: bool,
     },
+    Cumulative {
+        values: Vec<f64>,
+        log_x: bool,
+    },
     HeatMap {
         rows: Vec<String>,
         columns: Vec<String>,
@@ -59,6 +63,36 @@ const PALETTE: [RGBColor; 6] = [
 ];
 
 const FONT: &str = "sans-serif";
+
+/// Builds a chart over a numeric x range (log-scaled when `$log_x`) and `0..$y1`, draws
+/// its mesh, and runs `$draw` with it. A macro because the two scales are different
+/// types in plotters.
+macro_rules! on_x_axis {
+    ($self:ident, $area:ident, $x:expr, $log_x:expr, $y1:expr, $y_format:expr, |$chart:ident| $draw:block) => {{
+        let y_format = $y_format;
+        macro_rules! mesh_and_draw {
+            ($built:expr) => {{
+                let mut $chart = $built;
+                $chart
+                    .configure_mesh()
+                    .x_desc(&$self.x_label)
+                    .y_desc(&$self.y_label)
+                    .x_label_formatter(&|x| short_number(*x))
+                    .y_label_formatter(&|y| y_format(*y))
+                    .light_line_style(RGBColor(235, 235, 235))
+                    .draw()?;
+                $draw
+            }};
+        }
+        if $log_x {
+            mesh_and_draw!($self
+                .builder($area)
+                .build_cartesian_2d(($x).log_scale(), 0f64..$y1)?);
+        } else {
+            mesh_and_draw!($self.builder($area).build_cartesian_2d($x, 0f64..$y1)?);
+        }
+    }};
+}
 
 impl Chart {
     fn new(title: &str, x_label: &str, y_label: &str, kind: Kind) -> Self {
@@ -150,6 +184,17 @@ impl Chart {
         )
     }
 
+    /// The share of `values` at or below each x (an empirical CDF), as steps; on a log x
+    /// axis when `log_x` (values ≤ 0 are left out).
+    pub fn cumulative(title: &str, x_label: &str, values: Vec<f64>, log_x: bool) -> Self {
+        Chart::new(
+            title,
+            x_label,
+            "share at or below",
+            Kind::Cumulative { values, log_x },
+        )
+    }
+
     /// A heat map: `values[row][column]`, darker for more.
     pub fn heat_map(
         title: &str,
@@ -199,6 +244,7 @@ impl Chart {
                 bins,
                 log_x,
             } => self.draw_histogram(area, values, *bins, *log_x),
+            Kind::Cumulative { values, log_x } => self.draw_cumulative(area, values, *log_x),
             Kind::HeatMap {
                 rows,
                 columns,
@@ -340,21 +386,7 @@ impl Chart {
         bins: usize,
         log_x: bool,
     ) -> DrawResult<DB> {
-        let values: Vec<f64> = values
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite() && (!log_x || *v > 0.0))
-            .collect();
-        let (lo, hi) = values
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-        let (lo, hi) = if lo > hi {
-            (1.0, 10.0)
-        } else if lo == hi {
-            (lo * 0.9, hi * 1.1 + 1e-9)
-        } else {
-            (lo, hi)
-        };
+        let (values, lo, hi) = x_range(values, log_x);
         let edges: Vec<f64> = (0..=bins)
             .map(|i| {
                 let f = i as f64 / bins as f64;
@@ -381,27 +413,32 @@ impl Chart {
                 color.mix(0.8).filled(),
             )
         });
-        macro_rules! finish {
-            ($chart:expr) => {{
-                let mut chart = $chart;
-                chart
-                    .configure_mesh()
-                    .x_desc(&self.x_label)
-                    .y_desc(&self.y_label)
-                    .x_label_formatter(&|x| short_number(*x))
-                    .y_label_formatter(&|y| short_number(*y))
-                    .light_line_style(RGBColor(235, 235, 235))
-                    .draw()?;
-                chart.draw_series(bars)?;
-            }};
+        on_x_axis!(self, area, lo..hi, log_x, y1, short_number, |chart| {
+            chart.draw_series(bars)?;
+        });
+        Ok(())
+    }
+
+    fn draw_cumulative<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        values: &[f64],
+        log_x: bool,
+    ) -> DrawResult<DB> {
+        let (mut values, lo, hi) = x_range(values, log_x);
+        values.sort_by(f64::total_cmp);
+        let n = values.len().max(1) as f64;
+        // Steps: the share rises by 1/n at each value and holds until the next.
+        let mut points = Vec::with_capacity(values.len() * 2 + 1);
+        for (i, v) in values.iter().enumerate() {
+            points.push((*v, i as f64 / n));
+            points.push((*v, (i + 1) as f64 / n));
         }
-        if log_x {
-            finish!(self
-                .builder(area)
-                .build_cartesian_2d((lo..hi).log_scale(), 0f64..y1)?);
-        } else {
-            finish!(self.builder(area).build_cartesian_2d(lo..hi, 0f64..y1)?);
-        }
+        points.push((hi, if values.is_empty() { 0.0 } else { 1.0 }));
+        let percent = |y: f64| format!("{:.0}%", y * 100.0);
+        on_x_axis!(self, area, lo..hi, log_x, 1.0, percent, |chart| {
+            chart.draw_series(LineSeries::new(points, PALETTE[0].stroke_width(2)))?;
+        });
         Ok(())
     }
 
@@ -662,6 +699,27 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// A round upper bound for an axis that starts at zero.
+/// The finite values (positive ones on a log axis) and their range, widened when it is
+/// empty or a single point.
+fn x_range(values: &[f64], log_x: bool) -> (Vec<f64>, f64, f64) {
+    let values: Vec<f64> = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite() && (!log_x || *v > 0.0))
+        .collect();
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = if lo > hi {
+        (1.0, 10.0)
+    } else if lo == hi {
+        (lo * 0.9, hi * 1.1 + 1e-9)
+    } else {
+        (lo, hi)
+    };
+    (values, lo, hi)
+}
+
 fn nice_max(max: f64) -> f64 {
     if max <= 0.0 || !max.is_finite() {
         return 1.0;
