@@ -43,13 +43,25 @@ fi
 # evcxr's lasting build folder (EVCXR_TMPDIR), and beside it a Cargo config that cargo
 # finds from there: the crate evcxr makes of each cell ("ctx") is built without
 # optimisation. It only glues calls into the optimised library, and -O0 halves its compile.
+# Cargo runs what such a config names, so the folder must be ours and closed to others.
 build_root=/var/tmp/incident-channels
 mkdir -p "$build_root/evcxr" "$build_root/.cargo"
-cell_profile='[profile.dev.package.ctx]
+if [ ! -O "$build_root" ] || [ ! -O "$build_root/.cargo" ]; then
+  say "$build_root belongs to another user: notebook cells will build at evcxr's default opt-level"
+else
+  chmod 700 "$build_root" "$build_root/.cargo"
+  config="$build_root/.cargo/config.toml"
+  cell_profile='# Managed by incident-channels scripts/setup.sh (rewritten when it differs).
+[profile.dev.package.ctx]
 opt-level = 0'
-if [ "$(cat "$build_root/.cargo/config.toml" 2>/dev/null)" != "$cell_profile" ]; then
-  say "configuring the notebook cell build"
-  printf '%s\n' "$cell_profile" > "$build_root/.cargo/config.toml"
+  if [ "$(cat "$config" 2>/dev/null)" != "$cell_profile" ]; then
+    if [ -e "$config" ] && ! grep -q "^# Managed by incident-channels" "$config"; then
+      say "$config was not written by setup; leaving it as it is"
+    else
+      say "configuring the notebook cell build"
+      printf '%s\n' "$cell_profile" > "$config"
+    fi
+  fi
 fi
 
 if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null; then

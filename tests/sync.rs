@@ -412,8 +412,17 @@ fn resync_brings_edits_deletions_replies_and_final_archives() {
         rate_limits: false,
         ..Default::default()
     };
+    // One channel had a message on a later day, which will be deleted.
+    let later_day = source.join("issue-login-1902/2017-02-20.json");
+    let mut later = read_json(&source.join("issue-login-1902/2017-02-19.json"));
+    let later = later.as_array_mut().unwrap().pop().unwrap();
+    let mut later = serde_json::json!([later]);
+    later[0]["ts"] = "1487577600.000100".into(); // 2017-02-20 08:00 UTC
+    later[0]["text"] = "a message that will be deleted".into();
+    write_json(&later_day, &later);
     let out = tmp.path().join("copy");
     ok_sync(&emulator_on(&source, no_limits()), &out, &["--plain"]);
+    assert!(out.join("issue-login-1902/2017-02-20.json").exists());
 
     // In Slack, meanwhile: in an open channel one message is edited, one deleted and a
     // thread gets a reply; another open channel has a message edited and is archived.
@@ -462,9 +471,17 @@ fn resync_brings_edits_deletions_replies_and_final_archives() {
         .unwrap();
     messages[first_plain]["text"] = "edited before archiving".into();
     write_json(&archived, &messages);
+    std::fs::remove_file(&later_day).unwrap();
+    // A third open channel is archived too, and its first messages fall out of a
+    // retention policy: Slack stops returning them, and the copy keeps them.
+    let retained = source.join("issue-mobile-1703/2017-03-17.json");
+    let kept = read_json(&retained);
+    let mut shown = kept.clone();
+    shown.as_array_mut().unwrap().drain(..2);
+    write_json(&retained, &shown);
     let mut channels = read_json(&source.join("channels.json"));
     for c in channels.as_array_mut().unwrap() {
-        if c["name"] == "issue-login-1902" {
+        if c["name"] == "issue-login-1902" || c["name"] == "issue-mobile-1703" {
             c["is_archived"] = true.into();
         }
     }
@@ -472,17 +489,24 @@ fn resync_brings_edits_deletions_replies_and_final_archives() {
 
     let summary = ok_sync(&emulator_on(&source, no_limits()), &out, &["--plain"]);
     assert!(
-        summary.contains("1 new messages (3 changed, 1 removed)"),
+        summary.contains("1 new messages (3 changed, 2 removed)"),
         "{summary}"
     );
-    assert_same_days(&out, &source);
-    assert_eq!(report_json(&out, &[]), report_json(&source, &[]));
+    assert!(
+        !out.join("issue-login-1902/2017-02-20.json").exists(),
+        "a day whose messages were all deleted loses its file"
+    );
+    let expected = tmp.path().join("expected");
+    copy_dir(&source, &expected);
+    write_json(&expected.join("issue-mobile-1703/2017-03-17.json"), &kept);
+    assert_same_days(&out, &expected);
+    assert_eq!(report_json(&out, &[]), report_json(&expected, &[]));
 
     // Nothing changed since: nothing is written, and the archived channel costs no call.
     let before = snapshot(&out);
     let summary = ok_sync(&emulator_on(&source, no_limits()), &out, &["--plain"]);
     assert!(
-        summary.contains("205 archived channels unchanged"),
+        summary.contains("206 archived channels unchanged"),
         "{summary}"
     );
     assert!(

@@ -425,16 +425,20 @@ impl Chart {
         values: &[f64],
         log_x: bool,
     ) -> DrawResult<DB> {
-        let (mut values, lo, hi) = x_range(values, log_x);
-        values.sort_by(f64::total_cmp);
-        let n = values.len().max(1) as f64;
+        let finite = values.iter().filter(|v| v.is_finite()).count();
+        let (mut shown, lo, hi) = x_range(values, log_x);
+        shown.sort_by(f64::total_cmp);
+        // Shares are of every finite value; those a log axis cannot show (≤ 0) lift the
+        // start of the curve.
+        let n = finite.max(1) as f64;
+        let below = (finite - shown.len()) as f64;
         // Steps: the share rises by 1/n at each value and holds until the next.
-        let mut points = Vec::with_capacity(values.len() * 2 + 1);
-        for (i, v) in values.iter().enumerate() {
-            points.push((*v, i as f64 / n));
-            points.push((*v, (i + 1) as f64 / n));
+        let mut points = Vec::with_capacity(shown.len() * 2 + 1);
+        for (i, v) in shown.iter().enumerate() {
+            points.push((*v, (below + i as f64) / n));
+            points.push((*v, (below + i as f64 + 1.0) / n));
         }
-        points.push((hi, if values.is_empty() { 0.0 } else { 1.0 }));
+        points.push((hi, if finite == 0 { 0.0 } else { 1.0 }));
         let percent = |y: f64| format!("{:.0}%", y * 100.0);
         on_x_axis!(self, area, lo..hi, log_x, 1.0, percent, |chart| {
             chart.draw_series(LineSeries::new(points, PALETTE[0].stroke_width(2)))?;
@@ -698,7 +702,6 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
-/// A round upper bound for an axis that starts at zero.
 /// The finite values (positive ones on a log axis) and their range, widened when it is
 /// empty or a single point.
 fn x_range(values: &[f64], log_x: bool) -> (Vec<f64>, f64, f64) {
@@ -720,6 +723,7 @@ fn x_range(values: &[f64], log_x: bool) -> (Vec<f64>, f64, f64) {
     (values, lo, hi)
 }
 
+/// A round upper bound for an axis that starts at zero.
 fn nice_max(max: f64) -> f64 {
     if max <= 0.0 || !max.is_finite() {
         return 1.0;

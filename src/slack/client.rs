@@ -209,9 +209,16 @@ impl SlackClient {
                 all.push(("cursor", cursor.clone()));
             }
             let mut body = self.call(method, &all)?;
+            // A page cut short must not pass for the end: sync prunes what a full read
+            // no longer returns.
+            let malformed = |what: String| SlackError::Api {
+                method: method.name(),
+                code: "malformed_response".into(),
+                hint: format!("{what}; nothing was written for this channel, run sync again"),
+            };
             let items = match body.get_mut(items_key).map(Value::take) {
                 Some(Value::Array(items)) => items,
-                _ => vec![],
+                _ => return Err(malformed(format!("the answer has no `{items_key}` list"))),
             };
             page(items);
             let next = body
@@ -219,6 +226,11 @@ impl SlackClient {
                 .and_then(Value::as_str)
                 .unwrap_or("");
             if next.is_empty() {
+                if body.get("has_more").and_then(Value::as_bool) == Some(true) {
+                    return Err(malformed(
+                        "`has_more` is true but no cursor came with it".into(),
+                    ));
+                }
                 return Ok(());
             }
             if next == cursor {

@@ -227,14 +227,14 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             }
         }
         let previous_newest = before.as_ref().and_then(|s| s.newest_ts.clone());
-        let scope = match (&before, &previous_newest) {
-            // Never fetched: whatever the folder already holds (an admin's export) stays.
-            (None, _) => Scope::Merge,
-            (Some(_), Some(newest)) if !channel.is_archived => match parse_slack_ts(newest) {
-                Some(t) => Scope::Since(t - options.recheck),
-                None => Scope::Everything,
-            },
-            _ => Scope::Everything,
+        let previous_newest_at = previous_newest.as_deref().and_then(parse_slack_ts);
+        let scope = match previous_newest_at {
+            // Never fetched (or nothing came): what the folder holds (an admin's export) stays.
+            None => Scope::Merge,
+            Some(_) if channel.is_archived => Scope::Everything,
+            Some(t) => t
+                .checked_sub_signed(options.recheck)
+                .map_or(Scope::Everything, Scope::Since),
         };
         let mut fetched: Vec<Value> = Vec::new();
         let mut params = vec![("channel", channel.id.clone())];
@@ -257,6 +257,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             }
             Err(e) => return Err(e.into()),
         }
+        let history_count = fetched.len();
         // History holds thread parents; their replies come from conversations.replies.
         let threads: Vec<String> = fetched
             .iter()
@@ -264,7 +265,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             .filter_map(|m| m.get("thread_ts").or(m.get("ts")).and_then(Value::as_str))
             .map(str::to_string)
             .collect();
-        let refetched: HashSet<String> = threads.iter().cloned().collect();
+        let refetched = Refetched::new(scope, &fetched);
         for thread in threads {
             let mut replies = Vec::new();
             let params = [("channel", channel.id.clone()), ("ts", thread.clone())];
@@ -282,19 +283,10 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             );
         }
         report.histories_fetched += 1;
-        min_history += (fetched.len() as u64)
+        min_history += (history_count as u64)
             .div_ceil(Method::ConversationsHistory.max_page() as u64)
             .max(1);
-        let newest = write_days(
-            &writer,
-            &channel.name,
-            fetched,
-            &Refetched {
-                scope,
-                threads: refetched,
-            },
-            &mut report,
-        )?;
+        let newest = write_days(&writer, &channel.name, fetched, &refetched, &mut report)?;
         state.channels.insert(
             channel.id.clone(),
             ChannelState {
@@ -352,7 +344,7 @@ fn collect<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// Which part of a channel's history a fetch covered.
+/// Which part of a channel's history a fetch asked for.
 #[derive(Debug, Clone, Copy)]
 enum Scope {
     /// Only add and update: the folder may hold messages the fetch could not see.
@@ -366,32 +358,50 @@ enum Scope {
 /// What a fetch covered: a message of this part that is on disk but was not fetched
 /// again has been deleted in Slack.
 struct Refetched {
-    scope: Scope,
-    /// The threads whose replies were fetched in full.
-    threads: HashSet<String>,
+    /// Top-level messages from here on. For a whole history, the oldest message Slack
+    /// returned: anything older may be hidden by a retention policy or a plan's limit
+    /// rather than deleted, so it stays. `None`: nothing is covered.
+    from: Option<crate::time::Instant>,
+    /// The messages the history call returned: replies to these threads were covered.
+    parents: HashSet<String>,
 }
 
 impl Refetched {
+    /// `history`: what the history call returned (before replies are added).
+    fn new(scope: Scope, history: &[Value]) -> Self {
+        let ts_of = |m: &Value| m.get("ts").and_then(Value::as_str).map(str::to_string);
+        let from = match scope {
+            Scope::Merge => None,
+            Scope::Since(from) => Some(from),
+            Scope::Everything => history
+                .iter()
+                .filter_map(|m| parse_slack_ts(&ts_of(m)?))
+                .min(),
+        };
+        Refetched {
+            from,
+            parents: history.iter().filter_map(ts_of).collect(),
+        }
+    }
+
     fn covers(&self, m: &Value) -> bool {
+        let Some(from) = self.from else {
+            return false;
+        };
         let ts = m.get("ts").and_then(Value::as_str).unwrap_or_default();
-        match self.scope {
-            Scope::Merge => false,
-            Scope::Everything => true,
-            Scope::Since(from) => match m.get("thread_ts").and_then(Value::as_str) {
-                Some(thread) if thread != ts => self.threads.contains(thread),
-                _ => parse_slack_ts(ts).is_some_and(|t| t >= from),
-            },
+        let broadcast = m.get("subtype").and_then(Value::as_str) == Some("thread_broadcast");
+        match m.get("thread_ts").and_then(Value::as_str) {
+            // A reply: covered when its parent came back, replies or not. (A parent whose
+            // replies were all deleted comes back without `reply_count`.)
+            Some(thread) if thread != ts && !broadcast => self.parents.contains(thread),
+            _ => parse_slack_ts(ts).is_some_and(|t| t >= from),
         }
     }
 
     /// Whether a day file on disk (UTC date) may hold covered messages.
     fn covers_day(&self, day: NaiveDate) -> bool {
-        match self.scope {
-            Scope::Merge => false,
-            Scope::Everything => true,
-            // Replies come after their parent, so they are never on an earlier day.
-            Scope::Since(from) => day >= from.date_naive(),
-        }
+        // Replies come after their parent, so they are never on an earlier day.
+        self.from.is_some_and(|from| day >= from.date_naive())
     }
 }
 
