@@ -242,6 +242,7 @@ fn faults_and_429_storms_still_end_equal() {
             truncate_every: 13,
             slow_every: 60,
             slow_ms: 1500,
+            ..Faults::default()
         },
         ..Default::default()
     });
@@ -514,4 +515,34 @@ fn resync_brings_edits_deletions_replies_and_final_archives() {
         "{summary}"
     );
     assert_eq!(snapshot(&out), before);
+}
+
+#[test]
+fn an_answer_without_its_list_stops_the_sync_and_prunes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok_sync(
+        &emulator(EmulatorOptions {
+            rate_limits: false,
+            ..Default::default()
+        }),
+        tmp.path(),
+        &["--plain"],
+    );
+    let before = snapshot(tmp.path());
+    let hollow = emulator(EmulatorOptions {
+        rate_limits: false,
+        faults: Faults {
+            hollow_every: 1,
+            ..Faults::default()
+        },
+        ..Default::default()
+    });
+    let failed = run_sync(&hollow, tmp.path(), &["--plain"]);
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("conversations.list") && err.contains("malformed_response"),
+        "{err}"
+    );
+    assert_eq!(snapshot(tmp.path()), before);
 }

@@ -121,6 +121,9 @@ enum Command {
         /// Cut off the body of every Nth answer.
         #[arg(long, default_value_t = 0)]
         truncate_every: u64,
+        /// Answer every Nth call with `ok:true` but without its list.
+        #[arg(long, default_value_t = 0)]
+        hollow_every: u64,
         /// Delay every Nth answer by --slow-ms.
         #[arg(long, default_value_t = 0)]
         slow_every: u64,
@@ -247,6 +250,7 @@ fn run(cli: Cli) -> Result<()> {
             fail_every,
             drop_every,
             truncate_every,
+            hollow_every,
             slow_every,
             slow_ms,
         } => {
@@ -261,6 +265,7 @@ fn run(cli: Cli) -> Result<()> {
                     server_error_every: fail_every,
                     drop_every,
                     truncate_every,
+                    hollow_every,
                     slow_every,
                     slow_ms,
                 },

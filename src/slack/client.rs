@@ -214,7 +214,7 @@ impl SlackClient {
             let malformed = |what: String| SlackError::Api {
                 method: method.name(),
                 code: "malformed_response".into(),
-                hint: format!("{what}; nothing was written for this channel, run sync again"),
+                hint: format!("{what}; stopped before writing anything from it, run sync again"),
             };
             let items = match body.get_mut(items_key).map(Value::take) {
                 Some(Value::Array(items)) => items,

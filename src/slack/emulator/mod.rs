@@ -33,6 +33,8 @@ pub struct Faults {
     pub server_error_every: u64,
     pub drop_every: u64,
     pub truncate_every: u64,
+    /// An `ok:true` answer that lacks its list (`channels`, `messages`…).
+    pub hollow_every: u64,
     pub slow_every: u64,
     pub slow_ms: u64,
 }
@@ -386,6 +388,13 @@ fn inject_fault(n: u64, faults: &Faults, shared: &Shared) -> Option<Reply> {
             headers: vec![],
             body: json!({"ok": true, "padding": "x".repeat(64)}),
             cut: true,
+        }
+    } else if hits(faults.hollow_every) {
+        Reply::Send {
+            status: 200,
+            headers: vec![],
+            body: json!({"ok": true}),
+            cut: false,
         }
     } else {
         if hits(faults.slow_every) {
