@@ -37,9 +37,9 @@ lint:
 	rustfmt --check --edition 2021 notebooks/dylib/src/lib.rs
 	cargo clippy --all-targets -- -D warnings
 
-# JupyterLab on the notebooks, with the Rust kernel.
+# JupyterLab on the notebooks, with their kernel ("Rust (incident-channels)").
 lab: setup
-	EVCXR_TMPDIR=/var/tmp/incident-channels/evcxr .venv/bin/jupyter lab notebooks/
+	.venv/bin/jupyter lab notebooks/
 
 # Load and analysis speed on ~1M messages, with ratios against the pandas way.
 bench: setup

@@ -4,12 +4,10 @@ DataFrame, the post's figures, a plot, then typical cells.
 
     .venv/bin/python scripts/notebook_latency.py [--runs 3] [--link static]
 
-Uses the same lasting build folder as the notebooks (EVCXR_TMPDIR), so `:dep` here is
-the warm case; the cold case is the first execution on a new machine (see README).
+Uses the notebooks' kernel and its lasting build folder, so `:dep` here is the warm case; the cold case is the first execution on a new machine (see README).
 `--link static` depends on the plain crate instead of `notebooks/dylib`, for comparison.
 """
 import argparse
-import os
 import pathlib
 import statistics
 import sys
@@ -19,7 +17,7 @@ from jupyter_client.manager import start_new_kernel
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from run_notebooks import DEFAULT_BUILD_DIR, build_dir_lock  # noqa: E402
+from run_notebooks import KERNEL  # noqa: E402
 
 DEPS = {
     "dylib": ':dep incident-channels = { package = "incident-channels-dylib", path = "dylib" }',
@@ -58,7 +56,7 @@ def run(kc, code):
 
 def one_run(setup, dep):
     started = time.monotonic()
-    km, kc = start_new_kernel(kernel_name="rust", startup_timeout=180, cwd=str(ROOT / "notebooks"))
+    km, kc = start_new_kernel(kernel_name=KERNEL, startup_timeout=180, cwd=str(ROOT / "notebooks"))
     try:
         times = {"kernel start": time.monotonic() - started}
         if setup:
@@ -79,9 +77,7 @@ def main():
     parser.add_argument("--setup", default="", help="evcxr commands to run before :dep, e.g. ':opt 0'")
     parser.add_argument("--link", choices=sorted(DEPS), default="dylib")
     args = parser.parse_args()
-    os.environ.setdefault("EVCXR_TMPDIR", str(DEFAULT_BUILD_DIR))
-    with build_dir_lock():
-        runs = [one_run(args.setup, DEPS[args.link]) for _ in range(args.runs)]
+    runs = [one_run(args.setup, DEPS[args.link]) for _ in range(args.runs)]
     print(f"{'step':46} {'median s':>9} {'min s':>7} {'max s':>7}")
     for key in runs[0]:
         values = [r[key] for r in runs]

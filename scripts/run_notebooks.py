@@ -6,14 +6,13 @@ Without --out the notebooks are updated in place (the committed showcase); with 
 executed copies go there. Fails on the first cell error, and on anything a cell writes to
 stderr: evcxr reports panics and `?` errors there without failing the cell.
 
-evcxr builds in EVCXR_TMPDIR; pointing it at a lasting folder (default
-/var/tmp/incident-channels/evcxr) means only the first run compiles polars. (Not under
+The kernel is the notebooks' own, `incident-channels` (scripts/kernel.sh, installed by
+scripts/setup.sh): evcxr building in a lasting folder under /var/tmp/incident-channels,
+so only the first run compiles polars, with one folder per running kernel. (Not under
 the home folder: there evcxr's libraries fail to load when rustup lives in the home
 folder too, as the relative library path it gives them then points one level too high.)
 """
 import argparse
-import contextlib
-import fcntl
 import json
 import os
 import pathlib
@@ -25,7 +24,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DEFAULT_BUILD_DIR = pathlib.Path("/var/tmp/incident-channels/evcxr")
+KERNEL = "incident-channels"
 
 
 class NotebookFailed(Exception):
@@ -60,31 +59,12 @@ def clean(nb):
     nb.metadata.pop("widgets", None)
 
 
-@contextlib.contextmanager
-def build_dir_lock():
-    """One kernel at a time per build folder: two evcxr kernels building in the same
-    folder break each other (the second dies before it answers)."""
-    build_dir = pathlib.Path(os.environ.get("EVCXR_TMPDIR", DEFAULT_BUILD_DIR))
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".incident-channels.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def execute(path, out_path, timings):
-    with build_dir_lock():
-        _execute(path, out_path, timings)
-
-
-def _execute(path, out_path, timings):
     nb = nbformat.read(path, as_version=4)
     started = time.monotonic()
     client = NotebookClient(
         nb,
-        kernel_name="rust",
+        kernel_name=nb.metadata.get("kernelspec", {}).get("name", KERNEL),
         timeout=3600,
         startup_timeout=180,
         record_timing=True,
@@ -119,8 +99,6 @@ def main():
     parser.add_argument("--timings", type=pathlib.Path, help="write per-cell timings (JSON) here")
     args = parser.parse_args()
 
-    os.environ.setdefault("EVCXR_TMPDIR", str(DEFAULT_BUILD_DIR))
-    pathlib.Path(os.environ["EVCXR_TMPDIR"]).mkdir(parents=True, exist_ok=True)
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     timings = {}
     try:

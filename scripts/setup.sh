@@ -34,10 +34,28 @@ if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, p
   .venv/bin/pip install -q -r requirements.txt
 fi
 
-kernel="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels/rust/kernel.json"
-if [ ! -f "$kernel" ] || ! grep -q "$(command -v evcxr_jupyter)" "$kernel"; then
+kernels="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels"
+if [ ! -f "$kernels/rust/kernel.json" ] || ! grep -q "$(command -v evcxr_jupyter)" "$kernels/rust/kernel.json"; then
   say "installing the rust kernelspec"
   evcxr_jupyter --install >/dev/null
+fi
+# The notebooks' own kernel: evcxr through scripts/kernel.sh, which gives each running
+# kernel a lasting build folder of its own.
+if ! grep -qF "$PWD/scripts/kernel.sh" "$kernels/incident-channels/kernel.json" 2>/dev/null; then
+  say "installing the incident-channels kernelspec"
+  mkdir -p "$kernels/incident-channels"
+  cp "$kernels/rust/"logo-* "$kernels/incident-channels/" 2>/dev/null || true
+  .venv/bin/python - "$PWD/scripts/kernel.sh" "$kernels/incident-channels/kernel.json" <<'PY'
+import json, sys
+spec = {
+    "argv": [sys.argv[1], "--control_file", "{connection_file}"],
+    "display_name": "Rust (incident-channels)",
+    "language": "rust",
+    "interrupt_mode": "message",
+}
+with open(sys.argv[2], "w") as f:
+    json.dump(spec, f, indent=2)
+PY
 fi
 
 # evcxr's lasting build folder (EVCXR_TMPDIR), and beside it a Cargo config that cargo

@@ -1,7 +1,6 @@
 """Every notebook, executed headless with the real evcxr kernel; the post's figures in
 notebook 01; publishing it as a Jekyll post and as a page that a browser shows."""
 import json
-import os
 import pathlib
 import re
 import shutil
@@ -23,7 +22,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def executed(tmp_path_factory):
     """Each notebook executed into a temporary folder, with per-cell timings."""
     out = tmp_path_factory.mktemp("executed")
-    os.environ.setdefault("EVCXR_TMPDIR", str(run_notebooks.DEFAULT_BUILD_DIR))
     timings, failures = {}, {}
     for nb in NOTEBOOKS:
         try:
@@ -65,7 +63,7 @@ def test_notebooks_are_committed_with_outputs():
         code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
         with_outputs = [c for c in code if c.get("outputs")]
         assert with_outputs, f"{path.name} is committed without outputs"
-        assert nb.metadata.get("kernelspec", {}).get("name") == "rust", path.name
+        assert nb.metadata.get("kernelspec", {}).get("name") == run_notebooks.KERNEL, path.name
 
 
 def test_post_figures_in_notebook_01(executed):
@@ -135,7 +133,7 @@ def test_cells_share_one_polars(tmp_path):
     setup = setup.replace('path = "dylib"', f'path = "{ROOT / "notebooks" / "dylib"}"')
     setup = setup.replace('"../data/sample"', f'"{ROOT / "data" / "sample"}"')
     assert str(ROOT / "notebooks" / "dylib") in setup, "notebook 01 no longer starts with the dylib"
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "rust", "display_name": "Rust", "language": "rust"}})
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": first.metadata["kernelspec"]})
     nb.cells = [
         nbformat.v4.new_code_cell(setup),
         nbformat.v4.new_code_cell('let channels: DataFrame = channels_frame(&load(export)?)?;\nchannels.column("name")?.len()'),
@@ -143,11 +141,38 @@ def test_cells_share_one_polars(tmp_path):
     ]
     path = tmp_path / "shared-polars.ipynb"
     nbformat.write(nb, path)
-    os.environ.setdefault("EVCXR_TMPDIR", str(run_notebooks.DEFAULT_BUILD_DIR))
     run_notebooks.execute(path, path, {})
     done = nbformat.read(path, as_version=4)
     counts = [o["data"]["text/plain"] for c in done.cells[1:] for o in c.outputs if "data" in o]
     assert counts == ["215", "215"], counts
+
+
+def result_of(kc, code):
+    """The text/plain result of one cell run in a kernel."""
+    results = []
+
+    def keep(msg):
+        if msg["msg_type"] == "execute_result":
+            results.append(msg["content"]["data"]["text/plain"])
+
+    reply = kc.execute_interactive(code, timeout=120, output_hook=keep)
+    assert reply["content"]["status"] == "ok", reply
+    return results[-1]
+
+
+def test_two_kernels_at_once_build_in_folders_of_their_own():
+    """Two evcxr kernels building in one folder break each other; the notebooks' kernel
+    gives each running kernel its own lasting folder."""
+    from jupyter_client.manager import start_new_kernel
+
+    kernels = [start_new_kernel(kernel_name=run_notebooks.KERNEL, startup_timeout=120) for _ in range(2)]
+    try:
+        folders = [result_of(kc, 'std::env::var("EVCXR_TMPDIR").unwrap()') for _, kc in kernels]
+    finally:
+        for km, _ in kernels:
+            km.shutdown_kernel(now=True)
+    assert all(f.startswith('"/var/tmp/incident-channels/evcxr') for f in folders), folders
+    assert folders[0] != folders[1], folders
 
 
 def publish(notebook, site, *extra):
