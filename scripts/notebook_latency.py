@@ -4,7 +4,8 @@ DataFrame, the post's figures, a plot, then typical cells.
 
     .venv/bin/python scripts/notebook_latency.py [--runs 3] [--link static]
 
-Uses the notebooks' kernel and its lasting build folder, so `:dep` here is the warm case; the cold case is the first execution on a new machine (see README).
+Uses the notebooks' kernel and its lasting build folder, so `:dep` here is the warm case;
+the cold case is the first execution on a new machine (see README).
 `--link static` depends on the plain crate instead of `notebooks/dylib`, for comparison.
 """
 import argparse

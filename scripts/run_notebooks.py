@@ -14,7 +14,6 @@ folder too, as the relative library path it gives them then points one level too
 """
 import argparse
 import json
-import os
 import pathlib
 import sys
 import time

@@ -62,7 +62,8 @@ fi
 # finds from there: the crate evcxr makes of each cell ("ctx") is built without
 # optimisation. It only glues calls into the optimised library, and -O0 halves its compile.
 # Cargo runs what such a config names, so the folder must be ours and closed to others.
-build_root=/var/tmp/incident-channels
+# (The same folder scripts/kernel.sh builds in.)
+build_root="${INCIDENT_CHANNELS_BUILD_ROOT:-/var/tmp/incident-channels}"
 mkdir -p "$build_root/evcxr" "$build_root/.cargo"
 if [ ! -O "$build_root" ] || [ ! -O "$build_root/.cargo" ]; then
   say "$build_root belongs to another user: notebook cells will build at evcxr's default opt-level"

@@ -9,8 +9,9 @@
 //! What a run asks for, per channel: a channel never fetched is read whole; an open one
 //! again from `recheck` before its newest message on disk, which brings edits, deletions
 //! and new thread replies of that stretch; a channel archived since the last run is read
-//! whole one last time, so that archived channels on disk match Slack exactly; an
-//! archived channel already read that way costs nothing.
+//! whole one last time, with every edit and deletion up to its archiving (messages older
+//! than any Slack still returns are kept: retention may hide them); an archived channel
+//! already read that way costs nothing.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::IsTerminal;
@@ -279,7 +280,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
             fetched.extend(
                 replies
                     .into_iter()
-                    .filter(|m| m.get("ts").and_then(Value::as_str) != Some(thread.as_str())),
+                    .filter(|m| ts_of(m) != Some(thread.as_str())),
             );
         }
         report.histories_fetched += 1;
@@ -369,18 +370,20 @@ struct Refetched {
 impl Refetched {
     /// `history`: what the history call returned (before replies are added).
     fn new(scope: Scope, history: &[Value]) -> Self {
-        let ts_of = |m: &Value| m.get("ts").and_then(Value::as_str).map(str::to_string);
         let from = match scope {
             Scope::Merge => None,
             Scope::Since(from) => Some(from),
             Scope::Everything => history
                 .iter()
-                .filter_map(|m| parse_slack_ts(&ts_of(m)?))
+                .filter_map(|m| parse_slack_ts(ts_of(m)?))
                 .min(),
         };
         Refetched {
             from,
-            parents: history.iter().filter_map(ts_of).collect(),
+            parents: history
+                .iter()
+                .filter_map(|m| ts_of(m).map(str::to_string))
+                .collect(),
         }
     }
 
@@ -388,7 +391,7 @@ impl Refetched {
         let Some(from) = self.from else {
             return false;
         };
-        let ts = m.get("ts").and_then(Value::as_str).unwrap_or_default();
+        let ts = ts_of(m).unwrap_or_default();
         let broadcast = m.get("subtype").and_then(Value::as_str) == Some("thread_broadcast");
         match m.get("thread_ts").and_then(Value::as_str) {
             // A reply: covered when its parent came back, replies or not. (A parent whose
@@ -419,11 +422,7 @@ fn write_days(
     let mut by_day: BTreeMap<NaiveDate, BTreeMap<TsKey, Value>> = BTreeMap::new();
     let mut newest: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
     for m in fetched {
-        let ts = m
-            .get("ts")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let ts = ts_of(&m).unwrap_or_default().to_string();
         let Some(t) = parse_slack_ts(&ts) else {
             return Err(Error::Invalid(format!(
                 "conversations.history of #{channel} returned a message without a valid `ts` ({ts:?})"
@@ -499,12 +498,14 @@ fn days_on_disk(folder: &Path) -> Result<Vec<NaiveDate>> {
         .collect())
 }
 
+/// A message's Slack timestamp, as sent.
+fn ts_of(m: &Value) -> Option<&str> {
+    m.get("ts").and_then(Value::as_str)
+}
+
 /// Orders messages by time; Slack's `ts` is unique within a channel.
 fn message_key(m: &Value) -> TsKey {
-    m.get("ts")
-        .and_then(Value::as_str)
-        .and_then(ts_key)
-        .unwrap_or((i64::MIN, 0))
+    ts_of(m).and_then(ts_key).unwrap_or((i64::MIN, 0))
 }
 
 fn read_state(path: &Path) -> Result<SyncState> {
