@@ -1,4 +1,4 @@
-//! The library's error type: every variant names the file, field or channel at fault
+//! The library's error types: every variant names the file, field or channel at fault
 //! and, where there is one, what the user can do about it.
 
 use std::path::PathBuf;
@@ -52,7 +52,7 @@ pub enum Error {
     Invalid(String),
 
     #[error(transparent)]
-    Slack(#[from] crate::slack::client::SlackError),
+    Slack(#[from] SlackError),
 
     #[error(transparent)]
     Polars(#[from] polars::error::PolarsError),
@@ -76,4 +76,34 @@ impl Error {
             message: err.to_string(),
         }
     }
+}
+
+/// Why a call failed, with what to do about it. Never holds the token.
+#[derive(Debug, thiserror::Error)]
+pub enum SlackError {
+    #[error("SLACK_TOKEN is not set: create a Slack app with the channels:read, channels:history and users:read scopes, install it, and export its token as SLACK_TOKEN")]
+    NoToken,
+    #[error("{method}: Slack answered `{code}`: {hint}")]
+    Api {
+        method: &'static str,
+        code: String,
+        hint: String,
+    },
+    #[error("{method}: still rate limited after {attempts} HTTP 429 answers; try again later")]
+    RateLimited { method: &'static str, attempts: u32 },
+    #[error("{method}: {message} (after {attempts} attempts to reach {base})")]
+    Transport {
+        method: &'static str,
+        base: String,
+        attempts: u32,
+        message: String,
+    },
+    #[error("SLACK_API_URL {base} is plain http: the token would travel unencrypted; use https (plain http is allowed on loopback only)")]
+    InsecureUrl { base: String },
+    #[error("{method}: HTTP {status} from {base}; is SLACK_API_URL right?")]
+    Status {
+        method: &'static str,
+        base: String,
+        status: u16,
+    },
 }

@@ -4,6 +4,7 @@
 //! first) — the layout Slack's own export uses, which `sync` and `generate` also write.
 
 mod activity;
+pub mod model;
 mod read;
 pub mod source;
 pub mod write;
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 
 use polars::prelude::DataFrame;
 
-use crate::slack::model::{Channel, User};
+use model::{Channel, User};
 
 /// A loaded workspace: its channels, users and every message, as read from an export.
 pub struct Workspace {

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::slack::model::{Channel, User};
+use crate::export::model::{Channel, User};
 
 /// Writes files of the export layout below a folder.
 pub struct ExportWriter {

@@ -9,7 +9,6 @@ use crate::error::Result;
 use crate::export::Workspace;
 use crate::incidents::sop::Field;
 use crate::incidents::Incident;
-use crate::slack::model::MessageView;
 use crate::time::{from_unix, millis, Instant};
 
 /// A frame's column by name, found by scanning the columns.
@@ -223,60 +222,4 @@ pub fn incidents_frame(incidents: &[Incident]) -> Result<DataFrame> {
         columns.push(Column::new(field.name().into(), values));
     }
     Ok(DataFrame::new_infer_height(columns)?)
-}
-
-/// Column builders the loader streams messages into, so that each string is copied
-/// once, from the file into the frame.
-pub struct MessagesBuilder {
-    channel_id: StringChunkedBuilder,
-    ts: StringChunkedBuilder,
-    time: Vec<i64>,
-    user: StringChunkedBuilder,
-    subtype: StringChunkedBuilder,
-    text: StringChunkedBuilder,
-    thread_ts: StringChunkedBuilder,
-}
-
-impl Default for MessagesBuilder {
-    fn default() -> Self {
-        let b = |name: &str| StringChunkedBuilder::new(name.into(), 1024);
-        MessagesBuilder {
-            channel_id: b("channel_id"),
-            ts: b("ts"),
-            time: Vec::with_capacity(1024),
-            user: b("user"),
-            subtype: b("subtype"),
-            text: b("text"),
-            thread_ts: b("thread_ts"),
-        }
-    }
-}
-
-impl MessagesBuilder {
-    /// Appends one message of channel `channel_id` posted at `time`.
-    pub fn push(&mut self, channel_id: &str, m: &MessageView, time: Instant) {
-        self.channel_id.append_value(channel_id);
-        self.ts.append_value(&*m.ts);
-        self.time.push(millis(time));
-        self.user.append_option(m.user.as_deref());
-        self.subtype.append_option(m.subtype.as_deref());
-        self.text.append_value(m.text.as_deref().unwrap_or(""));
-        self.thread_ts.append_option(m.thread_ts.as_deref());
-    }
-
-    /// The messages frame.
-    pub fn finish(self) -> Result<DataFrame> {
-        let time = Series::new("time".into(), self.time)
-            .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
-            .into_column();
-        Ok(DataFrame::new_infer_height(vec![
-            self.channel_id.finish().into_column(),
-            self.ts.finish().into_column(),
-            time,
-            self.user.finish().into_column(),
-            self.subtype.finish().into_column(),
-            self.text.finish().into_column(),
-            self.thread_ts.finish().into_column(),
-        ])?)
-    }
 }

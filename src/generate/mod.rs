@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::export::ExportWriter;
-use crate::slack::model::{Channel, User};
+use crate::export::model::{Channel, User};
 use crate::time::Instant;
 
 pub use people::{Role, PEOPLE, TROUBLES};

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::people::{Role, Trouble, LEAD, PEOPLE, TROUBLES};
 use super::{export_time, user_id, IdMaker};
-use crate::slack::model::{Channel, TextField};
+use crate::export::model::{Channel, TextField};
 use crate::time::{to_slack_ts, Instant};
 
 /// A channel's messages, each with its time.

@@ -9,7 +9,7 @@ use polars::prelude::DataFrame;
 use super::sop::{parse_owners, parse_summary, Owners, Summary};
 use crate::error::Result;
 use crate::frames::column;
-use crate::slack::model::{Channel, User};
+use crate::export::model::{Channel, User};
 use crate::time::Instant;
 
 /// What the messages of one channel say.

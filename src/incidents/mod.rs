@@ -59,7 +59,7 @@ pub fn newest_activity(incidents: &[Incident]) -> Option<Instant> {
 /// The channels whose name starts with `prefix`, oldest first. An error when there are
 /// none, since every figure would then be empty.
 pub fn find_incidents(ws: &Workspace, prefix: &str) -> Result<Vec<Incident>> {
-    let matching: Vec<&crate::slack::model::Channel> = ws
+    let matching: Vec<&crate::export::model::Channel> = ws
         .channels
         .iter()
         .filter(|c| c.name.starts_with(prefix))

@@ -2,7 +2,7 @@
 //! and the summary template (Environment, Component, Probable cause, Frequency/Duration,
 //! Type, ETR, who, current and next action) in the spellings people really use.
 
-use crate::slack::model::User;
+use crate::export::model::User;
 
 /// A field of the SOP summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::api::{Method, Tier};
 use super::token::Token;
+pub use crate::error::SlackError;
 
 /// Slack's own API root.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
@@ -54,36 +55,6 @@ impl Default for ClientOptions {
             max_rate_limited: 30,
         }
     }
-}
-
-/// Why a call failed, with what to do about it. Never holds the token.
-#[derive(Debug, thiserror::Error)]
-pub enum SlackError {
-    #[error("SLACK_TOKEN is not set: create a Slack app with the channels:read, channels:history and users:read scopes, install it, and export its token as SLACK_TOKEN")]
-    NoToken,
-    #[error("{method}: Slack answered `{code}`: {hint}")]
-    Api {
-        method: &'static str,
-        code: String,
-        hint: String,
-    },
-    #[error("{method}: still rate limited after {attempts} HTTP 429 answers; try again later")]
-    RateLimited { method: &'static str, attempts: u32 },
-    #[error("{method}: {message} (after {attempts} attempts to reach {base})")]
-    Transport {
-        method: &'static str,
-        base: String,
-        attempts: u32,
-        message: String,
-    },
-    #[error("SLACK_API_URL {base} is plain http: the token would travel unencrypted; use https (plain http is allowed on loopback only)")]
-    InsecureUrl { base: String },
-    #[error("{method}: HTTP {status} from {base}; is SLACK_API_URL right?")]
-    Status {
-        method: &'static str,
-        base: String,
-        status: u16,
-    },
 }
 
 /// What the client did: calls per method, 429s met, retries.

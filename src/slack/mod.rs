@@ -4,6 +4,5 @@
 pub mod api;
 pub mod client;
 pub mod emulator;
-pub mod model;
 pub mod sync;
 pub mod token;

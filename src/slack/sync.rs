@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::api::Method;
 use super::client::{CallStats, ClientOptions, SlackClient, SlackError};
-use super::model::{Channel, User};
+use crate::export::model::{Channel, User};
 use super::token::Token;
 use crate::error::{Error, Result};
 use crate::export::ExportWriter;
