@@ -27,15 +27,15 @@ fn main() -> anyhow::Result<()> {
     let messages = ws.messages.height();
 
     let t = Instant::now();
-    let incidents = find_incidents(&ws, "issue-")?;
+    let incident_frames = IncidentFrames::new(&ws, "issue-")?;
     let find_ms = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
     let options = PostOptions::default();
-    let as_of = incident_channels::incidents::newest_activity(&incidents).expect("incidents");
-    let figures = PostFigures::compute(&incidents, &options, as_of);
+    let figures =
+        PostFigures::compute(&incident_frames.incidents, &options, incident_frames.as_of)?;
     let post_ms = t.elapsed().as_secs_f64() * 1e3;
     let t = Instant::now();
-    let frame = incidents_frame(&incidents)?;
+    let frame = incident_frames.incidents.clone();
     let channels = channels_frame(&ws)?;
     let frames_ms = t.elapsed().as_secs_f64() * 1e3;
 

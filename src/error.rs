@@ -40,8 +40,8 @@ pub enum Error {
         message: String,
     },
 
-    #[error("no channel name starts with `{prefix}` among {total} channels; check --prefix (names are matched without the leading #)")]
-    NoMatchingChannels { prefix: String, total: usize },
+    #[error("no incident channels ({convention}) among {total} channels; check --prefix or --match (names are matched without the leading #)")]
+    NoMatchingChannels { convention: String, total: usize },
 
     #[error(
         "unknown time zone `{0}`; use an IANA name such as UTC, Europe/Berlin or America/New_York"

@@ -6,9 +6,13 @@
 //! The modules follow the data flow:
 //!
 //! ```text
-//! slack (Web API model) ─▶ export (on-disk layout, read/write) ─▶ Workspace
-//!   ─▶ incidents (naming convention, archive times) ─▶ frames (polars) ─▶ analysis
+//! slack (Web API, sync) ─▶ export (on-disk layout, read/write) ─▶ Workspace
+//!   ─▶ frames (polars; the rules of `incidents` applied) ─▶ analysis ─▶ plot ─▶ publish
 //! ```
+//!
+//! Each layer imports only the ones before it: `incidents` holds the naming and SOP
+//! rules the frames apply, `time` and `error` are shared by all and import nothing of
+//! ours.
 //!
 //! `generate` makes deterministic workspaces in the same layout (the bundled sample and
 //! large ones for benchmarks). Everything a notebook or the CLI needs is in [`prelude`].
@@ -26,14 +30,19 @@ pub mod time;
 
 /// One `use incident_channels::prelude::*;` gives a notebook everything it needs.
 pub mod prelude {
+    pub use crate::analysis::audit::{self, AuditOptions};
+    pub use crate::analysis::metrics::{self, summary};
     pub use crate::analysis::post::{OpenAt, PostFigures, PostOptions};
     pub use crate::error::{Error, Result};
     pub use crate::export::{load, load_with, LoadOptions, Workspace};
-    pub use crate::frames::{channels_frame, incidents_frame, messages_frame};
+    pub use crate::frames::{
+        channels_frame, instant_lit, local_date, messages_frame, span_lit, users_frame,
+        IncidentFrames,
+    };
     pub use crate::generate::{generate, GenerateOptions};
-    pub use crate::incidents::{find_incidents, Incident};
+    pub use crate::incidents::Convention;
     pub use crate::plot::{Chart, Figure, FrameDisplay, Table};
-    pub use crate::time::{parse_tz, Instant};
+    pub use crate::time::{parse_day, parse_tz, Instant};
     pub use chrono::{Duration as TimeSpan, NaiveDate};
     pub use chrono_tz::Tz;
     pub use polars::prelude::*;

@@ -17,6 +17,13 @@ pub fn parse_tz(name: &str) -> Result<Tz> {
         .map_err(|_| Error::UnknownTimeZone(name.to_string()))
 }
 
+/// Midnight UTC of a `YYYY-MM-DD` date: `parse_day("2016-07-01")?` in a query's filter.
+pub fn parse_day(date: &str) -> Result<Instant> {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        .map_err(|e| Error::Invalid(format!("`{date}` is not a YYYY-MM-DD date: {e}")))
+}
+
 /// The instant of a Slack message id such as `1457679323.000200` (seconds.microseconds).
 pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
     let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
@@ -97,6 +104,16 @@ mod tests {
         for bad in ["", "abc", "12.ab", "12.", "1.0000000001"] {
             assert!(parse_slack_ts(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn days_parse_to_midnight_utc() {
+        assert_eq!(
+            rfc3339(parse_day("2016-07-01").unwrap()),
+            "2016-07-01T00:00:00Z"
+        );
+        let err = parse_day("2016-13-01").unwrap_err().to_string();
+        assert!(err.contains("2016-13-01"), "{err}");
     }
 
     #[test]

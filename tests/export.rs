@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use common::*;
+use incident_channels::frames::{dates, floats, instants, strings};
 use incident_channels::prelude::*;
 use serde_json::json;
 
@@ -32,13 +33,14 @@ fn reopened_channel_is_archived_at_its_last_archive() {
         &[msg(DAY0 + 2 * DAY, "channel_unarchive", "back")],
     );
     let ws = load(w.finish()).unwrap();
-    let inc = find_incidents(&ws, "issue-").unwrap();
-    let by_name = |n: &str| inc.iter().find(|i| i.name == n).unwrap();
+    let inc = IncidentFrames::new(&ws, "issue-").unwrap().incidents;
     assert_eq!(
-        by_name("issue-db-0908").archived_at.unwrap().timestamp(),
-        DAY0 + 3 * DAY
+        strings(&inc, "name").unwrap(),
+        ["issue-db-0908", "issue-mq-0908"]
     );
-    assert_eq!(by_name("issue-mq-0908").archived_at, None);
+    let archived = instants(&inc, "archived_at").unwrap();
+    assert_eq!(archived[0].unwrap().timestamp(), DAY0 + 3 * DAY);
+    assert_eq!(archived[1], None);
 }
 
 #[test]
@@ -78,7 +80,7 @@ fn tolerates_what_real_exports_contain() {
     let ws = load(d).unwrap();
     assert_eq!(ws.channels.len(), 3, "groups.json is ignored unless asked");
     assert!(ws.users.is_empty(), "users.json is optional");
-    let messages = messages_frame(&ws);
+    let messages = messages_frame(&ws).unwrap();
     assert_eq!(messages.height(), 2);
     let text = messages
         .column("text")
@@ -94,12 +96,16 @@ fn tolerates_what_real_exports_contain() {
         Some("")
     );
 
-    let inc = find_incidents(&ws, "issue-").unwrap();
-    assert_eq!(inc.len(), 2);
-    assert_eq!(inc[0].topic_word.as_deref(), Some("ünïcode"));
-    assert_eq!(inc[0].message_count, 2);
-    assert!(
-        !inc[1].open && inc[1].archived_at.is_none(),
+    let inc = IncidentFrames::new(&ws, "issue-").unwrap().incidents;
+    assert_eq!(inc.height(), 2);
+    assert_eq!(strings(&inc, "topic_word").unwrap()[0], "ünïcode");
+    assert_eq!(floats(&inc, "message_count").unwrap()[0], 2.0);
+    assert_eq!(
+        (
+            inc.column("open").unwrap().bool().unwrap().get(1),
+            instants(&inc, "archived_at").unwrap()[1]
+        ),
+        (Some(false), None),
         "archived, archive message absent"
     );
 
@@ -153,7 +159,7 @@ fn frames_have_the_documented_columns_and_types() {
     assert_eq!(channels.column("created").unwrap().dtype(), &utc_ms);
     assert_eq!(channels.column("archived_at").unwrap().dtype(), &utc_ms);
 
-    let messages = messages_frame(&ws);
+    let messages = messages_frame(&ws).unwrap();
     assert_eq!(
         column_names(&messages),
         [
@@ -161,6 +167,7 @@ fn frames_have_the_documented_columns_and_types() {
             "ts",
             "time",
             "user",
+            "author",
             "subtype",
             "text",
             "thread_ts"
@@ -170,7 +177,7 @@ fn frames_have_the_documented_columns_and_types() {
     let total: usize = ws.activity.iter().map(|a| a.message_count).sum();
     assert_eq!(messages.height(), total);
 
-    let incidents = incidents_frame(&find_incidents(&ws, "issue-").unwrap()).unwrap();
+    let incidents = IncidentFrames::new(&ws, "issue-").unwrap().incidents;
     assert_eq!(incidents.height(), 207);
     assert_eq!(
         incidents.column("name_date").unwrap().dtype(),
@@ -190,17 +197,20 @@ fn sample_names_cross_new_year() {
     use chrono::Datelike;
     let ws = load(sample()).unwrap();
     let mut across = 0;
-    for i in find_incidents(&ws, "issue-").unwrap() {
-        if let Some(date) = i.name_date {
-            let gap = (date - i.created.date_naive()).num_days().abs();
-            assert!(
-                gap <= 1,
-                "{} created {} named for {date}",
-                i.name,
-                i.created
-            );
-            across += usize::from(date.year() != i.created.year());
-        }
+    let inc = IncidentFrames::new(&ws, "issue-").unwrap().incidents;
+    let names = strings(&inc, "name").unwrap();
+    let created = instants(&inc, "created").unwrap();
+    for ((name, date), created) in names
+        .iter()
+        .zip(dates(&inc, "name_date").unwrap())
+        .zip(created)
+    {
+        let (Some(date), Some(created)) = (date, created) else {
+            continue;
+        };
+        let gap = (date - created.date_naive()).num_days().abs();
+        assert!(gap <= 1, "{name} created {created} named for {date}");
+        across += usize::from(date.year() != created.year());
     }
     assert!(
         across > 0,
@@ -304,9 +314,9 @@ fn scaled_workspace_keeps_the_convention() {
     let summary = generate(tmp.path(), &GenerateOptions { seed: 7, scale: 3 }).unwrap();
     assert_eq!(summary.incident_channels, 3 * 207);
     let ws = load(tmp.path()).unwrap();
-    let inc = find_incidents(&ws, "issue-").unwrap();
-    assert_eq!(inc.len(), 621);
-    let names: std::collections::HashSet<_> = inc.iter().map(|i| &i.name).collect();
+    let inc = IncidentFrames::new(&ws, "issue-").unwrap().incidents;
+    assert_eq!(inc.height(), 621);
+    let names: std::collections::HashSet<_> = strings(&inc, "name").unwrap().into_iter().collect();
     assert_eq!(names.len(), 621, "channel names are unique");
     assert_eq!(ws.messages.height(), summary.messages);
 }

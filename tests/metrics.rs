@@ -5,8 +5,8 @@ mod common;
 
 use chrono::{TimeZone, Utc};
 use common::*;
-use incident_channels::analysis::audit::{self, AuditOptions};
-use incident_channels::analysis::metrics::{self, quantile, TimeToArchive};
+use incident_channels::analysis::metrics::{PeriodComparison, TimeToArchive};
+use incident_channels::frames::{floats, strings};
 use incident_channels::prelude::*;
 use serde_json::json;
 
@@ -14,18 +14,35 @@ fn at(secs: i64) -> Instant {
     Utc.timestamp_opt(secs, 0).unwrap()
 }
 
-fn incidents(w: &mut Crafted) -> Vec<Incident> {
+fn frames(w: &mut Crafted) -> IncidentFrames {
     let ws = load(w.finish()).unwrap();
-    find_incidents(&ws, "issue-").unwrap()
+    IncidentFrames::new(&ws, "issue-").unwrap()
+}
+
+/// The incidents frame of a crafted workspace, lazily.
+fn incidents(w: &mut Crafted) -> LazyFrame {
+    frames(w).incidents.lazy()
+}
+
+fn counts(df: &DataFrame, name: &str) -> Vec<u32> {
+    floats(df, name)
+        .unwrap()
+        .into_iter()
+        .map(|v| v as u32)
+        .collect()
 }
 
 #[test]
-fn quantiles_interpolate_linearly() {
-    let v = [1.0, 2.0, 10.0, 100.0];
-    assert_eq!(quantile(&v, 0.5), Some(6.0));
-    assert!((quantile(&v, 0.9).unwrap() - 73.0).abs() < 1e-9);
-    assert_eq!(quantile(&[5.0], 0.9), Some(5.0));
-    assert_eq!(quantile(&[], 0.5), None);
+fn summary_quantiles_interpolate_linearly() {
+    let mut w = Crafted::new();
+    for (i, hours) in [1, 2, 10, 100].into_iter().enumerate() {
+        w.channel(&format!("issue-x{i}-0908"), DAY0, Some(DAY0 + hours * HOUR));
+    }
+    let row = incidents(&mut w).select(summary()).collect().unwrap();
+    assert_eq!(floats(&row, "median_hours_to_archive").unwrap(), [6.0]);
+    let p90 = floats(&row, "p90_hours_to_archive").unwrap()[0];
+    assert!((p90 - 73.0).abs() < 1e-9, "{p90}");
+    assert_eq!(counts(&row, "incidents"), [4]);
 }
 
 #[test]
@@ -36,15 +53,17 @@ fn time_to_archive_leaves_open_channels_out_and_counts_them() {
         .channel("issue-c-0908", DAY0, Some(DAY0 + 10 * HOUR))
         .channel("issue-d-0908", DAY0, Some(DAY0 + 100 * HOUR))
         .channel("issue-e-0908", DAY0, None);
-    let tta = TimeToArchive::of(&incidents(&mut w));
+    let tta = TimeToArchive::of(incidents(&mut w)).unwrap();
     assert_eq!((tta.count, tta.open_excluded), (4, 1));
     assert_eq!(tta.median, Some(6.0));
     assert!((tta.p90.unwrap() - 73.0).abs() < 1e-9);
-    let ecdf = tta.ecdf().unwrap();
-    assert_eq!(ecdf.height(), 4);
+    assert_eq!(tta.hours, [1.0, 2.0, 10.0, 100.0]);
+    let ecdf = metrics::time_to_archive_ecdf(incidents(&mut w))
+        .collect()
+        .unwrap();
     assert_eq!(
-        ecdf.column("share_archived").unwrap().f64().unwrap().get(3),
-        Some(1.0)
+        floats(&ecdf, "share_archived").unwrap(),
+        [0.25, 0.5, 0.75, 1.0]
     );
 }
 
@@ -53,21 +72,22 @@ fn all_open_and_single_channel_workspaces() {
     let mut w = Crafted::new();
     w.channel("issue-a-0908", DAY0, None);
     let inc = incidents(&mut w);
-    let tta = TimeToArchive::of(&inc);
+    let tta = TimeToArchive::of(inc.clone()).unwrap();
     assert_eq!(
         (tta.count, tta.open_excluded, tta.median, tta.p90),
         (0, 1, None, None)
     );
-    let per_day = metrics::open_per_day(&inc, Tz::UTC, at(DAY0 + 2 * DAY));
-    assert_eq!(
-        per_day.iter().map(|d| d.1).collect::<Vec<_>>(),
-        vec![1, 1, 1]
-    );
-    let ages = metrics::open_ages(&inc, at(DAY0 + 2 * DAY)).unwrap();
-    assert_eq!(
-        ages.column("open_channels").unwrap().u32().unwrap().get(1),
-        Some(1)
-    );
+    let per_day = metrics::open_per_day(inc.clone(), Tz::UTC, at(DAY0 + 2 * DAY))
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(counts(&per_day, "open"), [1, 1, 1]);
+    let ages = metrics::open_ages(inc, at(DAY0 + 2 * DAY))
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(counts(&ages, "open_channels"), [0, 1, 0, 0, 0]);
+    assert_eq!(strings(&ages, "channels").unwrap()[1], "issue-a-0908");
 }
 
 #[test]
@@ -85,14 +105,17 @@ fn open_per_day_counts_any_moment_of_the_day() {
         DAY0 + DAY + 23 * HOUR,
         Some(DAY0 + DAY + 23 * HOUR + 1200),
     );
-    let per_day =
-        metrics::open_per_day(&incidents(&mut w), Tz::UTC, at(DAY0 + 3 * DAY + 12 * HOUR));
-    let counts: Vec<(String, usize)> = per_day
+    let per_day = metrics::open_per_day(incidents(&mut w), Tz::UTC, at(DAY0 + 3 * DAY + 12 * HOUR))
+        .unwrap()
+        .collect()
+        .unwrap();
+    let days: Vec<(String, u32)> = strings(&per_day, "date")
+        .unwrap()
         .into_iter()
-        .map(|(d, n)| (d.to_string(), n))
+        .zip(counts(&per_day, "open"))
         .collect();
     assert_eq!(
-        counts,
+        days,
         vec![
             ("2016-08-09".into(), 1),
             ("2016-08-10".into(), 2),
@@ -117,11 +140,12 @@ fn open_per_day_follows_daylight_saving_in_the_zone() {
     w.channel("issue-dst-2703", created, Some(archived));
     let inc = incidents(&mut w);
     let days = |tz: Tz| -> Vec<String> {
-        metrics::open_per_day(&inc, tz, at(archived + 3600))
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(d, _)| d.to_string())
+        let per_day = metrics::open_per_day(inc.clone(), tz, at(archived + 3600))
+            .unwrap()
+            .filter(col("open").gt(lit(0)))
             .collect()
+            .unwrap();
+        strings(&per_day, "date").unwrap()
     };
     assert_eq!(
         days(parse_tz("Europe/Berlin").unwrap()),
@@ -135,31 +159,18 @@ fn created_and_archived_per_month_keep_empty_months() {
     let mut w = Crafted::new();
     w.channel("issue-a-0908", DAY0, Some(DAY0 + 60 * DAY))
         .channel("issue-b-1008", DAY0 + DAY, Some(DAY0 + 2 * DAY));
-    let df = metrics::created_vs_archived(&incidents(&mut w), Tz::UTC).unwrap();
-    let months: Vec<&str> = df
-        .column("month")
+    let df = metrics::created_vs_archived(incidents(&mut w), Tz::UTC)
         .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .flatten()
-        .collect();
-    assert_eq!(months, ["2016-08", "2016-09", "2016-10"]);
-    let created: Vec<u32> = df
-        .column("created")
-        .unwrap()
-        .u32()
-        .unwrap()
-        .into_no_null_iter()
-        .collect();
-    let archived: Vec<u32> = df
-        .column("archived")
-        .unwrap()
-        .u32()
-        .unwrap()
-        .into_no_null_iter()
-        .collect();
-    assert_eq!((created, archived), (vec![2, 0, 0], vec![1, 0, 1]));
+        .collect()
+        .unwrap();
+    assert_eq!(
+        strings(&df, "month").unwrap(),
+        ["2016-08", "2016-09", "2016-10"]
+    );
+    assert_eq!(
+        (counts(&df, "created"), counts(&df, "archived")),
+        (vec![2, 0, 0], vec![1, 0, 1])
+    );
 }
 
 #[test]
@@ -168,28 +179,61 @@ fn weekday_hour_grid_in_the_zone() {
     let mut w = Crafted::new();
     w.channel("issue-a-0908", DAY0 + 9 * HOUR + 900, None);
     let inc = incidents(&mut w);
-    assert_eq!(metrics::weekday_hour(&inc, Tz::UTC)[1][9], 1.0);
+    let cell = |tz: Tz| {
+        let df = metrics::weekday_hour(inc.clone(), tz)
+            .unwrap()
+            .collect()
+            .unwrap();
+        (
+            counts(&df, "weekday"),
+            counts(&df, "hour"),
+            counts(&df, "incidents"),
+        )
+    };
+    assert_eq!(cell(Tz::UTC), (vec![2], vec![9], vec![1]), "Tuesday 09h");
     assert_eq!(
-        metrics::weekday_hour(&inc, parse_tz("Asia/Kolkata").unwrap())[1][14],
-        1.0
+        cell(parse_tz("Asia/Kolkata").unwrap()),
+        (vec![2], vec![14], vec![1])
     );
 }
 
 #[test]
 fn responders_load_follows_incident_ios_rule() {
-    let m = |h: i64, min: i64| ("ana".to_string(), at(DAY0 + h * HOUR + min * 60));
-    let messages = vec![
-        m(10, 0),
-        m(10, 15),
-        m(10, 30), // one stretch 10:00-10:40: 40 working minutes
-        m(18, 55),
-        m(19, 5),  // 18:55-19:15: 5 working, 15 late
-        m(23, 55), // 23:55-00:05: 10 sleeping
-    ];
-    let load = metrics::responders_load(&messages, Tz::UTC)["ana"];
-    assert!((load.working_hours - 45.0 / 60.0).abs() < 1e-9, "{load:?}");
-    assert!((load.late_hours - 15.0 / 60.0).abs() < 1e-9, "{load:?}");
-    assert!((load.sleeping_hours - 10.0 / 60.0).abs() < 1e-9, "{load:?}");
+    let mut w = Crafted::new();
+    let m = |h: i64, min: i64, text: &str| msg(DAY0 + h * HOUR + min * 60, "", text);
+    w.channel("issue-a-0908", DAY0, None).messages(
+        "issue-a-0908",
+        &[
+            m(10, 0, "looking"),
+            m(10, 15, "found it"),
+            m(10, 30, "fixing"), // one stretch 10:00-10:40: 40 working minutes
+            m(18, 55, "again"),
+            m(19, 5, "better"), // 18:55-19:15: 5 working, 15 late
+            m(23, 55, "paged"), // 23:55-00:05: 10 sleeping
+        ],
+    );
+    let f = frames(&mut w);
+    let stretches = metrics::stretches(f.messages.clone().lazy())
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(stretches.height(), 3, "{stretches}");
+    let load = metrics::responders_load(f.messages.lazy(), Tz::UTC)
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(strings(&load, "responder").unwrap(), ["ana"]);
+    let hours = |c: &str| floats(&load, c).unwrap()[0];
+    assert!(
+        (hours("working_hours") - 45.0 / 60.0).abs() < 1e-9,
+        "{load}"
+    );
+    assert!((hours("late_hours") - 15.0 / 60.0).abs() < 1e-9, "{load}");
+    assert!(
+        (hours("sleeping_hours") - 10.0 / 60.0).abs() < 1e-9,
+        "{load}"
+    );
+    assert!((hours("total_hours") - 70.0 / 60.0).abs() < 1e-9, "{load}");
 }
 
 #[test]
@@ -220,14 +264,49 @@ fn audit_reads_topics_summaries_silences_and_postmortems() {
         json!({"value": "DB | SRE: <@U1> | Dev: <@U2>", "creator": "U1", "last_set": DAY0 + 300});
     std::fs::write(&path, channels.to_string()).unwrap();
     let ws = load(&dir).unwrap();
-    let inc = find_incidents(&ws, "issue-").unwrap();
-    let db = inc.iter().find(|i| i.name == "issue-db-0908").unwrap();
-    assert_eq!(db.conversation.owners.sre.as_deref(), Some("ana"));
-    assert_eq!(db.conversation.owners.developer.as_deref(), Some("bo"));
-    assert_eq!(db.conversation.escalations, 1);
-    assert_eq!(audit::longest_silence(db, chrono::Duration::hours(2)), 50.0);
+    let f = IncidentFrames::new(&ws, "issue-").unwrap();
+    let inc = || f.incidents.clone().lazy();
+    let db = inc()
+        .filter(col("name").eq(lit("issue-db-0908")))
+        .collect()
+        .unwrap();
+    assert_eq!(strings(&db, "sre_owner").unwrap(), ["ana"]);
+    assert_eq!(strings(&db, "dev_owner").unwrap(), ["bo"]);
+    assert_eq!(counts(&db, "escalations"), [1]);
+    assert_eq!(floats(&db, "longest_silence_minutes").unwrap(), [50.0]);
+    assert_eq!(floats(&db, "minutes_to_topic").unwrap(), [5.0]);
+    assert_eq!(strings(&db, "probable_cause").unwrap(), ["UNKNOWN"]);
+    assert_eq!(strings(&db, "type").unwrap(), ["Self"]);
+    // Everyone who wrote is the creator: nobody else responded.
+    assert!(floats(&db, "minutes_to_first_response").unwrap()[0].is_nan());
+    let flags = f
+        .messages
+        .clone()
+        .lazy()
+        .select([
+            col("is_summary").sum(),
+            col("is_escalation").sum(),
+            col("is_resolution").sum(),
+        ])
+        .collect()
+        .unwrap();
+    assert_eq!(
+        [
+            counts(&flags, "is_summary"),
+            counts(&flags, "is_escalation"),
+            counts(&flags, "is_resolution")
+        ],
+        [[1], [1], [1]]
+    );
 
-    let summary = audit::summarize(&inc, at(DAY0 + 10 * DAY), &AuditOptions::default());
+    let as_of = at(DAY0 + 10 * DAY);
+    let summary = audit::summarize(
+        inc(),
+        f.messages.clone().lazy(),
+        as_of,
+        &AuditOptions::default(),
+    )
+    .unwrap();
     assert_eq!(summary.channels, 2);
     assert_eq!(summary.named_by_convention, 1);
     assert_eq!((summary.topic_with_both_owners, summary.no_topic), (1, 1));
@@ -235,35 +314,45 @@ fn audit_reads_topics_summaries_silences_and_postmortems() {
     assert_eq!((summary.with_summary, summary.summary_complete), (1, 0));
     // The db channel went quiet for 50 minutes; nobody ever wrote in the quiet one.
     assert_eq!(summary.with_long_silence, 2);
-    let quiet = inc.iter().find(|i| i.name == "issue-quiet").unwrap();
+    let quiet = inc()
+        .filter(col("name").eq(lit("issue-quiet")))
+        .collect()
+        .unwrap();
+    assert_eq!(floats(&quiet, "longest_silence_minutes").unwrap(), [120.0]);
+    // A one-hour window halves the quiet channel's silence; the db one stays at 50.
+    let options = AuditOptions {
+        hot_window: TimeSpan::hours(1),
+        ..AuditOptions::default()
+    };
+    let hour = audit::audited(inc(), f.messages.clone().lazy(), as_of, &options)
+        .unwrap()
+        .sort(["name"], Default::default())
+        .collect()
+        .unwrap();
     assert_eq!(
-        audit::longest_silence(quiet, chrono::Duration::hours(2)),
-        120.0
+        floats(&hour, "longest_silence_minutes").unwrap(),
+        [50.0, 60.0]
     );
+    assert_eq!(counts(&hour, "timers_missed"), [5, 6]);
     assert_eq!(summary.escalated, 1);
     assert_eq!(summary.waiting_for_postmortem, 1);
 
-    let fields = audit::summary_fields(&inc).unwrap();
-    let unknown: Vec<u32> = fields
-        .column("unknown")
-        .unwrap()
-        .u32()
-        .unwrap()
-        .into_no_null_iter()
-        .collect();
+    let fields = audit::summary_fields(inc()).unwrap().collect().unwrap();
     assert_eq!(
-        unknown.iter().sum::<u32>(),
+        counts(&fields, "unknown").iter().sum::<u32>(),
         1,
         "probable cause said UNKNOWN"
     );
-    let missing: Vec<u32> = fields
-        .column("missing")
-        .unwrap()
-        .u32()
-        .unwrap()
-        .into_no_null_iter()
-        .collect();
-    assert_eq!(missing.iter().sum::<u32>(), 5);
+    assert_eq!(counts(&fields, "missing").iter().sum::<u32>(), 5);
+    let topics = audit::topics(inc()).unwrap().collect().unwrap();
+    assert_eq!(counts(&topics, "channels"), [1, 0, 0, 1]);
+    let waiting = audit::waiting_for_postmortem(inc(), as_of, &AuditOptions::default())
+        .collect()
+        .unwrap();
+    assert_eq!(strings(&waiting, "name").unwrap(), ["issue-db-0908"]);
+    assert_eq!(counts(&waiting, "days_open"), [10]);
+    let off = audit::off_convention(inc()).collect().unwrap();
+    assert_eq!(strings(&off, "name").unwrap(), ["issue-quiet"]);
 }
 
 #[test]
@@ -351,39 +440,29 @@ fn breakdown_and_period_comparison() {
         .channel("issue-mail-2008", DAY0 + 11 * DAY, None)
         .channel("issue-odd", DAY0 + 12 * DAY, Some(DAY0 + 12 * DAY + HOUR));
     let inc = incidents(&mut w);
-    let by_topic = metrics::breakdown(&inc, metrics::By::TopicWord).unwrap();
-    let keys: Vec<&str> = by_topic
-        .column("topic_word")
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .flatten()
-        .collect();
+    let by_topic = metrics::breakdown(inc.clone(), "topic_word")
+        .collect()
+        .unwrap();
     assert_eq!(
-        keys,
+        strings(&by_topic, "topic_word").unwrap(),
         ["db", "(none)", "mail"],
         "most incidents first, then by name"
     );
-    let medians = by_topic
-        .column("median_hours_to_archive")
-        .unwrap()
-        .f64()
+    let medians = floats(&by_topic, "median_hours_to_archive").unwrap();
+    assert_eq!(medians[0], 3.0);
+    assert!(medians[2].is_nan(), "the only mail incident is still open");
+    assert_eq!(counts(&by_topic, "open"), [0, 0, 1]);
+
+    // A reader's tweak: conventional names only, by another column.
+    let by_creator = metrics::breakdown(inc.clone().filter(col("follows_convention")), "creator")
+        .collect()
         .unwrap();
-    assert_eq!(medians.get(0), Some(3.0));
-    assert_eq!(medians.get(2), None, "the only mail incident is still open");
-    let open: Vec<u32> = by_topic
-        .column("open")
-        .unwrap()
-        .u32()
-        .unwrap()
-        .iter()
-        .flatten()
-        .collect();
-    assert_eq!(open, [0, 0, 1]);
+    assert_eq!(strings(&by_creator, "creator").unwrap(), ["U1"]);
+    assert_eq!(counts(&by_creator, "incidents"), [3]);
+    assert_eq!(counts(&by_creator, "open"), [1]);
 
     // As of day 13: the last 10 days hold mail and odd, the 10 before hold both db ones.
-    let p = metrics::compare_periods(&inc, at(DAY0 + 13 * DAY), 10);
+    let p = PeriodComparison::of(inc, at(DAY0 + 13 * DAY), 10).unwrap();
     assert_eq!((p.this_created, p.previous_created), (2, 2));
     assert_eq!(p.this_median_hours_to_archive, Some(1.0));
     assert_eq!(p.previous_median_hours_to_archive, Some(3.0));
@@ -395,12 +474,33 @@ fn charts_render_as_svg_and_png() {
     w.channel("issue-a-0908", DAY0, Some(DAY0 + 5 * HOUR))
         .channel("issue-b-1008", DAY0 + DAY, None);
     let inc = incidents(&mut w);
+    let tta = TimeToArchive::of(inc.clone()).unwrap();
     let charts = [
-        metrics::created_vs_archived_chart(&inc, Tz::UTC).unwrap(),
-        metrics::open_per_day_chart(&inc, Tz::UTC, at(DAY0 + 3 * DAY)),
-        metrics::weekday_hour_chart(&inc, Tz::UTC),
-        TimeToArchive::of(&inc).histogram(),
-        TimeToArchive::of(&inc).ecdf_chart(),
+        metrics::created_vs_archived_chart(
+            &metrics::created_vs_archived(inc.clone(), Tz::UTC)
+                .unwrap()
+                .collect()
+                .unwrap(),
+        )
+        .unwrap(),
+        metrics::open_per_day_chart(
+            &metrics::open_per_day(inc.clone(), Tz::UTC, at(DAY0 + 3 * DAY))
+                .unwrap()
+                .collect()
+                .unwrap(),
+            Tz::UTC,
+        )
+        .unwrap(),
+        metrics::weekday_hour_chart(
+            &metrics::weekday_hour(inc, Tz::UTC)
+                .unwrap()
+                .collect()
+                .unwrap(),
+            Tz::UTC,
+        )
+        .unwrap(),
+        tta.histogram(),
+        tta.ecdf_chart(),
     ];
     for chart in charts {
         let svg = chart.svg().unwrap();
@@ -412,11 +512,116 @@ fn charts_render_as_svg_and_png() {
         let png = chart.png().unwrap();
         assert_eq!(&png[1..4], b"PNG");
     }
-    let share = TimeToArchive::of(&inc).ecdf_chart().svg().unwrap();
+    let share = tta.ecdf_chart().svg().unwrap();
     assert!(
         ["0%", "50%", "100%"]
             .iter()
             .all(|label| share.lines().any(|l| l.trim() == *label)),
         "shares on the y axis"
+    );
+}
+
+#[test]
+fn open_at_any_grid_counts_the_instant_of_archiving_as_open() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, Some(DAY0 + 2 * HOUR))
+        .channel("issue-b-0908", DAY0 + HOUR, None);
+    let times: Vec<Instant> = [-1, 0, HOUR, 2 * HOUR, 2 * HOUR + 1, DAY]
+        .iter()
+        .map(|s| at(DAY0 + s))
+        .collect();
+    let open = metrics::open_at(incidents(&mut w), &times)
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(counts(&open, "open"), [0, 1, 2, 2, 1, 1]);
+}
+
+#[test]
+fn frames_carry_every_fact_as_a_column() {
+    let mut w = Crafted::new();
+    w.channel("issue-db-0908", DAY0, Some(DAY0 + DAY)).messages(
+        "issue-db-0908",
+        &[
+            msg(DAY0 + 120, "", "on it"),
+            msg(DAY0 + 2 * HOUR, "channel_unarchive", "reopened"),
+        ],
+    );
+    let f = frames(&mut w);
+    let expected = [
+        "name",
+        "channel_id",
+        "topic_word",
+        "name_date",
+        "name_number",
+        "follows_convention",
+        "created",
+        "archived_at",
+        "open",
+        "hours_to_archive",
+        "reopen_count",
+        "renames",
+        "last_activity",
+        "topic",
+        "topic_set_at",
+        "minutes_to_topic",
+        "creator",
+        "sre_owner",
+        "dev_owner",
+        "has_summary",
+        "summary_at",
+        "environment",
+        "component",
+        "probable_cause",
+        "duration",
+        "type",
+        "etr",
+        "who",
+        "current_action",
+        "next_action",
+        "message_count",
+        "participants",
+        "first_response_at",
+        "minutes_to_first_response",
+        "resolved_at",
+        "escalations",
+        "longest_silence_minutes",
+    ];
+    let names: Vec<&str> = f
+        .incidents
+        .get_column_names()
+        .iter()
+        .map(|n| n.as_str())
+        .collect();
+    assert_eq!(names, expected);
+    assert_eq!(counts(&f.incidents, "reopen_count"), [1]);
+    assert_eq!(counts(&f.incidents, "participants"), [1]);
+    assert_eq!(strings(&f.incidents, "topic_word").unwrap(), ["db"]);
+    let message_columns: Vec<&str> = f
+        .messages
+        .get_column_names()
+        .iter()
+        .map(|n| n.as_str())
+        .collect();
+    assert_eq!(
+        message_columns,
+        [
+            "channel_id",
+            "ts",
+            "time",
+            "user",
+            "author",
+            "subtype",
+            "text",
+            "thread_ts",
+            "is_update",
+            "is_escalation",
+            "is_resolution",
+            "is_summary"
+        ]
+    );
+    assert_eq!(
+        strings(&f.messages, "author").unwrap()[..2],
+        ["ana".to_string(), "ana".to_string()]
     );
 }

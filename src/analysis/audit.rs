@@ -2,14 +2,17 @@
 //! set with both owners, was a summary posted with every field, did updates keep to the
 //! 10-minute timer, were incidents escalated, and which channels still wait for their
 //! post-mortem.
+//!
+//! Each check is a polars expression or query over the incident frames, with the SOP's
+//! numbers in [`AuditOptions`], so a team can audit itself against its own rule.
 
 use chrono::Duration;
 use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::frames::{self, exact_div, instant_lit, longest_silences, span_lit, DEFAULT_HOT_WINDOW};
 use crate::incidents::sop::Field;
-use crate::incidents::Incident;
 use crate::time::Instant;
 
 /// Thresholds of the audit.
@@ -29,11 +32,122 @@ impl Default for AuditOptions {
     fn default() -> Self {
         AuditOptions {
             timer: Duration::minutes(10),
-            hot_window: Duration::hours(2),
+            hot_window: DEFAULT_HOT_WINDOW,
             topic_within: Duration::minutes(15),
             postmortem_within: Duration::days(7),
         }
     }
+}
+
+/// A span as a short label: "10 minutes", "2 hours", "7 days".
+pub fn span_label(span: Duration) -> String {
+    let (n, unit) = if span.num_days() > 0 && span == Duration::days(span.num_days()) {
+        (span.num_days(), "day")
+    } else if span.num_hours() > 0 && span == Duration::hours(span.num_hours()) {
+        (span.num_hours(), "hour")
+    } else {
+        (span.num_minutes(), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+impl AuditOptions {
+    /// The silence that counts as a lapse: three timer periods.
+    pub fn long_silence(&self) -> Duration {
+        self.timer * 3
+    }
+}
+
+/// The topic statuses, in the order tables show them.
+pub const TOPIC_STATUSES: [&str; 4] = [
+    "both owners",
+    "one owner",
+    "topic without owners",
+    "no topic",
+];
+
+/// How a channel's topic did against the SOP: one of [`TOPIC_STATUSES`].
+pub fn topic_status() -> Expr {
+    let no_topic = col("topic")
+        .fill_null(lit(""))
+        .str()
+        .strip_chars(lit(NULL))
+        .eq(lit(""));
+    let (sre, dev) = (
+        col("sre_owner").is_not_null(),
+        col("dev_owner").is_not_null(),
+    );
+    when(no_topic)
+        .then(lit(TOPIC_STATUSES[3]))
+        .when(sre.clone().and(dev.clone()))
+        .then(lit(TOPIC_STATUSES[0]))
+        .when(sre.or(dev).not())
+        .then(lit(TOPIC_STATUSES[2]))
+        .otherwise(lit(TOPIC_STATUSES[1]))
+        .alias("topic_status")
+}
+
+/// Whether a channel's summary has every SOP field (UNKNOWN counts as written).
+pub fn summary_complete() -> Expr {
+    Field::ALL
+        .iter()
+        .fold(col("has_summary"), |all, f| {
+            all.and(col(f.name()).is_not_null())
+        })
+        .alias("summary_complete")
+}
+
+/// Whether the topic was set later than the SOP allows.
+pub fn topic_late(options: &AuditOptions) -> Expr {
+    col("minutes_to_topic")
+        .gt(lit(minutes(options.topic_within)))
+        .fill_null(lit(false))
+        .alias("topic_late")
+}
+
+/// Whether a channel is open longer than the post-mortem allowance at `as_of`.
+pub fn waiting(as_of: Instant, options: &AuditOptions) -> Expr {
+    col("open")
+        .and((instant_lit(as_of) - col("created")).gt(span_lit(options.postmortem_within)))
+        .alias("waiting_for_postmortem")
+}
+
+fn minutes(d: Duration) -> f64 {
+    d.num_milliseconds() as f64 / 60_000.0
+}
+
+/// The incidents with the audit's per-channel columns: `topic_status`,
+/// `summary_complete`, `topic_late`, `waiting_for_postmortem`, and, for the options' hot
+/// window, `longest_silence_minutes`, `updates_in_window` and `timers_missed` (whole timer
+/// periods the longest silence let pass).
+pub fn audited(
+    incidents: LazyFrame,
+    messages: LazyFrame,
+    as_of: Instant,
+    options: &AuditOptions,
+) -> Result<LazyFrame> {
+    let silences = longest_silences(incidents.clone(), messages, options.hot_window)?;
+    Ok(incidents
+        .drop(cols(["longest_silence_minutes"]))
+        .join(
+            silences,
+            [col("channel_id")],
+            [col("channel_id")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .with_columns([
+            topic_status(),
+            summary_complete(),
+            topic_late(options),
+            waiting(as_of, options),
+            exact_div(col("longest_silence_minutes"), minutes(options.timer))
+                .floor()
+                .cast(DataType::UInt32)
+                .alias("timers_missed"),
+        ]))
 }
 
 /// The audit's headline counts.
@@ -54,191 +168,150 @@ pub struct AuditSummary {
     pub waiting_for_postmortem: usize,
 }
 
-/// How a channel's topic did against the SOP.
-pub fn topic_status(i: &Incident) -> &'static str {
-    let owners = &i.conversation.owners;
-    match (
-        i.topic.trim().is_empty(),
-        owners.sre.is_some(),
-        owners.developer.is_some(),
-    ) {
-        (true, ..) => "no topic",
-        (false, true, true) => "both owners",
-        (false, false, false) => "topic without owners",
-        _ => "one owner",
-    }
-}
-
-fn minutes(d: Duration) -> f64 {
-    d.num_milliseconds() as f64 / 60_000.0
-}
-
-/// The longest silence, in minutes, while the channel was hot: in its first `window`,
-/// before anyone declared it mitigated, and before it was archived. Counted from creation
-/// to the first message, between messages, and from the last message to the end of the
-/// hot time; quiet after "mitigated"/"resolved" is not a lapse.
-pub fn longest_silence(i: &Incident, window: Duration) -> f64 {
-    let conv = &i.conversation;
-    let mut hot_until = i.created + window;
-    for end in [conv.resolved_at, i.archived_at].into_iter().flatten() {
-        hot_until = hot_until.min(end);
-    }
-    let mut last = i.created;
-    let mut longest = Duration::zero();
-    for &t in conv.message_times.iter().take_while(|t| **t <= hot_until) {
-        longest = longest.max(t - last);
-        last = t;
-    }
-    minutes(longest.max(hot_until - last))
+/// The headline counts as one row, from [`audited`] incidents.
+pub fn summary_row(audited: LazyFrame, options: &AuditOptions) -> LazyFrame {
+    let status = |i: usize| col("topic_status").eq(lit(TOPIC_STATUSES[i])).sum();
+    audited.select([
+        len().alias("channels"),
+        col("follows_convention").sum().alias("named_by_convention"),
+        status(0).alias("topic_with_both_owners"),
+        status(1).alias("topic_with_one_owner"),
+        status(2).alias("topic_without_owners"),
+        status(3).alias("no_topic"),
+        col("topic_late").sum(),
+        col("minutes_to_topic")
+            .median()
+            .alias("median_minutes_to_topic"),
+        col("has_summary").sum().alias("with_summary"),
+        col("summary_complete").sum(),
+        col("longest_silence_minutes")
+            .gt(lit(minutes(options.long_silence())))
+            .sum()
+            .alias("with_long_silence"),
+        col("escalations").gt(lit(0)).sum().alias("escalated"),
+        col("waiting_for_postmortem").sum(),
+    ])
 }
 
 /// Runs the whole audit.
-pub fn summarize(incidents: &[Incident], as_of: Instant, options: &AuditOptions) -> AuditSummary {
-    let count = |f: &dyn Fn(&Incident) -> bool| incidents.iter().filter(|i| f(i)).count();
-    let mut topic_minutes: Vec<f64> = incidents
-        .iter()
-        .filter_map(|i| i.conversation.topic_set_at.map(|t| minutes(t - i.created)))
-        .collect();
-    topic_minutes.sort_by(f64::total_cmp);
-    AuditSummary {
-        channels: incidents.len(),
-        named_by_convention: count(&|i| i.topic_word.is_some()),
-        topic_with_both_owners: count(&|i| topic_status(i) == "both owners"),
-        topic_with_one_owner: count(&|i| topic_status(i) == "one owner"),
-        topic_without_owners: count(&|i| topic_status(i) == "topic without owners"),
-        no_topic: count(&|i| topic_status(i) == "no topic"),
-        topic_late: count(&|i| {
-            i.conversation
-                .topic_set_at
-                .is_some_and(|t| t - i.created > options.topic_within)
-        }),
-        median_minutes_to_topic: super::metrics::quantile(&topic_minutes, 0.5),
-        with_summary: count(&|i| i.conversation.summary.is_some()),
-        summary_complete: count(&|i| {
-            i.conversation
-                .summary
-                .as_ref()
-                .is_some_and(|s| s.missing().is_empty())
-        }),
-        with_long_silence: count(&|i| {
-            longest_silence(i, options.hot_window) > 3.0 * minutes(options.timer)
-        }),
-        escalated: count(&|i| i.conversation.escalations > 0),
-        waiting_for_postmortem: waiting(incidents, as_of, options).count(),
-    }
-}
-
-fn waiting<'a>(
-    incidents: &'a [Incident],
-    as_of: Instant,
-    options: &'a AuditOptions,
-) -> impl Iterator<Item = &'a Incident> {
-    incidents
-        .iter()
-        .filter(move |i| i.open && as_of - i.created > options.postmortem_within)
-}
-
-/// Channels whose names do not follow `<prefix><topic>-<ddmm>`.
-pub fn off_convention(incidents: &[Incident]) -> Result<DataFrame> {
-    let off: Vec<&Incident> = incidents
-        .iter()
-        .filter(|i| i.topic_word.is_none())
-        .collect();
-    Ok(df!(
-        "name" => off.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
-        "created" => off.iter().map(|i| i.created.format("%Y-%m-%d %H:%M").to_string()).collect::<Vec<_>>()
-    )?)
-}
-
-/// Channels per topic status (both owners, one owner, topic without owners, no topic).
-pub fn topics(incidents: &[Incident]) -> Result<DataFrame> {
-    let statuses = [
-        "both owners",
-        "one owner",
-        "topic without owners",
-        "no topic",
-    ];
-    let counts: Vec<u32> = statuses
-        .iter()
-        .map(|s| incidents.iter().filter(|i| topic_status(i) == *s).count() as u32)
-        .collect();
-    Ok(df!("topic" => statuses.to_vec(), "channels" => counts)?)
-}
-
-/// For each SOP field: in how many summaries it is missing, and how many say UNKNOWN.
-pub fn summary_fields(incidents: &[Incident]) -> Result<DataFrame> {
-    let summaries: Vec<_> = incidents
-        .iter()
-        .filter_map(|i| i.conversation.summary.as_ref())
-        .collect();
-    let missing: Vec<u32> = Field::ALL
-        .iter()
-        .map(|f| summaries.iter().filter(|s| s.get(*f).is_none()).count() as u32)
-        .collect();
-    let unknown: Vec<u32> = Field::ALL
-        .iter()
-        .map(|f| summaries.iter().filter(|s| s.unknown().contains(f)).count() as u32)
-        .collect();
-    Ok(df!(
-        "field" => Field::ALL.iter().map(|f| f.name()).collect::<Vec<_>>(),
-        "missing" => missing,
-        "unknown" => unknown
-    )?)
-}
-
-/// Channels without any SOP summary.
-pub fn without_summary(incidents: &[Incident]) -> Result<DataFrame> {
-    let none: Vec<&Incident> = incidents
-        .iter()
-        .filter(|i| i.conversation.summary.is_none())
-        .collect();
-    Ok(df!(
-        "name" => none.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
-        "messages" => none.iter().map(|i| i.message_count as u32).collect::<Vec<_>>()
-    )?)
-}
-
-/// Per channel: messages in the hot window, the longest silence in it (minutes), and how
-/// many 10-minute timers that silence let pass. Longest silences first.
-pub fn cadence(incidents: &[Incident], options: &AuditOptions) -> Result<DataFrame> {
-    let mut rows: Vec<(&str, u32, f64)> = incidents
-        .iter()
-        .map(|i| {
-            let window_end = i.created + options.hot_window;
-            let in_window = i
-                .conversation
-                .message_times
-                .iter()
-                .filter(|t| **t <= window_end)
-                .count();
-            (
-                i.name.as_str(),
-                in_window as u32,
-                longest_silence(i, options.hot_window),
-            )
-        })
-        .collect();
-    rows.sort_by(|a, b| b.2.total_cmp(&a.2));
-    let timer = minutes(options.timer);
-    Ok(df!(
-        "name" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-        "messages_in_window" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        "longest_silence_minutes" => rows.iter().map(|r| (r.2 * 10.0).round() / 10.0).collect::<Vec<_>>(),
-        "timers_missed" => rows.iter().map(|r| (r.2 / timer).floor() as u32).collect::<Vec<_>>()
-    )?)
-}
-
-/// Open channels older than the post-mortem allowance, oldest first.
-pub fn waiting_for_postmortem(
-    incidents: &[Incident],
+pub fn summarize(
+    incidents: LazyFrame,
+    messages: LazyFrame,
     as_of: Instant,
     options: &AuditOptions,
-) -> Result<DataFrame> {
-    let mut rows: Vec<&Incident> = waiting(incidents, as_of, options).collect();
-    rows.sort_by_key(|i| i.created);
-    Ok(df!(
-        "name" => rows.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
-        "days_open" => rows.iter().map(|i| (as_of - i.created).num_days() as u32).collect::<Vec<_>>(),
-        "topic" => rows.iter().map(|i| i.topic.as_str()).collect::<Vec<_>>()
-    )?)
+) -> Result<AuditSummary> {
+    let row = summary_row(audited(incidents, messages, as_of, options)?, options).collect()?;
+    let n = |name: &str| frames::first_count(&row, name);
+    Ok(AuditSummary {
+        channels: n("channels")?,
+        named_by_convention: n("named_by_convention")?,
+        topic_with_both_owners: n("topic_with_both_owners")?,
+        topic_with_one_owner: n("topic_with_one_owner")?,
+        topic_without_owners: n("topic_without_owners")?,
+        no_topic: n("no_topic")?,
+        topic_late: n("topic_late")?,
+        median_minutes_to_topic: frames::first_float(&row, "median_minutes_to_topic")?,
+        with_summary: n("with_summary")?,
+        summary_complete: n("summary_complete")?,
+        with_long_silence: n("with_long_silence")?,
+        escalated: n("escalated")?,
+        waiting_for_postmortem: n("waiting_for_postmortem")?,
+    })
+}
+
+/// Channels whose names do not follow the convention: `name`, `created` (UTC, to the
+/// minute).
+pub fn off_convention(incidents: LazyFrame) -> LazyFrame {
+    incidents
+        .filter(col("follows_convention").not())
+        .select([col("name"), col("created").dt().strftime("%Y-%m-%d %H:%M")])
+}
+
+/// Channels per topic status, every status listed: `topic`, `channels`.
+pub fn topics(incidents: LazyFrame) -> Result<LazyFrame> {
+    let counted = incidents
+        .group_by([topic_status()])
+        .agg([len().alias("channels")]);
+    Ok(df!("topic" => TOPIC_STATUSES)?
+        .lazy()
+        .join(
+            counted,
+            [col("topic")],
+            [col("topic_status")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .with_column(col("channels").fill_null(lit(0)).cast(DataType::UInt32)))
+}
+
+/// For each SOP field: in how many summaries it is `missing`, and how many say
+/// `unknown` (UNKNOWN).
+pub fn summary_fields(incidents: LazyFrame) -> Result<LazyFrame> {
+    let with_summary = incidents.filter(col("has_summary"));
+    let per_field: Vec<LazyFrame> = Field::ALL
+        .iter()
+        .map(|f| {
+            with_summary.clone().select([
+                lit(f.name()).alias("field"),
+                col(f.name()).is_null().sum().alias("missing"),
+                col(f.name())
+                    .eq(lit("UNKNOWN"))
+                    .fill_null(lit(false))
+                    .sum()
+                    .alias("unknown"),
+            ])
+        })
+        .collect();
+    Ok(concat(per_field, UnionArgs::default())?)
+}
+
+/// Channels without any SOP summary: `name`, `messages`.
+pub fn without_summary(incidents: LazyFrame) -> LazyFrame {
+    incidents
+        .filter(col("has_summary").not())
+        .select([col("name"), col("message_count").alias("messages")])
+}
+
+/// Per channel, from [`audited`] incidents: updates in the hot window, the longest
+/// silence in it (minutes, to a tenth) and the timers it let pass; longest first.
+pub fn cadence(audited: LazyFrame) -> LazyFrame {
+    audited
+        .sort(
+            ["longest_silence_minutes"],
+            SortMultipleOptions::default()
+                .with_order_descending(true)
+                .with_maintain_order(true),
+        )
+        .select([
+            col("name"),
+            col("updates_in_window").alias("messages_in_window"),
+            col("longest_silence_minutes").round(1, RoundMode::HalfAwayFromZero),
+            col("timers_missed"),
+        ])
+}
+
+/// Open channels older than the post-mortem allowance, oldest first: `name`,
+/// `days_open`, `topic`.
+pub fn waiting_for_postmortem(
+    incidents: LazyFrame,
+    as_of: Instant,
+    options: &AuditOptions,
+) -> LazyFrame {
+    incidents
+        .filter(waiting(as_of, options))
+        .sort(
+            ["created"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select([
+            col("name"),
+            (instant_lit(as_of) - col("created"))
+                .dt()
+                .total_days(false)
+                .cast(DataType::UInt32)
+                .alias("days_open"),
+            col("topic").fill_null(lit("")),
+        ])
 }

@@ -1,32 +1,81 @@
-//! The incident metrics incident tools show, each with its definition: time to archive,
-//! created vs archived per month, open channels per day, age of the open ones, breakdowns,
-//! when incidents start, responders' load, and this period against the previous one.
+//! The incident metrics incident tools show, each a polars query over the incident
+//! frames ([`crate::frames::IncidentFrames`]) with its one-sentence definition: time to
+//! archive, created vs archived per month, open channels at any grid, age of the open
+//! ones, breakdowns by any column, when incidents start, responders' load, and this
+//! period against the previous one.
+//!
+//! Each takes a `LazyFrame` and gives one, so a reader can filter before (production
+//! only, since July) and sort or join after; `summary()` is the aggregation every
+//! breakdown uses. The chart helpers draw the frames the queries give.
 
-use std::collections::BTreeMap;
-
-use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use polars::lazy::dsl;
 use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::incidents::sop::Field;
-use crate::incidents::Incident;
+use crate::frames::{self, exact_div, instant_lit, local_date, polars_zone, span_lit};
 use crate::plot::Chart;
-use crate::time::{local_date, Instant};
+use crate::time::Instant;
 
-/// The `p`-quantile (0..=1) of sorted values by linear interpolation between closest
-/// ranks (numpy's default): position `p × (n − 1)`.
-pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let pos = p.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
+/// Time from a channel's creation to its archive, of the archived channels.
+pub const TIME_TO_ARCHIVE_DEFINITION: &str = "Hours from a channel's creation to its archive (the newest archive not undone by an unarchive). Open channels are left out and counted; the median and p90 interpolate linearly between the closest ranks.";
+
+/// incident.io's rule for time spent on incidents from messages alone.
+pub const LOAD_DEFINITION: &str = "Each message counts 10 minutes; messages less than 20 minutes apart join one stretch (from the first to the last, plus 10 minutes). Stretches are split into working (08–19), late (19–23) and sleeping (23–08) hours in the chosen time zone.";
+
+/// Monday first, as polars' `weekday()` counts (1 = Monday).
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Hours to archive of the archived channels (open ones left out; null where the archive
+/// message is missing).
+pub fn archived_hours() -> Expr {
+    col("hours_to_archive").filter(col("open").not())
 }
 
-/// Time from a channel's creation to its archive.
+/// The aggregation of a breakdown: `incidents`, `median_hours_to_archive`,
+/// `p90_hours_to_archive`, `open`. Use it as `group_by([col("component")]).agg(summary())`.
+pub fn summary() -> [Expr; 4] {
+    [
+        len().alias("incidents"),
+        archived_hours().median().alias("median_hours_to_archive"),
+        archived_hours()
+            .quantile(lit(0.9), QuantileMethod::Linear)
+            .alias("p90_hours_to_archive"),
+        col("open").sum().alias("open"),
+    ]
+}
+
+/// One row: `archived` (with a known archive time), `open_excluded`, `median`, `p90`
+/// (hours). See [`TIME_TO_ARCHIVE_DEFINITION`].
+pub fn time_to_archive(incidents: LazyFrame) -> LazyFrame {
+    incidents.select([
+        archived_hours().count().alias("archived"),
+        col("open").sum().alias("open_excluded"),
+        archived_hours().median().alias("median"),
+        archived_hours()
+            .quantile(lit(0.9), QuantileMethod::Linear)
+            .alias("p90"),
+    ])
+}
+
+/// The empirical cumulative distribution of time to archive: for each archived channel's
+/// `hours`, ascending, the `share_archived` within it.
+pub fn time_to_archive_ecdf(incidents: LazyFrame) -> LazyFrame {
+    incidents
+        .select([archived_hours()
+            .drop_nulls()
+            .sort(SortOptions::default())
+            .alias("hours")])
+        .with_column(
+            (col("hours").cum_count(false).cast(DataType::Float64)
+                / col("hours").count().cast(DataType::Float64))
+            .alias("share_archived"),
+        )
+}
+
+/// Time to archive, computed once for the report and the charts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimeToArchive {
     /// Archived channels with a known archive time.
@@ -41,22 +90,19 @@ pub struct TimeToArchive {
 }
 
 impl TimeToArchive {
-    pub const DEFINITION: &'static str = "Hours from a channel's creation to its archive (the newest archive not undone by an unarchive). Open channels are left out and counted; the median and p90 interpolate linearly between the closest ranks.";
+    pub const DEFINITION: &'static str = TIME_TO_ARCHIVE_DEFINITION;
 
-    pub fn of(incidents: &[Incident]) -> Self {
-        let mut hours: Vec<f64> = incidents
-            .iter()
-            .filter(|i| !i.open)
-            .filter_map(Incident::hours_to_archive)
-            .collect();
-        hours.sort_by(f64::total_cmp);
-        TimeToArchive {
-            count: hours.len(),
-            open_excluded: incidents.iter().filter(|i| i.open).count(),
-            median: quantile(&hours, 0.5),
-            p90: quantile(&hours, 0.9),
-            hours,
-        }
+    /// The figures of an incidents frame (or any filter of one).
+    pub fn of(incidents: LazyFrame) -> Result<Self> {
+        let row = time_to_archive(incidents.clone()).collect()?;
+        let hours = time_to_archive_ecdf(incidents).collect()?;
+        Ok(TimeToArchive {
+            count: frames::first_count(&row, "archived")?,
+            open_excluded: frames::first_count(&row, "open_excluded")?,
+            median: frames::first_float(&row, "median")?,
+            p90: frames::first_float(&row, "p90")?,
+            hours: frames::floats(&hours, "hours")?,
+        })
     }
 
     /// A histogram on a log axis.
@@ -79,110 +125,212 @@ impl TimeToArchive {
             true,
         )
     }
-
-    /// The empirical cumulative distribution: share archived within each duration.
-    pub fn ecdf(&self) -> Result<DataFrame> {
-        let n = self.hours.len().max(1) as f64;
-        let share: Vec<f64> = (1..=self.hours.len()).map(|k| k as f64 / n).collect();
-        Ok(df!("hours" => self.hours.clone(), "share_archived" => share)?)
-    }
 }
 
-/// The calendar month (`YYYY-MM`) of an instant in a zone.
-fn month_of(t: Instant, tz: Tz) -> String {
-    local_date(t, tz).format("%Y-%m").to_string()
+/// The first and last value of a datetime column, `None` when it has none.
+fn bounds(frame: LazyFrame, column: Expr) -> Result<Option<(Instant, Instant)>> {
+    let row = frame
+        .select([
+            column.clone().min().alias("first"),
+            column.max().alias("last"),
+        ])
+        .collect()?;
+    let first = frames::instants(&row, "first")?
+        .into_iter()
+        .next()
+        .flatten();
+    let last = frames::instants(&row, "last")?.into_iter().next().flatten();
+    Ok(first.zip(last))
 }
 
-/// Channels created and archived in each month (in `tz`), every month from the first
-/// channel to the last event.
-pub fn created_vs_archived(incidents: &[Incident], tz: Tz) -> Result<DataFrame> {
-    let mut months: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-    for i in incidents {
-        months.entry(month_of(i.created, tz)).or_default().0 += 1;
-        if let Some(a) = i.archived_at {
-            months.entry(month_of(a, tz)).or_default().1 += 1;
-        }
-    }
-    // Fill months with nothing in them, so that the bars keep calendar spacing.
-    if let (Some(first), Some(last)) =
-        (months.keys().next().cloned(), months.keys().last().cloned())
-    {
-        let parse = |m: &str| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d");
-        if let (Ok(mut d), Ok(end)) = (parse(&first), parse(&last)) {
-            while d <= end {
-                months.entry(d.format("%Y-%m").to_string()).or_default();
-                d = d
-                    .checked_add_months(chrono::Months::new(1))
-                    .unwrap_or(end + Duration::days(1));
-            }
-        }
-    }
-    let month: Vec<String> = months.keys().cloned().collect();
-    let created: Vec<u32> = months.values().map(|v| v.0).collect();
-    let archived: Vec<u32> = months.values().map(|v| v.1).collect();
-    Ok(df!("month" => month, "created" => created, "archived" => archived)?)
+/// Counts of rows per value of `key`, as `name`.
+fn counts(frame: LazyFrame, key: Expr, name: &str) -> LazyFrame {
+    frame.group_by([key.alias("key")]).agg([len().alias(name)])
 }
 
-/// Created and archived per month as side-by-side bars.
-pub fn created_vs_archived_chart(incidents: &[Incident], tz: Tz) -> Result<Chart> {
-    let months = created_vs_archived(incidents, tz)?;
-    let labels = string_column(&months, "month")?;
+/// Left-joins counts onto a grid by its `key`, zero where a key has none.
+fn on_grid(grid: LazyFrame, counted: &[(LazyFrame, &str)]) -> LazyFrame {
+    let mut out = grid;
+    for (frame, name) in counted {
+        out = out
+            .join(
+                frame.clone(),
+                [col("key")],
+                [col("key")],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
+            .with_column(col(*name).fill_null(lit(0)).cast(DataType::UInt32));
+    }
+    out
+}
+
+/// Channels `created` and `archived` in each `month` (`YYYY-MM` in `tz`), every month
+/// from the first event to the last, empty ones included so bars keep calendar spacing.
+pub fn created_vs_archived(incidents: LazyFrame, tz: Tz) -> Result<LazyFrame> {
+    let month = |t: Expr| -> Result<Expr> { Ok(local_date(t, tz)?.dt().strftime("%Y-%m")) };
+    let archived = incidents.clone().filter(col("archived_at").is_not_null());
+    let created_counts = counts(incidents.clone(), month(col("created"))?, "created");
+    let archived_counts = counts(archived, month(col("archived_at"))?, "archived");
+    let events = concat(
+        [
+            incidents.clone().select([col("created").alias("t")]),
+            incidents.select([col("archived_at").alias("t")]),
+        ],
+        UnionArgs::default(),
+    )?;
+    let months: Vec<String> = match bounds(events, col("t"))? {
+        Some((first, last)) => month_grid(first, last, tz),
+        None => vec![],
+    };
+    let grid = df!("key" => months)?.lazy();
+    Ok(on_grid(
+        grid,
+        &[(created_counts, "created"), (archived_counts, "archived")],
+    )
+    .rename(["key"], ["month"], true))
+}
+
+/// `YYYY-MM` of every month from `first` to `last` in `tz`.
+fn month_grid(first: Instant, last: Instant, tz: Tz) -> Vec<String> {
+    let start = crate::time::local_date(first, tz).with_day(1);
+    let end = crate::time::local_date(last, tz);
+    let mut months = vec![];
+    let mut month = start;
+    while let Some(m) = month.filter(|m| *m <= end) {
+        months.push(m.format("%Y-%m").to_string());
+        month = m.checked_add_months(chrono::Months::new(1));
+    }
+    months
+}
+
+/// Created and archived per month as side-by-side bars, from [`created_vs_archived`].
+pub fn created_vs_archived_chart(months: &DataFrame) -> Result<Chart> {
     Ok(Chart::bars(
         "Created and archived per month",
         "month",
         "channels",
-        labels,
+        frames::strings(months, "month")?,
         "created",
-        number_column(&months, "created")?,
+        frames::floats(months, "created")?,
     )
-    .with_bars("archived", number_column(&months, "archived")?))
+    .with_bars("archived", frames::floats(months, "archived")?))
 }
 
-/// Open channels per day as steps.
-pub fn open_per_day_chart(incidents: &[Incident], tz: Tz, as_of: Instant) -> Chart {
-    let points = open_per_day(incidents, tz, as_of)
-        .into_iter()
-        .map(|(d, n)| (day_start(d, tz), n as f64));
-    Chart::over_time("Open incident channels per day", "open channels").steps("open", points)
-}
-
-fn string_column(df: &DataFrame, name: &str) -> Result<Vec<String>> {
-    Ok(crate::frames::column(df, name)?
-        .str()?
-        .iter()
-        .map(|s| s.unwrap_or_default().to_string())
-        .collect())
-}
-
-fn number_column(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    Ok(crate::frames::column(df, name)?
-        .u32()?
-        .iter()
-        .map(|n| n.unwrap_or(0) as f64)
-        .collect())
-}
-
-/// Open channels per day, in `tz`: a day counts a channel that was open at any moment of
-/// it — created before the day ends and not archived before it starts. Channels archived
-/// without a known time count as open. Days run from the first creation to `as_of`.
-pub fn open_per_day(incidents: &[Incident], tz: Tz, as_of: Instant) -> Vec<(NaiveDate, usize)> {
-    let Some(first) = incidents.iter().map(|i| i.created).min() else {
-        return vec![];
+/// Open channels per `date` in `tz`: a day counts a channel that was open at any moment
+/// of it, created before the day ended and not archived before it began (channels
+/// archived without a known time count as open). Days run from the first creation to
+/// `as_of`. Counted from the sorted creations and archives (a running sum over days),
+/// never days × channels.
+pub fn open_per_day(incidents: LazyFrame, tz: Tz, as_of: Instant) -> Result<LazyFrame> {
+    let first = bounds(incidents.clone(), col("created"))?.map(|(first, _)| first);
+    let days: Vec<i32> = match first {
+        Some(first) => {
+            let (from, to) = (
+                crate::time::local_date(first, tz),
+                crate::time::local_date(as_of, tz),
+            );
+            from.iter_days()
+                .take_while(|d| *d <= to)
+                .map(frames::epoch_days)
+                .collect()
+        }
+        None => vec![],
     };
-    let (mut day, last) = (local_date(first, tz), local_date(as_of, tz));
-    let mut out = Vec::new();
-    while day <= last {
-        let start = day_start(day, tz);
-        let end = day_start(day + Duration::days(1), tz);
-        let open = incidents
-            .iter()
-            .filter(|i| i.created < end && i.archived_at.is_none_or(|a| a >= start))
-            .filter(|i| i.created <= as_of)
-            .count();
-        out.push((day, open));
-        day += Duration::days(1);
-    }
-    out
+    let created_day = local_date(col("created"), tz)?;
+    let archived_day = local_date(col("archived_at"), tz)?;
+    // A channel archived before the day it was created was never open.
+    let counted = incidents.filter(
+        col("created").lt_eq(instant_lit(as_of)).and(
+            col("archived_at")
+                .is_null()
+                .or(archived_day.clone().gt_eq(created_day.clone())),
+        ),
+    );
+    let day_after = |day: Expr| (day.cast(DataType::Int32) + lit(1)).cast(DataType::Date);
+    let opened = counts(counted.clone(), created_day, "opened");
+    let closed = counts(
+        counted.filter(col("archived_at").is_not_null()),
+        day_after(archived_day),
+        "closed",
+    );
+    let grid = df!("key" => Series::new("key".into(), days).cast(&DataType::Date)?)?.lazy();
+    Ok(
+        on_grid(grid, &[(opened, "opened"), (closed, "closed")]).select([
+            col("key").alias("date"),
+            (col("opened").cast(DataType::Int64).cum_sum(false)
+                - col("closed").cast(DataType::Int64).cum_sum(false))
+            .cast(DataType::UInt32)
+            .alias("open"),
+        ]),
+    )
+}
+
+/// `start`, `start + step`, … while before `end`, and `end`: a time axis for
+/// [`open_at`] (the post's is every 30 days from just before the first channel).
+pub fn time_grid(start: Instant, end: Instant, step: Duration) -> Vec<Instant> {
+    let mut times: Vec<Instant> = std::iter::successors(Some(start), |t| Some(*t + step))
+        .take_while(|t| *t < end)
+        .collect();
+    times.push(end);
+    times
+}
+
+/// Open channels at each of `times`: created at or before `t` and not archived before
+/// it, as the post counts (an archived channel without a known archive time counts as
+/// open). Gives `t`, `open`. A running sum over the sorted creations and archives, so its
+/// cost grows with channels + times, not their product.
+pub fn open_at(incidents: LazyFrame, times: &[Instant]) -> Result<LazyFrame> {
+    let counted = incidents.filter(
+        col("archived_at")
+            .is_null()
+            .or(col("archived_at").gt_eq(col("created"))),
+    );
+    let event = |t: Expr, delta: i64| {
+        [
+            t.alias("t"),
+            lit(delta).cast(DataType::Int64).alias("delta"),
+            lit(false).alias("probe"),
+        ]
+    };
+    let probes = DataFrame::new_infer_height(vec![
+        frames::datetime_column("t", times.iter().map(|t| Some(*t))),
+        Column::new("delta".into(), vec![0i64; times.len()]),
+        Column::new("probe".into(), vec![true; times.len()]),
+    ])?;
+    let events = concat(
+        [
+            counted.clone().select(event(col("created"), 1)),
+            counted
+                .filter(col("archived_at").is_not_null())
+                // Still open at the archive's own instant, closed a millisecond later.
+                .select(event(
+                    col("archived_at") + span_lit(Duration::milliseconds(1)),
+                    -1,
+                )),
+            probes.lazy(),
+        ],
+        UnionArgs::default(),
+    )?;
+    Ok(events
+        .sort(
+            ["t", "probe"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .with_column(col("delta").cum_sum(false).alias("open"))
+        .filter(col("probe"))
+        .select([col("t"), col("open").cast(DataType::UInt32)]))
+}
+
+/// Open channels per day as steps, from [`open_per_day`].
+pub fn open_per_day_chart(days: &DataFrame, tz: Tz) -> Result<Chart> {
+    let points = frames::dates(days, "date")?
+        .into_iter()
+        .zip(frames::floats(days, "open")?)
+        .filter_map(|(d, n)| Some((day_start(d?, tz), n)));
+    Ok(Chart::over_time("Open incident channels per day", "open channels").steps("open", points))
 }
 
 /// The instant a local day begins (the earliest, where a DST change skips midnight).
@@ -203,223 +351,240 @@ fn day_start(day: NaiveDate, tz: Tz) -> Instant {
     }
 }
 
-/// Age buckets of the channels still open at `as_of`.
-pub fn open_ages(incidents: &[Incident], as_of: Instant) -> Result<DataFrame> {
-    const BUCKETS: [(&str, i64); 5] = [
-        ("< 1 day", 1),
-        ("1–7 days", 7),
-        ("7–30 days", 30),
-        ("30–90 days", 90),
-        ("≥ 90 days", i64::MAX),
-    ];
-    let mut counts = [0u32; 5];
-    let mut names: Vec<Vec<String>> = vec![vec![]; 5];
-    for i in incidents.iter().filter(|i| i.open && i.created <= as_of) {
-        let days = (as_of - i.created).num_days();
-        let b = BUCKETS
-            .iter()
-            .position(|(_, upto)| days < *upto)
-            .unwrap_or(4);
-        counts[b] += 1;
-        names[b].push(i.name.clone());
-    }
-    Ok(df!(
-        "age" => BUCKETS.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
-        "open_channels" => counts.to_vec(),
-        "channels" => names.iter().map(|n| n.join(", ")).collect::<Vec<_>>()
-    )?)
+/// The age buckets of open channels, youngest first.
+pub const AGE_BUCKETS: [(&str, i64); 5] = [
+    ("< 1 day", 1),
+    ("1–7 days", 7),
+    ("7–30 days", 30),
+    ("30–90 days", 90),
+    ("≥ 90 days", i64::MAX),
+];
+
+/// The channels still open at `as_of` by age (whole days since creation): `age`,
+/// `open_channels`, and the `channels`' names; every bucket, empty ones included.
+pub fn open_ages(incidents: LazyFrame, as_of: Instant) -> Result<LazyFrame> {
+    let days = (instant_lit(as_of) - col("created")).dt().total_days(false);
+    let (oldest, younger) = AGE_BUCKETS.split_last().expect("buckets");
+    let bucket = younger
+        .iter()
+        .rev()
+        .fold(lit(oldest.0), |older, (name, below)| {
+            when(days.clone().lt(lit(*below)))
+                .then(lit(*name))
+                .otherwise(older)
+        });
+    let open = incidents
+        .filter(col("open").and(col("created").lt_eq(instant_lit(as_of))))
+        .group_by([bucket.alias("key")])
+        .agg([
+            len().alias("open_channels"),
+            col("name").str().join(", ", true).alias("channels"),
+        ]);
+    let grid = df!("key" => AGE_BUCKETS.iter().map(|(n, _)| *n).collect::<Vec<_>>())?.lazy();
+    Ok(grid
+        .join(
+            open,
+            [col("key")],
+            [col("key")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select([
+            col("key").alias("age"),
+            col("open_channels")
+                .fill_null(lit(0))
+                .cast(DataType::UInt32),
+            col("channels").fill_null(lit("")),
+        ]))
 }
 
-/// What a breakdown groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum By {
-    TopicWord,
-    Summary(Field),
+/// Incidents per value of any column, with [`summary`]: most incidents first, then by
+/// value; a missing value shows as `(none)`.
+pub fn breakdown(incidents: LazyFrame, by: &str) -> LazyFrame {
+    incidents
+        .group_by([col(by)
+            .cast(DataType::String)
+            .fill_null(lit("(none)"))
+            .alias(by)])
+        .agg(summary())
+        .sort_by_exprs(
+            [col("incidents"), col(by)],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        )
 }
 
-impl By {
-    fn key(self, i: &Incident) -> String {
-        let value = match self {
-            By::TopicWord => i.topic_word.clone(),
-            By::Summary(f) => i
-                .conversation
-                .summary
-                .as_ref()
-                .and_then(|s| s.get(f).map(str::to_string)),
-        };
-        value.unwrap_or_else(|| "(none)".into())
-    }
+/// Incident starts per `weekday` (1 = Monday) and `hour` of day in `tz`, as `incidents`
+/// (only the cells with some).
+pub fn weekday_hour(incidents: LazyFrame, tz: Tz) -> Result<LazyFrame> {
+    let local = col("created").dt().convert_time_zone(polars_zone(tz)?);
+    Ok(incidents
+        .group_by([
+            local.clone().dt().weekday().alias("weekday"),
+            local.dt().hour().alias("hour"),
+        ])
+        .agg([len().alias("incidents")])
+        .sort(["weekday", "hour"], SortMultipleOptions::default()))
+}
 
-    fn name(self) -> &'static str {
-        match self {
-            By::TopicWord => "topic_word",
-            By::Summary(f) => f.name(),
+/// The weekday × hour heat map, from [`weekday_hour`].
+pub fn weekday_hour_chart(cells: &DataFrame, tz: Tz) -> Result<Chart> {
+    let mut grid = vec![vec![0.0; 24]; 7];
+    let weekdays = frames::floats(cells, "weekday")?;
+    let hours = frames::floats(cells, "hour")?;
+    let counts = frames::floats(cells, "incidents")?;
+    for ((weekday, hour), n) in weekdays.into_iter().zip(hours).zip(counts) {
+        let (row, column) = (weekday as usize, hour as usize);
+        if (1..=7).contains(&row) && column < 24 {
+            grid[row - 1][column] += n;
         }
     }
-}
-
-/// Incidents per group, with the median hours to archive of each, most incidents first.
-pub fn breakdown(incidents: &[Incident], by: By) -> Result<DataFrame> {
-    let mut groups: BTreeMap<String, Vec<&Incident>> = BTreeMap::new();
-    for i in incidents {
-        groups.entry(by.key(i)).or_default().push(i);
-    }
-    let mut rows: Vec<(String, u32, Option<f64>, u32)> = groups
-        .into_iter()
-        .map(|(k, v)| {
-            let tta = TimeToArchive::of(&v.iter().map(|i| (*i).clone()).collect::<Vec<_>>());
-            (
-                k,
-                v.len() as u32,
-                tta.median,
-                v.iter().filter(|i| i.open).count() as u32,
-            )
-        })
-        .collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(df!(
-        by.name() => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
-        "incidents" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        "median_hours_to_archive" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-        "open" => rows.iter().map(|r| r.3).collect::<Vec<_>>()
-    )?)
-}
-
-pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-/// Incident starts by weekday (rows, Monday first) and hour (columns), in `tz`.
-pub fn weekday_hour(incidents: &[Incident], tz: Tz) -> Vec<Vec<f64>> {
-    let mut grid = vec![vec![0.0; 24]; 7];
-    for i in incidents {
-        let local = i.created.with_timezone(&tz);
-        grid[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += 1.0;
-    }
-    grid
-}
-
-/// The weekday × hour heat map.
-pub fn weekday_hour_chart(incidents: &[Incident], tz: Tz) -> Chart {
-    Chart::heat_map(
+    Ok(Chart::heat_map(
         &format!("Incident starts by weekday and hour ({tz})"),
         WEEKDAYS.iter().map(|d| d.to_string()).collect(),
         (0..24).map(|h| format!("{h:02}")).collect(),
-        weekday_hour(incidents, tz),
+        grid,
     )
-    .x_label("hour of day")
+    .x_label("hour of day"))
 }
 
-/// When in the day time was spent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Load {
-    pub working_hours: f64,
-    pub late_hours: f64,
-    pub sleeping_hours: f64,
+/// Milliseconds since the epoch that fell in a daily band `[from_hour, to_hour)` of
+/// local time, up to the instant `t`: whole local days times the band, plus today's
+/// share of it. The difference at two instants is the band's time between them. Whole
+/// milliseconds, so that sums are exact and the same on every run.
+fn band_ms_until(t: Expr, tz: Tz, from_hour: i64, to_hour: i64) -> Result<Expr> {
+    const HOUR_MS: i64 = 3_600_000;
+    let local = t.dt().convert_time_zone(polars_zone(tz)?);
+    let int = |e: Expr| e.cast(DataType::Int64);
+    let day = int(local.clone().dt().date());
+    let ms_of_day = int(local.clone().dt().hour()) * lit(HOUR_MS)
+        + int(local.clone().dt().minute()) * lit(60_000i64)
+        + int(local.clone().dt().second()) * lit(1_000i64)
+        + int(local.dt().millisecond());
+    let band = (to_hour - from_hour) * HOUR_MS;
+    let today = dsl::min_horizontal([
+        lit(band),
+        dsl::max_horizontal([lit(0i64), ms_of_day - lit(from_hour * HOUR_MS)])?,
+    ])?;
+    Ok(day * lit(band) + today)
 }
 
-impl Load {
-    pub fn total(&self) -> f64 {
-        self.working_hours + self.late_hours + self.sleeping_hours
-    }
+/// Each responder's stretches of work in the incident channels, by incident.io's rule
+/// ([`LOAD_DEFINITION`]): `author`, `start`, `end`. `messages` is
+/// [`crate::frames::IncidentFrames::messages`] (or a filter of it).
+pub fn stretches(messages: LazyFrame) -> Result<LazyFrame> {
+    let gap = col("time") - col("time").shift(lit(1)).over([col("author")])?;
+    Ok(messages
+        .filter(col("is_update").and(col("user").is_not_null()))
+        .sort(
+            ["author", "time"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .with_column(
+            (gap.clone()
+                .is_null()
+                .or(gap.gt_eq(span_lit(Duration::minutes(20)))))
+            .cast(DataType::UInt32)
+            .cum_sum(false)
+            .over([col("author")])?
+            .alias("stretch"),
+        )
+        .group_by_stable([col("author"), col("stretch")])
+        .agg([
+            col("time").min().alias("start"),
+            (col("time").max() + span_lit(Duration::minutes(10))).alias("end"),
+        ])
+        .select([col("author"), col("start"), col("end")]))
 }
 
-/// incident.io's rule for time spent on incidents from messages alone.
-pub const LOAD_DEFINITION: &str = "Each message counts 10 minutes; messages less than 20 minutes apart join one stretch (from the first to the last, plus 10 minutes). Stretches are split into working (08–19), late (19–23) and sleeping (23–08) hours in the chosen time zone.";
-
-/// Who wrote when in the incident channels, by user name: the input of
-/// [`responders_load`].
-pub fn authored(ws: &crate::export::Workspace, incidents: &[Incident]) -> Vec<(String, Instant)> {
-    incidents
-        .iter()
-        .flat_map(|i| i.conversation.authored.iter())
-        .map(|(user, t)| (ws.user_name(user).to_string(), *t))
-        .collect()
+/// Each responder's load: `responder`, `working_hours`, `late_hours`,
+/// `sleeping_hours`, `total_hours`, most hours first (see [`LOAD_DEFINITION`]).
+pub fn responders_load(messages: LazyFrame, tz: Tz) -> Result<LazyFrame> {
+    let band = |from: i64, to: i64| -> Result<Expr> {
+        Ok(band_ms_until(col("end"), tz, from, to)? - band_ms_until(col("start"), tz, from, to)?)
+    };
+    let hours = |ms: Expr| exact_div(ms, 3_600_000.0);
+    Ok(stretches(messages)?
+        .with_columns([
+            band(8, 19)?.alias("working"),
+            band(19, 23)?.alias("late"),
+            (col("end") - col("start"))
+                .dt()
+                .total_milliseconds(false)
+                .alias("total"),
+        ])
+        .group_by([col("author").alias("responder")])
+        .agg([col("working").sum(), col("late").sum(), col("total").sum()])
+        .select([
+            col("responder"),
+            hours(col("working")).alias("working_hours"),
+            hours(col("late")).alias("late_hours"),
+            hours(col("total") - col("working") - col("late")).alias("sleeping_hours"),
+            hours(col("total")).alias("total_hours"),
+        ])
+        .sort_by_exprs(
+            [col("total_hours"), col("responder")],
+            SortMultipleOptions::default().with_order_descending_multi([true, false]),
+        ))
 }
 
-/// Each responder's load across incident channels, by incident.io's rule.
-pub fn responders_load(messages: &[(String, Instant)], tz: Tz) -> BTreeMap<String, Load> {
-    let mut by_user: BTreeMap<&str, Vec<Instant>> = BTreeMap::new();
-    for (user, t) in messages {
-        by_user.entry(user).or_default().push(*t);
-    }
-    let credit = Duration::minutes(10);
-    let join = Duration::minutes(20);
-    by_user
-        .into_iter()
-        .map(|(user, mut times)| {
-            times.sort();
-            let mut load = Load::default();
-            let mut i = 0;
-            while i < times.len() {
-                let start = times[i];
-                let mut end = start;
-                while i + 1 < times.len() && times[i + 1] - end < join {
-                    i += 1;
-                    end = times[i];
-                }
-                add_stretch(&mut load, start, end + credit, tz);
-                i += 1;
-            }
-            (user.to_string(), load)
-        })
-        .collect()
+/// Responders' load rounded to tenths of an hour, for tables.
+pub fn rounded(load: LazyFrame) -> LazyFrame {
+    let hours = [
+        "working_hours",
+        "late_hours",
+        "sleeping_hours",
+        "total_hours",
+    ];
+    load.with_columns(
+        hours
+            .iter()
+            .map(|h| col(*h).round(1, RoundMode::HalfAwayFromZero))
+            .collect::<Vec<_>>(),
+    )
 }
 
-/// Splits [start, end) by local hour into the load's three kinds of hours.
-fn add_stretch(load: &mut Load, start: Instant, end: Instant, tz: Tz) {
-    let mut t = start;
-    while t < end {
-        let local = t.with_timezone(&tz);
-        // To the next full hour, or the end.
-        let next_hour = t + Duration::seconds(3600 - (local.minute() * 60 + local.second()) as i64);
-        let until = next_hour.min(end);
-        let hours = (until - t).num_milliseconds() as f64 / 3_600_000.0;
-        match local.hour() {
-            8..=18 => load.working_hours += hours,
-            19..=22 => load.late_hours += hours,
-            _ => load.sleeping_hours += hours,
-        }
-        t = until;
-    }
-}
-
-/// Responders' load as a frame, most hours first.
-pub fn load_frame(loads: &BTreeMap<String, Load>) -> Result<DataFrame> {
-    let mut rows: Vec<(&String, &Load)> = loads.iter().collect();
-    rows.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
-    let round = |h: f64| (h * 10.0).round() / 10.0;
-    Ok(df!(
-        "responder" => rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
-        "working_hours" => rows.iter().map(|r| round(r.1.working_hours)).collect::<Vec<_>>(),
-        "late_hours" => rows.iter().map(|r| round(r.1.late_hours)).collect::<Vec<_>>(),
-        "sleeping_hours" => rows.iter().map(|r| round(r.1.sleeping_hours)).collect::<Vec<_>>(),
-        "total_hours" => rows.iter().map(|r| round(r.1.total())).collect::<Vec<_>>()
-    )?)
-}
-
-/// Each responder's hours as grouped bars (working, late, sleeping), the `top` busiest.
-pub fn load_chart(loads: &BTreeMap<String, Load>, top: usize) -> Chart {
-    let mut rows: Vec<(&String, &Load)> = loads.iter().collect();
-    rows.sort_by(|a, b| b.1.total().total_cmp(&a.1.total()));
-    rows.truncate(top);
-    Chart::bars(
+/// Each responder's hours as grouped bars (working, late, sleeping), the `top` busiest,
+/// from [`responders_load`].
+pub fn load_chart(load: &DataFrame, top: usize) -> Result<Chart> {
+    let top = load.head(Some(top));
+    Ok(Chart::bars(
         "Responders' load",
         "responder",
         "hours",
-        rows.iter().map(|r| r.0.clone()).collect(),
+        frames::strings(&top, "responder")?,
         "working (08-19)",
-        rows.iter().map(|r| r.1.working_hours).collect(),
+        frames::floats(&top, "working_hours")?,
     )
-    .with_bars(
-        "late (19-23)",
-        rows.iter().map(|r| r.1.late_hours).collect(),
-    )
-    .with_bars(
-        "sleeping (23-08)",
-        rows.iter().map(|r| r.1.sleeping_hours).collect(),
-    )
+    .with_bars("late (19-23)", frames::floats(&top, "late_hours")?)
+    .with_bars("sleeping (23-08)", frames::floats(&top, "sleeping_hours")?))
 }
 
-/// This period against the one before it.
+/// Incidents created in the `days` before `as_of` (`period` "last") against the `days`
+/// before those ("previous"), with [`summary`] of each; both rows always present.
+pub fn compare_periods(incidents: LazyFrame, as_of: Instant, days: i64) -> Result<LazyFrame> {
+    let span = Duration::days(days);
+    let in_period = |from: Instant, to: Instant| {
+        col("created")
+            .gt(instant_lit(from))
+            .and(col("created").lt_eq(instant_lit(to)))
+    };
+    let period = when(in_period(as_of - span, as_of))
+        .then(lit("last"))
+        .when(in_period(as_of - span - span, as_of - span))
+        .then(lit("previous"))
+        .otherwise(lit(NULL).cast(DataType::String));
+    let grouped = incidents
+        .with_column(period.alias("key"))
+        .filter(col("key").is_not_null())
+        .group_by([col("key")])
+        .agg(summary());
+    let grid = df!("key" => ["last", "previous"])?.lazy();
+    Ok(on_grid(grid, &[(grouped, "incidents")]).rename(["key"], ["period"], true))
+}
+
+/// This period against the one before it, for the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeriodComparison {
     pub days: i64,
@@ -429,23 +594,18 @@ pub struct PeriodComparison {
     pub previous_median_hours_to_archive: Option<f64>,
 }
 
-/// Incidents created in the `days` before `as_of` against the `days` before those.
-pub fn compare_periods(incidents: &[Incident], as_of: Instant, days: i64) -> PeriodComparison {
-    let span = Duration::days(days);
-    let within = |from: Instant, to: Instant| -> Vec<Incident> {
-        incidents
-            .iter()
-            .filter(|i| i.created > from && i.created <= to)
-            .cloned()
-            .collect()
-    };
-    let this = within(as_of - span, as_of);
-    let previous = within(as_of - span - span, as_of - span);
-    PeriodComparison {
-        days,
-        this_created: this.len(),
-        previous_created: previous.len(),
-        this_median_hours_to_archive: TimeToArchive::of(&this).median,
-        previous_median_hours_to_archive: TimeToArchive::of(&previous).median,
+impl PeriodComparison {
+    pub fn of(incidents: LazyFrame, as_of: Instant, days: i64) -> Result<Self> {
+        let rows = compare_periods(incidents, as_of, days)?.collect()?;
+        let counts = frames::floats(&rows, "incidents")?;
+        let medians = frames::floats(&rows, "median_hours_to_archive")?;
+        let median = |i: usize| Some(medians[i]).filter(|m| !m.is_nan());
+        Ok(PeriodComparison {
+            days,
+            this_created: counts[0] as usize,
+            previous_created: counts[1] as usize,
+            this_median_hours_to_archive: median(0),
+            previous_median_hours_to_archive: median(1),
+        })
     }
 }

@@ -5,17 +5,19 @@
 //! is an explicit `as_of` instead of the wall clock, and days are cut in a chosen time
 //! zone instead of the machine's.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
+use polars::prelude::*;
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use super::metrics::{open_at, time_grid};
+use crate::error::Result;
 use crate::export::Workspace;
-use crate::incidents::{find_incidents, newest_activity, Incident};
-use crate::time::{local_date, rfc3339, Instant};
+use crate::frames::{self, local_date, IncidentFrames};
+use crate::incidents::Convention;
+use crate::time::{rfc3339, Instant};
 
 /// The post's "month": 30 days.
 pub const MONTH: Duration = Duration::days(30);
@@ -26,8 +28,9 @@ pub const AXIS_LEAD: Duration = Duration::seconds(1000);
 /// Which channels, which zone, which "now".
 #[derive(Debug, Clone)]
 pub struct PostOptions {
-    /// Channel name prefix of incident channels, without `#`.
-    pub prefix: String,
+    /// Which channels are incidents and how their names read: the post's
+    /// `issue-<topic>-<ddmm>` by default (`"inc-".into()` for another prefix).
+    pub convention: Convention,
     /// Zone in which creation times are cut into days.
     pub tz: Tz,
     /// "Now"; `None` takes the newest message or creation in the incident channels.
@@ -37,7 +40,7 @@ pub struct PostOptions {
 impl Default for PostOptions {
     fn default() -> Self {
         PostOptions {
-            prefix: "issue-".into(),
+            convention: Convention::default(),
             tz: Tz::UTC,
             as_of: None,
         }
@@ -54,7 +57,10 @@ pub struct OpenAt {
 /// Every figure the post prints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostFigures {
-    pub prefix: String,
+    /// The convention as text: `#issue-*`, or the names a pattern matches.
+    pub convention: String,
+    /// The prefix of the convention, if it has one (the JSON's `prefix`).
+    pub prefix: Option<String>,
     pub tz: Tz,
     pub as_of: Instant,
     pub issue_channels: usize,
@@ -64,6 +70,10 @@ pub struct PostFigures {
     pub span_days: f64,
     /// Integer part of count ÷ (span ÷ 30 days); `None` when all were created at once.
     pub average_per_month: Option<u64>,
+    /// The same rate unrounded, for small workspaces where the integer is 0 or 1.
+    pub rate_per_month: Option<f64>,
+    /// Incident channels renamed at least once; each counts under its current name.
+    pub renamed: usize,
     /// Channels not archived.
     pub active: usize,
     /// Every date with the most channels created, ascending.
@@ -76,58 +86,74 @@ pub struct PostFigures {
 }
 
 impl PostFigures {
-    /// Loads the incident channels of `ws` and computes the figures.
+    /// Reads the incident channels of `ws` and computes the figures.
     pub fn from_workspace(ws: &Workspace, options: &PostOptions) -> Result<Self> {
-        let (incidents, as_of) = incidents_as_of(ws, options)?;
-        Ok(Self::compute(&incidents, options, as_of))
+        let frames = IncidentFrames::new(ws, options.convention.clone())?;
+        Self::compute(
+            &frames.incidents,
+            options,
+            options.as_of.unwrap_or(frames.as_of),
+        )
     }
 
-    /// Computes the figures of non-empty `incidents` as of `as_of`.
-    pub fn compute(incidents: &[Incident], options: &PostOptions, as_of: Instant) -> Self {
-        assert!(
-            !incidents.is_empty(),
-            "find_incidents never returns an empty list"
+    /// Computes the figures of a non-empty incidents frame as of `as_of`.
+    pub fn compute(incidents: &DataFrame, options: &PostOptions, as_of: Instant) -> Result<Self> {
+        let lf = || incidents.clone().lazy();
+        let totals = lf()
+            .select([
+                len().alias("count"),
+                col("created").min().alias("first"),
+                col("created").max().alias("last"),
+                col("open").sum().alias("active"),
+                (col("open").not().and(col("archived_at").is_null()))
+                    .sum()
+                    .alias("archived_without_time"),
+                col("renames").gt(lit(0)).sum().alias("renamed"),
+            ])
+            .collect()?;
+        let count = frames::first_count(&totals, "count")?;
+        let first_last = (
+            frames::instants(&totals, "first")?[0],
+            frames::instants(&totals, "last")?[0],
         );
-        let first_created = incidents
-            .iter()
-            .map(|i| i.created)
-            .min()
-            .expect("non-empty");
-        let last_created = incidents
-            .iter()
-            .map(|i| i.created)
-            .max()
-            .expect("non-empty");
+        let (Some(first_created), Some(last_created)) = first_last else {
+            return Err(crate::error::Error::Invalid(
+                "no incident channels to compute figures of".into(),
+            ));
+        };
         let span = last_created - first_created;
-        let average_per_month = (span > Duration::zero()).then(|| {
-            let months = span.num_milliseconds() as f64 / MONTH.num_milliseconds() as f64;
-            (incidents.len() as f64 / months).floor() as u64
+        let rate_per_month = (span > Duration::zero()).then(|| {
+            count as f64 / (span.num_milliseconds() as f64 / MONTH.num_milliseconds() as f64)
         });
-
-        let (worst_days, worst_day_count) = worst_days(incidents, options.tz);
-        PostFigures {
-            prefix: options.prefix.clone(),
+        let average_per_month = rate_per_month.map(|rate| rate.floor() as u64);
+        let (worst_days, worst_day_count) = worst_days(lf(), options.tz)?;
+        let times = time_grid(first_created - AXIS_LEAD, as_of, MONTH);
+        let open = open_at(lf(), &times)?.collect()?;
+        Ok(PostFigures {
+            convention: options.convention.describe(),
+            prefix: options.convention.prefix.clone(),
             tz: options.tz,
             as_of,
-            issue_channels: incidents.len(),
+            issue_channels: count,
             first_created,
             last_created,
             span_days: span.num_seconds() as f64 / 86_400.0,
             average_per_month,
-            active: incidents.iter().filter(|i| i.open).count(),
+            rate_per_month,
+            renamed: frames::first_count(&totals, "renamed")?,
+            active: frames::first_count(&totals, "active")?,
             worst_days,
             worst_day_count,
-            open_over_time_monthly: open_over_time(
-                incidents,
-                first_created - AXIS_LEAD,
-                as_of,
-                MONTH,
-            ),
-            archived_without_time: incidents
-                .iter()
-                .filter(|i| !i.open && i.archived_at.is_none())
-                .count(),
-        }
+            open_over_time_monthly: times
+                .into_iter()
+                .zip(frames::floats(&open, "open")?)
+                .map(|(t, open)| OpenAt {
+                    t,
+                    open: open as usize,
+                })
+                .collect(),
+            archived_without_time: frames::first_count(&totals, "archived_without_time")?,
+        })
     }
 
     /// The `report --json` object.
@@ -139,6 +165,7 @@ impl PostFigures {
         }
         serde_json::json!({
             "prefix": self.prefix,
+            "convention": self.convention,
             "tz": self.tz.name(),
             "as_of": rfc3339(self.as_of),
             "issue_channels": self.issue_channels,
@@ -146,6 +173,8 @@ impl PostFigures {
             "last_created": rfc3339(self.last_created),
             "span_days": self.span_days,
             "average_per_month": self.average_per_month,
+            "rate_per_month": self.rate_per_month,
+            "renamed_channels": self.renamed,
             "active": self.active,
             "worst_days": self.worst_days.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
             "worst_day_count": self.worst_day_count,
@@ -169,7 +198,7 @@ impl PostFigures {
         let rows = [
             (
                 "Incident channels",
-                format!("{} (#{}*)", self.issue_channels, self.prefix),
+                format!("{} ({})", self.issue_channels, self.convention),
             ),
             (
                 "First created",
@@ -179,11 +208,7 @@ impl PostFigures {
                 "Last created",
                 format!("{} {}", fmt_time(self.last_created), self.tz),
             ),
-            (
-                "Average per month",
-                self.average_per_month
-                    .map_or("n/a".into(), |a| a.to_string()),
-            ),
+            ("Average per month", self.average_text()),
             (
                 "Still open",
                 format!("{} as of {}", self.active, fmt_time(self.as_of)),
@@ -214,6 +239,16 @@ impl PostFigures {
         ]);
     }
 
+    /// The post's integer average, with the exact rate beside it where the integer says
+    /// little (0 or 1 a month): `16`, `0 (0.4 a month)`.
+    pub fn average_text(&self) -> String {
+        match (self.average_per_month, self.rate_per_month) {
+            (Some(avg), Some(rate)) if avg < 2 => format!("{avg} ({rate:.1} a month)"),
+            (Some(avg), _) => avg.to_string(),
+            _ => "n/a".into(),
+        }
+    }
+
     /// Open channels over time as a chart, as the post plotted it.
     pub fn open_chart(&self) -> crate::plot::Chart {
         crate::plot::Chart::over_time("Issue channels over time", "open issue channels").line(
@@ -225,59 +260,28 @@ impl PostFigures {
     }
 }
 
-/// The incident channels of `ws` and the "now" of the options (by default the newest
-/// activity in them).
-pub fn incidents_as_of(ws: &Workspace, options: &PostOptions) -> Result<(Vec<Incident>, Instant)> {
-    let incidents = find_incidents(ws, &options.prefix)?;
-    let as_of = options
-        .as_of
-        .or_else(|| newest_activity(&incidents))
-        .ok_or_else(|| Error::Invalid("the workspace holds no time to use as `as_of`".into()))?;
-    Ok((incidents, as_of))
+/// Channels created per local date in `tz`: `date`, `created` (dates with none absent).
+pub fn created_per_day(incidents: LazyFrame, tz: Tz) -> Result<LazyFrame> {
+    Ok(incidents
+        .group_by([local_date(col("created"), tz)?.alias("date")])
+        .agg([len().alias("created")])
+        .sort(["date"], SortMultipleOptions::default()))
 }
 
-/// Channels created per local date, and every date with the most.
-pub fn worst_days(incidents: &[Incident], tz: Tz) -> (Vec<NaiveDate>, usize) {
-    let per_day = created_per_day(incidents, tz);
-    let max = per_day.values().copied().max().unwrap_or(0);
-    let days = per_day
+/// Every date with the most channels created, ascending, and that most.
+pub fn worst_days(incidents: LazyFrame, tz: Tz) -> Result<(Vec<NaiveDate>, usize)> {
+    let worst = created_per_day(incidents, tz)?
+        .filter(col("created").eq(col("created").max()))
+        .collect()?;
+    let days = frames::dates(&worst, "date")?
         .into_iter()
-        .filter(|&(_, n)| n == max)
-        .map(|(d, _)| d)
+        .flatten()
         .collect();
-    (days, max)
-}
-
-/// How many channels were created on each local date (dates with none are absent).
-pub fn created_per_day(incidents: &[Incident], tz: Tz) -> BTreeMap<NaiveDate, usize> {
-    let mut per_day = BTreeMap::new();
-    for i in incidents {
-        *per_day.entry(local_date(i.created, tz)).or_insert(0) += 1;
-    }
-    per_day
-}
-
-/// Open channels at `start`, `start + step`, … while before `end`, and at `end`.
-pub fn open_over_time(
-    incidents: &[Incident],
-    start: Instant,
-    end: Instant,
-    step: Duration,
-) -> Vec<OpenAt> {
-    let mut times = Vec::new();
-    let mut t = start;
-    while t < end {
-        times.push(t);
-        t += step;
-    }
-    times.push(end);
-    times
-        .into_iter()
-        .map(|t| OpenAt {
-            t,
-            open: incidents.iter().filter(|i| i.open_at(t)).count(),
-        })
-        .collect()
+    let most = frames::floats(&worst, "created")?
+        .first()
+        .copied()
+        .unwrap_or(0.0);
+    Ok((days, most as usize))
 }
 
 impl fmt::Display for PostFigures {
@@ -289,8 +293,8 @@ impl fmt::Display for PostFigures {
         };
         writeln!(
             f,
-            "Incident channels (#{}*): {}",
-            self.prefix, self.issue_channels
+            "Incident channels ({}): {}",
+            self.convention, self.issue_channels
         )?;
         writeln!(
             f,
@@ -305,11 +309,17 @@ impl fmt::Display for PostFigures {
             self.tz
         )?;
         match self.average_per_month {
-            Some(avg) => writeln!(
-                f,
-                "Average per month:      {avg} (over {:.0} days)",
-                self.span_days
-            )?,
+            Some(avg) => {
+                let exact = match self.rate_per_month {
+                    Some(rate) if avg < 2 => format!("{rate:.1} a month, "),
+                    _ => String::new(),
+                };
+                writeln!(
+                    f,
+                    "Average per month:      {avg} ({exact}over {:.0} days)",
+                    self.span_days
+                )?
+            }
             None => writeln!(
                 f,
                 "Average per month:      n/a (all created at the same second)"
@@ -328,6 +338,13 @@ impl fmt::Display for PostFigures {
             days.join(", "),
             self.worst_day_count
         )?;
+        if self.renamed > 0 {
+            writeln!(
+                f,
+                "Renamed:                {} channels, each counted under its current name",
+                self.renamed
+            )?;
+        }
         if self.archived_without_time > 0 {
             writeln!(
                 f,

@@ -5,59 +5,77 @@
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
 use serde_json::{json, Value};
 
 use super::audit::{self, AuditOptions};
-use super::metrics::{self, By, TimeToArchive};
-use super::post::{incidents_as_of, PostFigures, PostOptions};
+use super::metrics::{self, PeriodComparison, TimeToArchive};
+use super::post::{PostFigures, PostOptions};
 use crate::error::{Error, Result};
 use crate::export::Workspace;
-use crate::incidents::sop::Field;
-use crate::incidents::Incident;
+use crate::frames::IncidentFrames;
 use crate::plot::{Chart, Table};
 use crate::time::Instant;
 
-/// Everything the report shows, computed once.
+/// The breakdowns the report shows, by column.
+const BREAKDOWNS: [&str; 4] = ["topic_word", "component", "type", "environment"];
+
+/// Everything the report shows, from one set of frames.
 pub struct Report {
     pub post: PostFigures,
-    pub incidents: Vec<Incident>,
+    pub frames: IncidentFrames,
     pub tz: Tz,
     pub as_of: Instant,
     pub audit_options: AuditOptions,
-    /// Who wrote when in the incident channels, by user name.
-    pub authored: Vec<(String, Instant)>,
 }
 
 impl Report {
     pub fn new(ws: &Workspace, options: &PostOptions) -> Result<Self> {
-        let (incidents, as_of) = incidents_as_of(ws, options)?;
-        let authored = metrics::authored(ws, &incidents);
+        let frames = IncidentFrames::new(ws, options.convention.clone())?;
+        let as_of = options.as_of.unwrap_or(frames.as_of);
         Ok(Report {
-            authored,
-            post: PostFigures::compute(&incidents, options, as_of),
-            incidents,
+            post: PostFigures::compute(&frames.incidents, options, as_of)?,
+            frames,
             tz: options.tz,
             as_of,
             audit_options: AuditOptions::default(),
         })
     }
 
+    fn incidents(&self) -> LazyFrame {
+        self.frames.incidents.clone().lazy()
+    }
+
+    fn messages(&self) -> LazyFrame {
+        self.frames.messages.clone().lazy()
+    }
+
     /// The `report --json` object: the post's figures at the top level, then `metrics`
     /// and `audit`.
     pub fn to_json(&self) -> Result<Value> {
         let mut out = self.post.to_json();
-        let tta = TimeToArchive::of(&self.incidents);
-        let per_day: Vec<Value> = metrics::open_per_day(&self.incidents, self.tz, self.as_of)
+        let tta = TimeToArchive::of(self.incidents())?;
+        let load = metrics::responders_load(self.messages(), self.tz)?.collect()?;
+        let responders: serde_json::Map<String, Value> = rows(&load)?
             .into_iter()
-            .map(|(date, open)| json!({"date": date.to_string(), "open": open}))
+            .filter_map(|mut row| {
+                let name = row.get("responder")?.as_str()?.to_string();
+                let object = row.as_object_mut()?;
+                object.remove("responder");
+                object.remove("total_hours");
+                Some((name, row))
+            })
             .collect();
-        let load: serde_json::Map<String, Value> =
-            metrics::responders_load(&self.authored, self.tz)
-                .into_iter()
-                .map(|(user, load)| (user, json!(load)))
-                .collect();
-        out["metrics"] = json!({
+        let breakdown = |by: &str| -> Result<Vec<Value>> {
+            let lf = metrics::breakdown(self.incidents(), by).select([
+                polars::prelude::col(by),
+                polars::prelude::col("incidents"),
+                polars::prelude::col("median_hours_to_archive"),
+                polars::prelude::col("open"),
+            ]);
+            rows(&lf.collect()?)
+        };
+        let mut metrics_json = json!({
             "time_to_archive_hours": {
                 "count": tta.count,
                 "open_excluded": tta.open_excluded,
@@ -65,53 +83,55 @@ impl Report {
                 "p90": tta.p90,
                 "definition": TimeToArchive::DEFINITION,
             },
-            "open_per_day": per_day,
-            "created_vs_archived_per_month": rows(&metrics::created_vs_archived(&self.incidents, self.tz)?)?,
-            "open_ages": rows(&metrics::open_ages(&self.incidents, self.as_of)?)?,
-            "by_topic_word": rows(&metrics::breakdown(&self.incidents, By::TopicWord)?)?,
-            "by_component": rows(&metrics::breakdown(&self.incidents, By::Summary(Field::Component))?)?,
-            "by_type": rows(&metrics::breakdown(&self.incidents, By::Summary(Field::Type))?)?,
-            "by_environment": rows(&metrics::breakdown(&self.incidents, By::Summary(Field::Environment))?)?,
-            "responders_load_hours": load,
+            "open_per_day": rows(&metrics::open_per_day(self.incidents(), self.tz, self.as_of)?.collect()?)?,
+            "created_vs_archived_per_month": rows(&metrics::created_vs_archived(self.incidents(), self.tz)?.collect()?)?,
+            "open_ages": rows(&metrics::open_ages(self.incidents(), self.as_of)?.collect()?)?,
+            "responders_load_hours": responders,
             "responders_load_definition": metrics::LOAD_DEFINITION,
-            "last_30_days_vs_previous": metrics::compare_periods(&self.incidents, self.as_of, 30),
+            "last_30_days_vs_previous": PeriodComparison::of(self.incidents(), self.as_of, 30)?,
         });
+        for by in BREAKDOWNS {
+            metrics_json[format!("by_{by}")] = json!(breakdown(by)?);
+        }
+        out["metrics"] = metrics_json;
         out["audit"] = json!(audit::summarize(
-            &self.incidents,
+            self.incidents(),
+            self.messages(),
             self.as_of,
             &self.audit_options
-        ));
+        )?);
         Ok(out)
     }
 
     /// The charts of the report, with file stems.
     pub fn charts(&self) -> Result<Vec<(&'static str, Chart)>> {
+        let tta = TimeToArchive::of(self.incidents())?;
+        let load = metrics::responders_load(self.messages(), self.tz)?.collect()?;
         Ok(vec![
             ("open-over-time", self.post.open_chart()),
             (
                 "open-per-day",
-                metrics::open_per_day_chart(&self.incidents, self.tz, self.as_of),
+                metrics::open_per_day_chart(
+                    &metrics::open_per_day(self.incidents(), self.tz, self.as_of)?.collect()?,
+                    self.tz,
+                )?,
             ),
             (
                 "created-vs-archived",
-                metrics::created_vs_archived_chart(&self.incidents, self.tz)?,
+                metrics::created_vs_archived_chart(
+                    &metrics::created_vs_archived(self.incidents(), self.tz)?.collect()?,
+                )?,
             ),
-            (
-                "time-to-archive",
-                TimeToArchive::of(&self.incidents).histogram(),
-            ),
-            (
-                "time-to-archive-share",
-                TimeToArchive::of(&self.incidents).ecdf_chart(),
-            ),
+            ("time-to-archive", tta.histogram()),
+            ("time-to-archive-share", tta.ecdf_chart()),
             (
                 "weekday-hour",
-                metrics::weekday_hour_chart(&self.incidents, self.tz),
+                metrics::weekday_hour_chart(
+                    &metrics::weekday_hour(self.incidents(), self.tz)?.collect()?,
+                    self.tz,
+                )?,
             ),
-            (
-                "responders-load",
-                metrics::load_chart(&metrics::responders_load(&self.authored, self.tz), 10),
-            ),
+            ("responders-load", metrics::load_chart(&load, 10)?),
         ])
     }
 
@@ -130,7 +150,7 @@ impl Report {
             ));
             written.push(svg);
         }
-        let tta = TimeToArchive::of(&self.incidents);
+        let tta = TimeToArchive::of(self.incidents())?;
         md.push_str(&format!(
             "## Time to archive\n\n{}\n\nArchived: {}, open (left out): {}, median {} h, p90 {} h.\n\n",
             TimeToArchive::DEFINITION,
@@ -139,31 +159,33 @@ impl Report {
             fmt_hours(tta.median),
             fmt_hours(tta.p90)
         ));
+        let incidents = || self.incidents();
         let sections: Vec<(&str, DataFrame)> = vec![
             (
                 "Open channels by age",
-                metrics::open_ages(&self.incidents, self.as_of)?,
+                metrics::open_ages(incidents(), self.as_of)?.collect()?,
             ),
             (
                 "By component",
-                metrics::breakdown(&self.incidents, By::Summary(Field::Component))?,
+                metrics::breakdown(incidents(), "component").collect()?,
             ),
             (
                 "By type",
-                metrics::breakdown(&self.incidents, By::Summary(Field::Type))?,
+                metrics::breakdown(incidents(), "type").collect()?,
             ),
-            ("SOP audit: topics", audit::topics(&self.incidents)?),
+            ("SOP audit: topics", audit::topics(incidents())?.collect()?),
             (
                 "SOP audit: summary fields",
-                audit::summary_fields(&self.incidents)?,
+                audit::summary_fields(incidents())?.collect()?,
             ),
             (
                 "SOP audit: names off the convention",
-                audit::off_convention(&self.incidents)?,
+                audit::off_convention(incidents()).collect()?,
             ),
             (
                 "SOP audit: waiting for a post-mortem",
-                audit::waiting_for_postmortem(&self.incidents, self.as_of, &self.audit_options)?,
+                audit::waiting_for_postmortem(incidents(), self.as_of, &self.audit_options)
+                    .collect()?,
             ),
         ];
         for (title, frame) in sections {
@@ -199,7 +221,15 @@ fn rows(df: &DataFrame) -> Result<Vec<Value>> {
             let value = match column.get(i)? {
                 polars::prelude::AnyValue::Null => Value::Null,
                 polars::prelude::AnyValue::String(s) => json!(s),
+                polars::prelude::AnyValue::UInt8(n) => json!(n),
+                polars::prelude::AnyValue::UInt16(n) => json!(n),
                 polars::prelude::AnyValue::UInt32(n) => json!(n),
+                polars::prelude::AnyValue::UInt64(n) => json!(n),
+                polars::prelude::AnyValue::Int8(n) => json!(n),
+                polars::prelude::AnyValue::Int16(n) => json!(n),
+                polars::prelude::AnyValue::Int32(n) => json!(n),
+                polars::prelude::AnyValue::Int64(n) => json!(n),
+                polars::prelude::AnyValue::Float32(f) => json!(f),
                 polars::prelude::AnyValue::Float64(f) => json!(f),
                 polars::prelude::AnyValue::Boolean(b) => json!(b),
                 other => json!(other.to_string()),

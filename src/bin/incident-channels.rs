@@ -10,6 +10,7 @@ use incident_channels::analysis::post::PostOptions;
 use incident_channels::analysis::report::Report;
 use incident_channels::export::load;
 use incident_channels::generate::{generate, GenerateOptions};
+use incident_channels::incidents::Convention;
 use incident_channels::publish::{publish, PublishOptions};
 use incident_channels::slack::client::{ClientOptions, SlackError};
 use incident_channels::slack::emulator::{self, Emulator, EmulatorOptions, Faults};
@@ -35,9 +36,15 @@ enum Command {
     Report {
         /// Slack export: a folder with channels.json, or the .zip Slack sends.
         dir: PathBuf,
-        /// Incident channels are those whose name starts with this (no `#`).
-        #[arg(long, default_value = "issue-")]
-        prefix: String,
+        /// Incident channels are those whose name starts with this (no `#`); default
+        /// `issue-`, or with --match the channels it matches.
+        #[arg(long)]
+        prefix: Option<String>,
+        /// Read channel names with this regex and its named groups `topic`, `date`
+        /// (ddmm, yyyy-mm-dd or yyyymmdd) and `number`, e.g.
+        /// '^inc-(?P<number>\d+)-(?P<topic>.+)$'.
+        #[arg(long = "match", value_name = "REGEX")]
+        pattern: Option<String>,
         /// IANA time zone in which days are counted.
         #[arg(long, default_value = "UTC")]
         tz: String,
@@ -172,13 +179,24 @@ fn run(cli: Cli) -> Result<()> {
         Command::Report {
             dir,
             prefix,
+            pattern,
             tz,
             as_of,
             json,
             out,
         } => {
+            let convention = match pattern {
+                Some(pattern) => Convention {
+                    prefix,
+                    ..Convention::pattern(&pattern)?
+                },
+                None => prefix
+                    .as_deref()
+                    .map(Convention::prefix)
+                    .unwrap_or_default(),
+            };
             let options = PostOptions {
-                prefix,
+                convention,
                 tz: parse_tz(&tz)?,
                 as_of: as_of
                     .map(|s| {

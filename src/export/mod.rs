@@ -30,14 +30,3 @@ pub struct Workspace {
     /// One row per message: see [`crate::frames::messages_frame`] for the columns.
     pub messages: DataFrame,
 }
-
-impl Workspace {
-    /// The display name of a user id, falling back to the id itself.
-    pub fn user_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.users
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name.as_str())
-            .unwrap_or(id)
-    }
-}

@@ -1,15 +1,26 @@
-//! polars DataFrames of a workspace: `channels`, `messages` and `incidents`.
+//! The model: polars DataFrames of a workspace, which every analysis queries.
 //!
-//! Times are `Datetime(ms, "UTC")`, dates are `Date`; missing values are nulls.
+//! - [`channels_frame`], [`users_frame`], [`messages_frame`]: the workspace as loaded.
+//! - [`IncidentFrames`]: for the incident channels of a naming convention, `incidents`
+//!   (one row per channel, every fact a typed column) and `messages` (their messages with
+//!   the author's name and the flags the audit reads), computed once.
+//!
+//! Times are `Datetime(ms, "UTC")`, dates are `Date`; missing values are nulls. The
+//! helpers below turn the crate's instants and zones into polars literals, so that a
+//! query can mix frame columns with an `as_of` or a time zone.
+
+mod incidents;
+mod workspace;
+
+pub use incidents::{longest_silences, IncidentFrames, DEFAULT_HOT_WINDOW};
+pub use workspace::{channels_frame, messages_frame, users_frame};
 
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::export::Workspace;
-use crate::incidents::sop::Field;
-use crate::incidents::Incident;
-use crate::time::{from_unix, millis, Instant};
+use crate::time::{millis, Instant};
 
 /// A frame's column by name, found by scanning the columns.
 ///
@@ -25,201 +36,141 @@ pub fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
         .ok_or_else(|| PolarsError::ColumnNotFound(format!("{name:?} not found").into()).into())
 }
 
+/// The frames' datetime type: milliseconds, UTC.
+pub fn datetime_type() -> DataType {
+    DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+}
+
+/// An instant as a literal of the frames' datetime type, to compare with their columns.
+pub fn instant_lit(t: Instant) -> Expr {
+    lit(millis(t)).cast(datetime_type())
+}
+
+/// A span of time as a literal duration (milliseconds), to add to datetime columns.
+pub fn span_lit(span: chrono::Duration) -> Expr {
+    lit(span.num_milliseconds()).cast(DataType::Duration(TimeUnit::Milliseconds))
+}
+
+/// A chrono-tz zone as polars' time zone.
+pub fn polars_zone(tz: Tz) -> Result<TimeZone> {
+    Ok(TimeZone::opt_try_new(Some(tz.name()))?.unwrap_or(TimeZone::UTC))
+}
+
+/// A datetime column's calendar date in `tz`.
+pub fn local_date(datetime: Expr, tz: Tz) -> Result<Expr> {
+    Ok(datetime
+        .dt()
+        .convert_time_zone(polars_zone(tz)?)
+        .dt()
+        .date())
+}
+
+/// Hours, minutes… between two datetime expressions, as a float: `(to − from) ÷ unit`.
+pub fn elapsed(from: Expr, to: Expr, unit: chrono::Duration) -> Expr {
+    exact_div(
+        (to - from).dt().total_milliseconds(false),
+        unit.num_milliseconds() as f64,
+    )
+}
+
+/// `numerator ÷ denominator` as a float, rounded once. polars divides by a scalar by
+/// multiplying with its reciprocal, which is an ulp off for whole results (3,600,000 ms
+/// make 0.9999999999999999 hours); dividing by a column of the constant keeps IEEE
+/// division, so whole hours stay whole.
+pub fn exact_div(numerator: Expr, denominator: f64) -> Expr {
+    let numerator = numerator.cast(DataType::Float64);
+    let denominators = numerator.clone() * lit(0.0) + lit(denominator);
+    numerator / denominators
+}
+
 /// A datetime column in the frames' unit and zone.
-fn datetime_column(name: &str, values: impl IntoIterator<Item = Option<Instant>>) -> Column {
+pub(crate) fn datetime_column(
+    name: &str,
+    values: impl IntoIterator<Item = Option<Instant>>,
+) -> Column {
     let ms: Vec<Option<i64>> = values.into_iter().map(|t| t.map(millis)).collect();
     Series::new(name.into(), ms)
         .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
         .into_column()
 }
 
-/// A date column (days since the epoch underneath).
-fn date_column(name: &str, values: impl IntoIterator<Item = Option<NaiveDate>>) -> Column {
+/// Days since the epoch, polars' `Date` underneath.
+pub(crate) fn epoch_days(d: NaiveDate) -> i32 {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let days: Vec<Option<i32>> = values
-        .into_iter()
-        .map(|d| d.map(|d| (d - epoch).num_days() as i32))
-        .collect();
+    (d - epoch).num_days() as i32
+}
+
+/// A date column.
+pub(crate) fn date_column(
+    name: &str,
+    values: impl IntoIterator<Item = Option<NaiveDate>>,
+) -> Column {
+    let days: Vec<Option<i32>> = values.into_iter().map(|d| d.map(epoch_days)).collect();
     Series::new(name.into(), days).into_date().into_column()
 }
 
 /// Text that is null when empty, as Slack sends "" for "not set".
-fn non_empty(s: &str) -> Option<&str> {
+pub(crate) fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-/// One row per channel: id, name, created, creator, is_archived, archived_at, topic,
-/// purpose, num_members, is_private, message_count.
-pub fn channels_frame(ws: &Workspace) -> Result<DataFrame> {
-    let ch = &ws.channels;
-    let df = DataFrame::new_infer_height(vec![
-        Column::new(
-            "id".into(),
-            ch.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "name".into(),
-            ch.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
-        ),
-        datetime_column("created", ch.iter().map(|c| from_unix(c.created))),
-        Column::new(
-            "creator".into(),
-            ch.iter().map(|c| c.creator.as_deref()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "is_archived".into(),
-            ch.iter().map(|c| c.is_archived).collect::<Vec<_>>(),
-        ),
-        datetime_column("archived_at", ws.activity.iter().map(|a| a.archived_at())),
-        Column::new(
-            "topic".into(),
-            ch.iter()
-                .map(|c| non_empty(&c.topic.value))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "purpose".into(),
-            ch.iter()
-                .map(|c| non_empty(&c.purpose.value))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "num_members".into(),
-            ch.iter().map(|c| c.member_count()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "is_private".into(),
-            ch.iter()
-                .map(|c| c.is_private.unwrap_or(false))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "message_count".into(),
-            ws.activity
-                .iter()
-                .map(|a| a.message_count as u32)
-                .collect::<Vec<_>>(),
-        ),
-    ])?;
-    Ok(df)
+/// Strings as a one-row list literal: the pattern argument of `str().contains_any` and
+/// the set of `is_in`.
+pub fn string_list(values: &[&str]) -> Expr {
+    lit(Series::new("values".into(), values)).implode(true)
 }
 
-/// One row per message: channel_id, ts (Slack's id string), time, user, subtype, text,
-/// thread_ts. A cheap clone of the frame the loader built.
-pub fn messages_frame(ws: &Workspace) -> DataFrame {
-    ws.messages.clone()
+/// A column's values as strings (null as "").
+pub fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    let values = column(df, name)?.cast(&DataType::String)?;
+    Ok(values
+        .str()?
+        .iter()
+        .map(|s| s.unwrap_or_default().to_string())
+        .collect())
 }
 
-fn conv(i: &Incident) -> &crate::incidents::Conversation {
-    &i.conversation
+/// A numeric column's values as floats (null as NaN).
+pub fn floats(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let values = column(df, name)?.cast(&DataType::Float64)?;
+    Ok(values
+        .f64()?
+        .iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect())
 }
 
-/// Minutes from `from` to `to`, when both are known.
-fn minutes(from: Instant, to: Option<Instant>) -> Option<f64> {
-    to.map(|t| (t - from).num_milliseconds() as f64 / 60_000.0)
+/// A numeric column's first value as a float, `None` when null or absent.
+pub fn first_float(df: &DataFrame, name: &str) -> Result<Option<f64>> {
+    let values = column(df, name)?.cast(&DataType::Float64)?;
+    let first = values.f64()?.get(0);
+    Ok(first)
 }
 
-/// One row per incident channel: name, channel_id, topic_word, name_date, created,
-/// archived_at, open, hours_to_archive, topic, creator, message_count, sre_owner,
-/// dev_owner, minutes_to_topic, minutes_to_first_response, participants, escalations,
-/// has_summary, and the summary's fields (environment, component, probable_cause,
-/// duration, type, etr, who, current_action, next_action: null when not written,
-/// "UNKNOWN" when written as unknown).
-pub fn incidents_frame(incidents: &[Incident]) -> Result<DataFrame> {
-    let inc = incidents;
-    let mut columns = vec![
-        Column::new(
-            "name".into(),
-            inc.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "channel_id".into(),
-            inc.iter()
-                .map(|i| i.channel_id.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "topic_word".into(),
-            inc.iter()
-                .map(|i| i.topic_word.as_deref())
-                .collect::<Vec<_>>(),
-        ),
-        date_column("name_date", inc.iter().map(|i| i.name_date)),
-        datetime_column("created", inc.iter().map(|i| Some(i.created))),
-        datetime_column("archived_at", inc.iter().map(|i| i.archived_at)),
-        Column::new(
-            "open".into(),
-            inc.iter().map(|i| i.open).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "hours_to_archive".into(),
-            inc.iter()
-                .map(Incident::hours_to_archive)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "topic".into(),
-            inc.iter().map(|i| non_empty(&i.topic)).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "creator".into(),
-            inc.iter().map(|i| i.creator.as_deref()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "message_count".into(),
-            inc.iter()
-                .map(|i| i.message_count as u32)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "sre_owner".into(),
-            inc.iter()
-                .map(|i| conv(i).owners.sre.clone())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "dev_owner".into(),
-            inc.iter()
-                .map(|i| conv(i).owners.developer.clone())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "minutes_to_topic".into(),
-            inc.iter()
-                .map(|i| minutes(i.created, conv(i).topic_set_at))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "minutes_to_first_response".into(),
-            inc.iter()
-                .map(|i| minutes(i.created, conv(i).first_response_at))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "participants".into(),
-            inc.iter()
-                .map(|i| conv(i).participants as u32)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "escalations".into(),
-            inc.iter()
-                .map(|i| conv(i).escalations as u32)
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "has_summary".into(),
-            inc.iter()
-                .map(|i| conv(i).summary.is_some())
-                .collect::<Vec<_>>(),
-        ),
-    ];
-    for field in Field::ALL {
-        let values: Vec<Option<&str>> = inc
-            .iter()
-            .map(|i| conv(i).summary.as_ref().and_then(|s| s.get(field)))
-            .collect();
-        columns.push(Column::new(field.name().into(), values));
-    }
-    Ok(DataFrame::new_infer_height(columns)?)
+/// A count column's first value (null as 0).
+pub fn first_count(df: &DataFrame, name: &str) -> Result<usize> {
+    Ok(first_float(df, name)?.unwrap_or(0.0) as usize)
+}
+
+/// A datetime column's values as instants.
+pub fn instants(df: &DataFrame, name: &str) -> Result<Vec<Option<Instant>>> {
+    let values = column(df, name)?.cast(&datetime_type())?;
+    Ok(values
+        .datetime()?
+        .physical()
+        .iter()
+        .map(|ms| ms.and_then(chrono::DateTime::from_timestamp_millis))
+        .collect())
+}
+
+/// A date column's values.
+pub fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<NaiveDate>>> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let values = column(df, name)?.cast(&DataType::Date)?;
+    Ok(values
+        .date()?
+        .physical()
+        .iter()
+        .map(|d| d.and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d.into()))))
+        .collect())
 }

@@ -1,8 +1,12 @@
-//! The naming convention `<prefix><topic>-<ddmm>`, e.g. `issue-cron-1203` for a cron
-//! incident on 12 March.
+//! Naming conventions: which channels are incidents, and what their names say. The
+//! post's is `<prefix><topic>-<ddmm>`, e.g. `issue-cron-1203` for a cron incident on
+//! 12 March; any other is a regex with named groups, such as `inc-<number>-<slug>` or
+//! `incident-<yyyy-mm-dd>-<slug>`.
 
 use chrono::{Datelike, NaiveDate};
+use regex::Regex;
 
+use crate::error::{Error, Result};
 use crate::time::Instant;
 
 /// What a conventional name says.
@@ -12,14 +16,118 @@ pub struct NameParts {
     pub date: NaiveDate,
 }
 
-/// Parses `name` by the convention. The name carries no year, so the year is the one
-/// that puts the date nearest to the channel's creation: `issue-x-3112` created on
-/// 1 January 2017 is 31 December 2016. `None` for names off the convention (no topic,
-/// no `ddmm` at the end, or a date that no year near `created` has).
-pub fn parse_name(name: &str, prefix: &str, created: Instant) -> Option<NameParts> {
-    let rest = name.strip_prefix(prefix)?;
-    let (topic, ddmm) = rest.rsplit_once('-')?;
-    if topic.is_empty() || ddmm.len() != 4 || !ddmm.bytes().all(|b| b.is_ascii_digit()) {
+/// What a name says under a [`Convention`]: any of the three may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameFacts {
+    /// The topic or slug: `cron` in `issue-cron-1203`, `db-outage` in `inc-1234-db-outage`.
+    pub topic: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// The incident number: `1234` in `inc-1234-db-outage`.
+    pub number: Option<u64>,
+}
+
+/// How a team names incident channels.
+#[derive(Debug, Clone)]
+pub struct Convention {
+    /// Incident channels are those whose name starts with this; `None` with a pattern:
+    /// those the pattern matches.
+    pub prefix: Option<String>,
+    /// Names are read with this regex's named groups `topic`, `date` (`ddmm`,
+    /// `yyyy-mm-dd` or `yyyymmdd`) and `number`; `None`: the post's
+    /// `<prefix><topic>-<ddmm>`.
+    pub pattern: Option<Regex>,
+}
+
+impl Convention {
+    /// The post's convention with another prefix: `issue-`, `inc-`…
+    pub fn prefix(prefix: &str) -> Self {
+        Convention {
+            prefix: Some(prefix.to_string()),
+            pattern: None,
+        }
+    }
+
+    /// A convention described by a regex with named groups, e.g.
+    /// `^inc-(?P<number>\d+)-(?P<topic>.+)$`. Incident channels are those it matches.
+    pub fn pattern(pattern: &str) -> Result<Self> {
+        let regex = Regex::new(pattern).map_err(|e| {
+            Error::Invalid(format!("--match `{pattern}` is not a valid regex: {e}"))
+        })?;
+        let known = ["topic", "date", "number"];
+        if let Some(unknown) = regex.capture_names().flatten().find(|n| !known.contains(n)) {
+            return Err(Error::Invalid(format!(
+                "--match `{pattern}`: unknown group `{unknown}`; name groups topic, date or number"
+            )));
+        }
+        Ok(Convention {
+            prefix: None,
+            pattern: Some(regex),
+        })
+    }
+
+    /// Whether a channel is an incident channel.
+    pub fn is_incident(&self, name: &str) -> bool {
+        match (&self.prefix, &self.pattern) {
+            (Some(prefix), _) => name.starts_with(prefix.as_str()),
+            (None, Some(pattern)) => pattern.is_match(name),
+            (None, None) => true,
+        }
+    }
+
+    /// What a channel's name says, `None` when it does not follow the convention.
+    pub fn read(&self, name: &str, created: Instant) -> Option<NameFacts> {
+        let Some(pattern) = &self.pattern else {
+            let parts = parse_name(name, self.prefix.as_deref().unwrap_or(""), created)?;
+            return Some(NameFacts {
+                topic: Some(parts.topic_word),
+                date: Some(parts.date),
+                number: None,
+            });
+        };
+        let captures = pattern.captures(name)?;
+        let group = |g: &str| captures.name(g).map(|m| m.as_str());
+        Some(NameFacts {
+            topic: group("topic").filter(|t| !t.is_empty()).map(str::to_string),
+            date: group("date").and_then(|d| parse_date(d, created)),
+            number: group("number").and_then(|n| n.parse().ok()),
+        })
+    }
+
+    /// How the convention reads in messages: `#issue-*` or the regex.
+    pub fn describe(&self) -> String {
+        match (&self.prefix, &self.pattern) {
+            (Some(prefix), _) => format!("#{prefix}*"),
+            (None, Some(pattern)) => format!("names matching {}", pattern.as_str()),
+            (None, None) => "every channel".into(),
+        }
+    }
+}
+
+impl Default for Convention {
+    fn default() -> Self {
+        Convention::prefix("issue-")
+    }
+}
+
+impl From<&str> for Convention {
+    fn from(prefix: &str) -> Self {
+        Convention::prefix(prefix)
+    }
+}
+
+/// A date written in a name: `yyyy-mm-dd`, `yyyymmdd`, or `ddmm` (its year the one
+/// nearest to the channel's creation).
+fn parse_date(text: &str, created: Instant) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y%m%d"))
+        .ok()
+        .or_else(|| ddmm_near(text, created))
+}
+
+/// `ddmm` with the year that puts it nearest to `created`; `None` for no such date, or
+/// one more than half a year away (a typo, not the incident's date).
+fn ddmm_near(ddmm: &str, created: Instant) -> Option<NaiveDate> {
+    if ddmm.len() != 4 || !ddmm.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let day: u32 = ddmm[..2].parse().ok()?;
@@ -30,13 +138,22 @@ pub fn parse_name(name: &str, prefix: &str, created: Instant) -> Option<NamePart
         .into_iter()
         .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
         .min_by_key(|d| (*d - created_day).num_days().abs())?;
-    // A date more than half a year away is not the incident's date but a typo.
-    if (date - created_day).num_days().abs() > 183 {
+    ((date - created_day).num_days().abs() <= 183).then_some(date)
+}
+
+/// Parses `name` by the convention. The name carries no year, so the year is the one
+/// that puts the date nearest to the channel's creation: `issue-x-3112` created on
+/// 1 January 2017 is 31 December 2016. `None` for names off the convention (no topic,
+/// no `ddmm` at the end, or a date that no year near `created` has).
+pub fn parse_name(name: &str, prefix: &str, created: Instant) -> Option<NameParts> {
+    let rest = name.strip_prefix(prefix)?;
+    let (topic, ddmm) = rest.rsplit_once('-')?;
+    if topic.is_empty() {
         return None;
     }
     Some(NameParts {
         topic_word: topic.to_string(),
-        date,
+        date: ddmm_near(ddmm, created)?,
     })
 }
 
@@ -107,5 +224,58 @@ mod tests {
         ] {
             assert_eq!(parts(name, created), None, "{name}");
         }
+    }
+
+    #[test]
+    fn numbered_convention_reads_number_and_slug() {
+        let c = Convention::pattern(r"^inc-(?P<number>\d+)-(?P<topic>.+)$").unwrap();
+        assert!(c.is_incident("inc-1234-db-outage"));
+        assert!(!c.is_incident("incident-review") && !c.is_incident("inc-x-db"));
+        let facts = c.read("inc-1234-db-outage", at(2024, 5, 12)).unwrap();
+        assert_eq!(facts.number, Some(1234));
+        assert_eq!(facts.topic.as_deref(), Some("db-outage"));
+        assert_eq!(facts.date, None);
+    }
+
+    #[test]
+    fn dated_convention_reads_full_dates() {
+        let c =
+            Convention::pattern(r"^incident-(?P<date>\d{4}-\d{2}-\d{2})-(?P<topic>.+)$").unwrap();
+        let facts = c.read("incident-2024-05-12-api", at(2024, 5, 12)).unwrap();
+        assert_eq!(facts.date.unwrap().to_string(), "2024-05-12");
+        assert_eq!(facts.topic.as_deref(), Some("api"));
+        // A date that does not exist is no date, but the name still matches.
+        let odd = c.read("incident-2024-02-31-api", at(2024, 3, 1)).unwrap();
+        assert_eq!(odd.date, None);
+        assert_eq!(c.read("incident-api", at(2024, 3, 1)), None);
+    }
+
+    #[test]
+    fn the_posts_convention_as_a_pattern_reads_like_the_prefix() {
+        let c = Convention::pattern(r"^issue-(?P<topic>.+)-(?P<date>\d{4})$").unwrap();
+        let by_pattern = c.read("issue-db-3112", at(2017, 1, 1)).unwrap();
+        let by_prefix = Convention::prefix("issue-")
+            .read("issue-db-3112", at(2017, 1, 1))
+            .unwrap();
+        assert_eq!(by_pattern, by_prefix);
+        assert_eq!(by_prefix.date.unwrap().to_string(), "2016-12-31");
+    }
+
+    #[test]
+    fn bad_patterns_are_clear_errors() {
+        let err = Convention::pattern("inc-(").unwrap_err().to_string();
+        assert!(err.contains("not a valid regex"), "{err}");
+        let err = Convention::pattern("inc-(?P<slug>.+)")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown group `slug`"), "{err}");
+    }
+
+    #[test]
+    fn prefix_convention_selects_by_prefix_and_reads_off_names_as_none() {
+        let c = Convention::prefix("issue-");
+        assert!(c.is_incident("issue-db-slow") && !c.is_incident("issues-board"));
+        assert_eq!(c.read("issue-db-slow", at(2016, 3, 12)), None);
+        assert_eq!(c.describe(), "#issue-*");
     }
 }

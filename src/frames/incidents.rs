@@ -1,0 +1,532 @@
+//! The incident frames: one row per incident channel with every fact a typed column, and
+//! the messages of those channels with their author's name and the flags the audit
+//! reads, both computed once from a loaded workspace.
+//!
+//! Per channel, Rust reads what only a parser can (the name's parts, the owners in the
+//! topic, the latest SOP summary); everything counted over messages is a polars query.
+
+use chrono::Duration;
+use polars::lazy::dsl;
+use polars::prelude::*;
+
+use super::workspace::with_authors;
+use super::{date_column, datetime_column, elapsed, non_empty, span_lit, string_list};
+use crate::error::{Error, Result};
+use crate::export::Workspace;
+use crate::incidents::sop::{parse_owners, parse_summary, Field, People};
+use crate::incidents::{
+    Convention, BOOKKEEPING_SUBTYPES, DENIAL_PHRASES, ESCALATION_PHRASES, RENAME_SUBTYPES,
+    RESOLUTION_PHRASES, UNARCHIVE_SUBTYPES,
+};
+use crate::time::{from_unix, Instant};
+
+/// How long after creation an incident is "hot" for the `longest_silence_minutes`
+/// column: the SOP's first two hours (the audit can ask for another window).
+pub const DEFAULT_HOT_WINDOW: Duration = Duration::hours(2);
+
+const HOUR: Duration = Duration::hours(1);
+const MINUTE: Duration = Duration::minutes(1);
+
+/// The frames of one workspace's incident channels.
+#[derive(Debug, Clone)]
+pub struct IncidentFrames {
+    /// One row per incident channel, oldest first:
+    ///
+    /// - naming: `name`, `channel_id`, what the name says under the convention
+    ///   (`topic_word`, `name_date`, `name_number`; null where it does not say) and
+    ///   `follows_convention`;
+    /// - life: `created`, `archived_at` (the newest archive not undone by an unarchive),
+    ///   `open` (not archived, by Slack's flag), `hours_to_archive`, `reopen_count`,
+    ///   `renames` (the channel's name changes: it counts under its current name),
+    ///   `last_activity`;
+    /// - topic: `topic`, `topic_set_at`, `minutes_to_topic`, `creator`, `sre_owner`,
+    ///   `dev_owner`;
+    /// - summary: `has_summary`, `summary_at` and the SOP fields `environment`,
+    ///   `component`, `probable_cause`, `duration`, `type` (Self/Unknown/Scale/Vendor),
+    ///   `etr`, `who`, `current_action`, `next_action` (null when not written, "UNKNOWN"
+    ///   when written as unknown);
+    /// - conversation: `message_count`, `participants`, `first_response_at`,
+    ///   `minutes_to_first_response`, `resolved_at`, `escalations`,
+    ///   `longest_silence_minutes` (in the first two hours, see [`longest_silences`]).
+    pub incidents: DataFrame,
+    /// The incident channels' messages, oldest first: `channel_id`, `ts`, `time`, `user`,
+    /// `author`, `subtype`, `text`, `thread_ts`, and the flags `is_update` (people
+    /// talking, not Slack's bookkeeping), `is_summary`, `is_escalation`, `is_resolution`.
+    pub messages: DataFrame,
+    /// "Now" for analyses: the newest message or creation in the incident channels, so
+    /// that figures depend neither on the wall clock nor on the other channels read.
+    pub as_of: Instant,
+}
+
+impl IncidentFrames {
+    /// The frames of the incident channels of a convention (a prefix such as `"issue-"`
+    /// or a [`Convention`]); an error when there are none, since every figure would then
+    /// be empty.
+    pub fn new(ws: &Workspace, convention: impl Into<Convention>) -> Result<Self> {
+        let base = channel_facts(ws, &convention.into())?;
+        let as_of = base.newest_activity;
+        let messages = flagged_messages(ws, &base.frame)?;
+        let incidents = incident_rows(base.frame, &messages)?;
+        Ok(IncidentFrames {
+            incidents,
+            messages,
+            as_of,
+        })
+    }
+}
+
+/// The per-channel facts Rust reads, and the newest activity among them.
+struct ChannelFacts {
+    frame: DataFrame,
+    newest_activity: Instant,
+}
+
+/// One row per incident channel with what the channel list, the loader's activity and the
+/// parsers say: name parts, life, topic and owners.
+fn channel_facts(ws: &Workspace, convention: &Convention) -> Result<ChannelFacts> {
+    let people = People::new(&ws.users);
+    let chosen: Vec<_> = ws
+        .channels
+        .iter()
+        .zip(&ws.activity)
+        .filter(|(c, _)| convention.is_incident(&c.name))
+        .filter_map(|(c, a)| Some((c, a, from_unix(c.created)?)))
+        .collect();
+    if chosen.is_empty() {
+        return Err(Error::NoMatchingChannels {
+            convention: convention.describe(),
+            total: ws.channels.len(),
+        });
+    }
+    let parts: Vec<_> = chosen
+        .iter()
+        .map(|(c, _, created)| convention.read(&c.name, *created))
+        .collect();
+    let owners: Vec<_> = chosen
+        .iter()
+        .map(|(c, ..)| parse_owners(&c.topic.value, &people))
+        .collect();
+    let last_activity: Vec<Instant> = chosen
+        .iter()
+        .map(|(_, a, created)| a.last_message.map_or(*created, |m| m.max(*created)))
+        .collect();
+    let newest_activity = *last_activity.iter().max().expect("at least one channel");
+    let frame = DataFrame::new_infer_height(vec![
+        Column::new(
+            "name".into(),
+            chosen
+                .iter()
+                .map(|(c, ..)| c.name.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "channel_id".into(),
+            chosen
+                .iter()
+                .map(|(c, ..)| c.id.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "topic_word".into(),
+            parts
+                .iter()
+                .map(|p| p.as_ref().and_then(|p| p.topic.as_deref()))
+                .collect::<Vec<_>>(),
+        ),
+        date_column(
+            "name_date",
+            parts.iter().map(|p| p.as_ref().and_then(|p| p.date)),
+        ),
+        Column::new(
+            "name_number".into(),
+            parts
+                .iter()
+                .map(|p| p.as_ref().and_then(|p| p.number))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "follows_convention".into(),
+            parts.iter().map(Option::is_some).collect::<Vec<_>>(),
+        ),
+        datetime_column("created", chosen.iter().map(|(.., t)| Some(*t))),
+        datetime_column(
+            "archived_at",
+            chosen.iter().map(|(_, a, _)| a.archived_at()),
+        ),
+        Column::new(
+            "open".into(),
+            chosen
+                .iter()
+                .map(|(c, ..)| !c.is_archived)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "topic".into(),
+            chosen
+                .iter()
+                .map(|(c, ..)| non_empty(&c.topic.value))
+                .collect::<Vec<_>>(),
+        ),
+        // A topic set before the export began has no message; its last_set still tells.
+        datetime_column(
+            "topic_last_set",
+            chosen.iter().map(|(c, ..)| {
+                (!c.topic.value.is_empty() && c.topic.last_set > 0)
+                    .then(|| from_unix(c.topic.last_set))
+                    .flatten()
+            }),
+        ),
+        Column::new(
+            "creator".into(),
+            chosen
+                .iter()
+                .map(|(c, ..)| c.creator.as_deref())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "sre_owner".into(),
+            owners.iter().map(|o| o.sre.as_deref()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "dev_owner".into(),
+            owners
+                .iter()
+                .map(|o| o.developer.as_deref())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "message_count".into(),
+            chosen
+                .iter()
+                .map(|(_, a, _)| a.message_count as u32)
+                .collect::<Vec<_>>(),
+        ),
+        datetime_column("last_activity", last_activity.into_iter().map(Some)),
+    ])?;
+    Ok(ChannelFacts {
+        frame,
+        newest_activity,
+    })
+}
+
+/// The incident channels' messages with their author and flags, oldest first (a stable
+/// sort: messages of one instant keep the export's order).
+fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<DataFrame> {
+    let ids = channels.clone().lazy().select([col("channel_id")]);
+    let in_incidents = ws.messages.clone().lazy().join(
+        ids,
+        [col("channel_id")],
+        [col("channel_id")],
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Inner)
+        },
+    );
+    let text = || col("text").fill_null(lit(""));
+    let is_update = col("subtype")
+        .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
+        .fill_null(lit(false))
+        .not();
+    let mut messages = with_authors(in_incidents, ws)?
+        .sort(
+            ["time"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .with_columns([
+            is_update.clone().alias("is_update"),
+            is_update
+                .clone()
+                .and(
+                    text()
+                        .str()
+                        .contains_any(string_list(&ESCALATION_PHRASES), true),
+                )
+                .alias("is_escalation"),
+            is_update
+                .clone()
+                .and(
+                    text()
+                        .str()
+                        .contains_any(string_list(&RESOLUTION_PHRASES), true),
+                )
+                .and(
+                    text()
+                        .str()
+                        .contains_any(string_list(&DENIAL_PHRASES), true)
+                        .not(),
+                )
+                .alias("is_resolution"),
+            // A summary has a line per field: fewer lines cannot be one, and most chat is
+            // one line, so only these few messages go through the parser below.
+            is_update
+                .and(text().str().count_matches(lit("\n"), true).gt_eq(lit(2)))
+                .alias("is_summary"),
+        ])
+        .collect()?;
+    let candidates = super::column(&messages, "is_summary")?.bool()?.clone();
+    let texts = super::column(&messages, "text")?.str()?.clone();
+    let is_summary: BooleanChunked = candidates
+        .iter()
+        .zip(texts.iter())
+        .map(|(candidate, text)| {
+            Some(candidate == Some(true) && text.and_then(parse_summary).is_some())
+        })
+        .collect();
+    messages.with_column(is_summary.with_name("is_summary".into()).into_column())?;
+    Ok(messages)
+}
+
+/// Joins what the messages say to the channel facts and derives the durations.
+fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame> {
+    let person = col("user").is_not_null().and(col("is_update"));
+    let by_channel = messages
+        .clone()
+        .lazy()
+        .join(
+            channels
+                .clone()
+                .lazy()
+                .select([col("channel_id"), col("creator")]),
+            [col("channel_id")],
+            [col("channel_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .group_by([col("channel_id")])
+        .agg([
+            col("time")
+                .filter(col("subtype").eq(lit("channel_topic")))
+                .min()
+                .alias("topic_first_message"),
+            col("user")
+                .filter(person.clone())
+                .n_unique()
+                .alias("participants"),
+            col("time")
+                .filter(person.and(col("user").neq_missing(col("creator"))))
+                .min()
+                .alias("first_response_at"),
+            col("is_escalation").sum().alias("escalations"),
+            col("time")
+                .filter(col("is_resolution"))
+                .min()
+                .alias("resolved_at"),
+            col("subtype")
+                .is_in(string_list(&UNARCHIVE_SUBTYPES), false)
+                .fill_null(lit(false))
+                .sum()
+                .alias("reopen_count"),
+            col("subtype")
+                .is_in(string_list(&RENAME_SUBTYPES), false)
+                .fill_null(lit(false))
+                .sum()
+                .alias("renames"),
+            col("time")
+                .filter(col("is_summary"))
+                .max()
+                .alias("summary_at"),
+            col("text")
+                .filter(col("is_summary"))
+                .last()
+                .alias("summary_text"),
+        ]);
+    let count = |name: &str| col(name).fill_null(lit(0)).cast(DataType::UInt32);
+    let joined = channels
+        .lazy()
+        .join(
+            by_channel,
+            [col("channel_id")],
+            [col("channel_id")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .with_columns([
+            coalesce(&[col("topic_first_message"), col("topic_last_set")]).alias("topic_set_at"),
+            count("participants"),
+            count("escalations"),
+            count("reopen_count"),
+            count("renames"),
+        ])
+        .with_columns([
+            elapsed(col("created"), col("archived_at"), HOUR).alias("hours_to_archive"),
+            elapsed(col("created"), col("topic_set_at"), MINUTE).alias("minutes_to_topic"),
+            elapsed(col("created"), col("first_response_at"), MINUTE)
+                .alias("minutes_to_first_response"),
+            col("summary_at").is_not_null().alias("has_summary"),
+        ])
+        .sort(
+            ["created", "name"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()?;
+    let mut incidents = with_summary_fields(joined)?;
+    let silences = longest_silences(
+        incidents.clone().lazy(),
+        messages.clone().lazy(),
+        DEFAULT_HOT_WINDOW,
+    )?;
+    incidents = incidents
+        .lazy()
+        .join(
+            silences,
+            [col("channel_id")],
+            [col("channel_id")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select(incident_columns())
+        .collect()?;
+    Ok(incidents)
+}
+
+/// Parses each channel's latest summary into one column per SOP field.
+fn with_summary_fields(mut df: DataFrame) -> Result<DataFrame> {
+    let summaries: Vec<_> = super::column(&df, "summary_text")?
+        .str()?
+        .iter()
+        .map(|text| text.and_then(parse_summary))
+        .collect();
+    for field in Field::ALL {
+        let values: Vec<Option<&str>> = summaries
+            .iter()
+            .map(|s| s.as_ref().and_then(|s| s.get(field)))
+            .collect();
+        df.with_column(Column::new(field.name().into(), values))?;
+    }
+    Ok(df)
+}
+
+/// The incidents frame's columns, in order.
+fn incident_columns() -> Vec<Expr> {
+    let mut columns: Vec<Expr> = [
+        "name",
+        "channel_id",
+        "topic_word",
+        "name_date",
+        "name_number",
+        "follows_convention",
+        "created",
+        "archived_at",
+        "open",
+        "hours_to_archive",
+        "reopen_count",
+        "renames",
+        "last_activity",
+        "topic",
+        "topic_set_at",
+        "minutes_to_topic",
+        "creator",
+        "sre_owner",
+        "dev_owner",
+        "has_summary",
+        "summary_at",
+    ]
+    .into_iter()
+    .map(col)
+    .collect();
+    columns.extend(Field::ALL.iter().map(|f| col(f.name())));
+    columns.extend(
+        [
+            "message_count",
+            "participants",
+            "first_response_at",
+            "minutes_to_first_response",
+            "resolved_at",
+            "escalations",
+            "longest_silence_minutes",
+        ]
+        .into_iter()
+        .map(col),
+    );
+    columns
+}
+
+/// Each incident's longest silence, in minutes, while it was hot: in its first `window`,
+/// before anyone declared it mitigated, and before it was archived. Counted from
+/// creation to the first update, between updates, and from the last update to the end of
+/// the hot time; quiet after "mitigated"/"resolved" is not a lapse.
+///
+/// `incidents` needs `channel_id`, `created`, `resolved_at`, `archived_at`; `messages`
+/// needs `channel_id`, `time`, `is_update`, oldest first. Gives `channel_id`,
+/// `longest_silence_minutes` and `updates_in_window` (updates up to `window` after
+/// creation), one row per incident.
+pub fn longest_silences(
+    incidents: LazyFrame,
+    messages: LazyFrame,
+    window: Duration,
+) -> Result<LazyFrame> {
+    let hot = incidents.select([
+        col("channel_id"),
+        col("created"),
+        (col("created") + span_lit(window)).alias("window_end"),
+        dsl::min_horizontal([
+            col("created") + span_lit(window),
+            col("resolved_at"),
+            col("archived_at"),
+        ])?
+        .alias("hot_until"),
+    ]);
+    let gaps = messages
+        .filter(col("is_update"))
+        .join(
+            hot.clone(),
+            [col("channel_id")],
+            [col("channel_id")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Inner)
+            },
+        )
+        .group_by([col("channel_id")])
+        .agg([
+            col("time")
+                .filter(col("time").lt_eq(col("window_end")))
+                .len()
+                .alias("updates_in_window"),
+            // Gaps between consecutive updates in the hot time, the first from creation.
+            elapsed(
+                col("time")
+                    .filter(col("time").lt_eq(col("hot_until")))
+                    .shift_and_fill(lit(1), col("created").first()),
+                col("time").filter(col("time").lt_eq(col("hot_until"))),
+                MINUTE,
+            )
+            .max()
+            .alias("longest_gap"),
+            col("time")
+                .filter(col("time").lt_eq(col("hot_until")))
+                .max()
+                .alias("last_update"),
+        ]);
+    let zero = || lit(0.0);
+    Ok(hot
+        .join(
+            gaps,
+            [col("channel_id")],
+            [col("channel_id")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select([
+            col("channel_id"),
+            dsl::max_horizontal([
+                zero(),
+                col("longest_gap").fill_null(zero()),
+                elapsed(
+                    coalesce(&[col("last_update"), col("created")]),
+                    col("hot_until"),
+                    MINUTE,
+                ),
+            ])?
+            .alias("longest_silence_minutes"),
+            col("updates_in_window")
+                .fill_null(lit(0))
+                .cast(DataType::UInt32)
+                .alias("updates_in_window"),
+        ]))
+}

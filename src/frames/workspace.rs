@@ -1,0 +1,131 @@
+//! The workspace as loaded, as frames: every channel, every user, every message.
+
+use polars::prelude::*;
+
+use super::{datetime_column, non_empty};
+use crate::error::Result;
+use crate::export::Workspace;
+use crate::time::from_unix;
+
+/// One row per channel: id, name, created, creator, is_archived, archived_at, topic,
+/// purpose, num_members, is_private, message_count.
+pub fn channels_frame(ws: &Workspace) -> Result<DataFrame> {
+    let ch = &ws.channels;
+    let df = DataFrame::new_infer_height(vec![
+        Column::new(
+            "id".into(),
+            ch.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "name".into(),
+            ch.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ),
+        datetime_column("created", ch.iter().map(|c| from_unix(c.created))),
+        Column::new(
+            "creator".into(),
+            ch.iter().map(|c| c.creator.as_deref()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "is_archived".into(),
+            ch.iter().map(|c| c.is_archived).collect::<Vec<_>>(),
+        ),
+        datetime_column("archived_at", ws.activity.iter().map(|a| a.archived_at())),
+        Column::new(
+            "topic".into(),
+            ch.iter()
+                .map(|c| non_empty(&c.topic.value))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "purpose".into(),
+            ch.iter()
+                .map(|c| non_empty(&c.purpose.value))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "num_members".into(),
+            ch.iter().map(|c| c.member_count()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "is_private".into(),
+            ch.iter()
+                .map(|c| c.is_private.unwrap_or(false))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "message_count".into(),
+            ws.activity
+                .iter()
+                .map(|a| a.message_count as u32)
+                .collect::<Vec<_>>(),
+        ),
+    ])?;
+    Ok(df)
+}
+
+/// One row per user: id, name, real_name, is_bot, deleted, tz.
+pub fn users_frame(ws: &Workspace) -> Result<DataFrame> {
+    let u = &ws.users;
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new(
+            "id".into(),
+            u.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "name".into(),
+            u.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "real_name".into(),
+            u.iter().map(|u| u.real_name.as_deref()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "is_bot".into(),
+            u.iter().map(|u| u.is_bot).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "deleted".into(),
+            u.iter().map(|u| u.deleted).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "tz".into(),
+            u.iter().map(|u| u.tz.as_deref()).collect::<Vec<_>>(),
+        ),
+    ])?)
+}
+
+/// One row per message: channel_id, ts (Slack's id string), time, user, author (the
+/// user's name, joined from users; the id when the user is unknown), subtype, text,
+/// thread_ts.
+pub fn messages_frame(ws: &Workspace) -> Result<DataFrame> {
+    Ok(with_authors(ws.messages.clone().lazy(), ws)?.collect()?)
+}
+
+/// Adds `author` after `user`: a hash join on the user id, so its cost grows with
+/// messages + users, never with their product.
+pub(crate) fn with_authors(messages: LazyFrame, ws: &Workspace) -> Result<LazyFrame> {
+    let names = users_frame(ws)?
+        .lazy()
+        .select([col("id"), col("name").alias("author")])
+        // users.json may list someone twice: the first entry wins, as a lookup would.
+        .unique_stable(Some(cols(["id"])), UniqueKeepStrategy::First);
+    let joined = messages.join(
+        names,
+        [col("user")],
+        [col("id")],
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Left)
+        },
+    );
+    Ok(joined.select([
+        col("channel_id"),
+        col("ts"),
+        col("time"),
+        col("user"),
+        coalesce(&[col("author"), col("user")]).alias("author"),
+        col("subtype"),
+        col("text"),
+        col("thread_ts"),
+    ]))
+}
