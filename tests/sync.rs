@@ -1022,7 +1022,7 @@ fn hostile_channel_ids_and_names_are_refused_and_named() {
     for shown in [
         "\"issue-bad-id-0\" (id \"C/../../escape\"): its id is not a Slack id",
         "(id \"..\")",
-        "(id \"C\\u{0}X\")",
+        "(id \"C\\0X\")",
         "\"../../outside\" (id \"CNAME0\"): its name cannot be a folder name",
         "\"/etc/passwd\"",
         "\".renaming-CNAME0\" (id \"CNAME3\"): its name starts with `.`",
