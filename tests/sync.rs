@@ -286,6 +286,13 @@ fn bad_token_and_missing_scope_fail_clearly_and_leave_the_folder_intact() {
     );
     assert!(!err.contains("not-the-token"), "{err}");
     assert_eq!(snapshot(tmp.path()), before);
+    // A folder that did not exist is not left behind (the lock is taken before any call).
+    let fresh = tmp.path().join("new/deeper");
+    let failed = sync_command(&emu, &fresh, "not-the-token", &[])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(!tmp.path().join("new").exists());
 
     for (scopes, needed) in [
         (vec!["channels:read", "users:read"], "channels:history"),
