@@ -51,6 +51,9 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    #[error("{path} is in use by another sync ({holder}); wait for it to end, or stop it, and sync again")]
+    Locked { path: PathBuf, holder: String },
+
     #[error(transparent)]
     Slack(#[from] SlackError),
 
@@ -78,7 +81,8 @@ impl Error {
     }
 }
 
-/// Why a call failed, with what to do about it. Never holds the token.
+/// Why a call failed, with what to do about it. Never holds the token: the client passes
+/// every error through [`SlackError::map_text`] with its redaction before handing it out.
 #[derive(Debug, thiserror::Error)]
 pub enum SlackError {
     #[error("SLACK_TOKEN is not set: create a Slack app with the channels:read, channels:history and users:read scopes, install it, and export its token as SLACK_TOKEN")]
@@ -91,6 +95,13 @@ pub enum SlackError {
     },
     #[error("{method}: still rate limited after {attempts} HTTP 429 answers; try again later")]
     RateLimited { method: &'static str, attempts: u32 },
+    #[error("{method}: the server asked to wait {:.0} s more after {:.0} s of waiting on this call, over the limit of {:.0} s per call; try again later", .asked.as_secs_f64(), .waited.as_secs_f64(), .limit.as_secs_f64())]
+    WaitedTooLong {
+        method: &'static str,
+        waited: std::time::Duration,
+        asked: std::time::Duration,
+        limit: std::time::Duration,
+    },
     #[error("{method}: {message} (after {attempts} attempts to reach {base})")]
     Transport {
         method: &'static str,
@@ -98,12 +109,76 @@ pub enum SlackError {
         attempts: u32,
         message: String,
     },
-    #[error("SLACK_API_URL {base} is plain http: the token would travel unencrypted; use https (plain http is allowed on loopback only)")]
+    #[error("SLACK_API_URL {base} is plain http: the token would travel unencrypted; use https (plain http is allowed only to 127.0.0.1, ::1 or localhost)")]
     InsecureUrl { base: String },
+    #[error("SLACK_API_URL {base:?} cannot be used: {reason}")]
+    InvalidUrl { base: String, reason: String },
+    #[error("{method}: {base} redirected the call to {to}; the token is not sent where a server redirects, so point SLACK_API_URL at the API itself (if you trust that host)")]
+    Redirected {
+        method: &'static str,
+        base: String,
+        to: String,
+    },
     #[error("{method}: HTTP {status} from {base}; is SLACK_API_URL right?")]
     Status {
         method: &'static str,
         base: String,
         status: u16,
     },
+    #[error("{method}: the answer is larger than {limit} bytes, the most one answer may hold; stopped reading it")]
+    TooLarge { method: &'static str, limit: u64 },
+    #[error("{method}: the listing did not end after {pages} pages, the most one listing may take; the server keeps sending cursors, try again later")]
+    TooManyPages { method: &'static str, pages: usize },
+    #[error("{method}: page {page} came with a cursor the server had already sent; the listing would never end, try again later")]
+    RepeatedCursor { method: &'static str, page: usize },
+}
+
+impl SlackError {
+    /// The same error with `f` applied to every text it holds (for redaction).
+    pub fn map_text(self, f: impl Fn(&str) -> String) -> Self {
+        use SlackError::*;
+        match self {
+            Api { method, code, hint } => Api {
+                method,
+                code: f(&code),
+                hint: f(&hint),
+            },
+            Transport {
+                method,
+                base,
+                attempts,
+                message,
+            } => Transport {
+                method,
+                base: f(&base),
+                attempts,
+                message: f(&message),
+            },
+            InsecureUrl { base } => InsecureUrl { base: f(&base) },
+            InvalidUrl { base, reason } => InvalidUrl {
+                base: f(&base),
+                reason: f(&reason),
+            },
+            Redirected { method, base, to } => Redirected {
+                method,
+                base: f(&base),
+                to: f(&to),
+            },
+            Status {
+                method,
+                base,
+                status,
+            } => Status {
+                method,
+                base: f(&base),
+                status,
+            },
+            other @ (NoToken
+            | RateLimited { .. }
+            | WaitedTooLong { .. }
+            | TooLarge { .. }
+            | TooManyPages { .. }
+            | RepeatedCursor { .. }) => other,
+        }
+    }
 }

@@ -223,6 +223,10 @@ fn killed_sync_resumes_to_the_same_folder() {
             !resumed.join("channels.json").exists(),
             "killed before the end"
         );
+        assert!(
+            resumed.join(".incident-channels-sync.lock").exists(),
+            "a stale lock file, which must not block the next run"
+        );
     }
     ok_sync(&emu, &resumed, &["--plain"]);
     assert_eq!(
@@ -282,6 +286,13 @@ fn bad_token_and_missing_scope_fail_clearly_and_leave_the_folder_intact() {
     );
     assert!(!err.contains("not-the-token"), "{err}");
     assert_eq!(snapshot(tmp.path()), before);
+    // A folder that did not exist is not left behind (the lock is taken before any call).
+    let fresh = tmp.path().join("new/deeper");
+    let failed = sync_command(&emu, &fresh, "not-the-token", &[])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(!tmp.path().join("new").exists());
 
     for (scopes, needed) in [
         (vec!["channels:read", "users:read"], "channels:history"),
@@ -518,7 +529,7 @@ fn resync_brings_edits_deletions_replies_and_final_archives() {
 }
 
 #[test]
-fn an_answer_without_its_list_stops_the_sync_and_prunes_nothing() {
+fn an_answer_without_its_list_is_retried_then_stops_the_sync_and_prunes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     ok_sync(
         &emulator(EmulatorOptions {
@@ -541,8 +552,542 @@ fn an_answer_without_its_list_stops_the_sync_and_prunes_nothing() {
     let err = String::from_utf8_lossy(&failed.stderr);
     assert_eq!(failed.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("conversations.list") && err.contains("malformed_response"),
+        err.contains("conversations.list")
+            && err.contains("malformed_response")
+            && err.contains("6 answers in a row had no `channels` list"),
         "{err}"
     );
+    assert_eq!(calls(&hollow, "conversations.list"), 6, "retried, bounded");
     assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn answers_now_and_then_without_their_list_are_retried_and_end_equal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clean = tmp.path().join("clean");
+    let options = || EmulatorOptions {
+        rate_limits: false,
+        ..Default::default()
+    };
+    ok_sync(&emulator(options()), &clean, &["--plain"]);
+    let hollow = emulator(EmulatorOptions {
+        faults: Faults {
+            hollow_every: 4,
+            ..Faults::default()
+        },
+        ..options()
+    });
+    let copy = tmp.path().join("copy");
+    let summary = ok_sync(&hollow, &copy, &["--plain"]);
+    assert!(hollow.stats().faults_injected > 10, "{summary}");
+    assert_eq!(
+        snapshot(&copy),
+        snapshot(&clean),
+        "one run, as if none were hollow"
+    );
+}
+
+// --- Hostile servers ---------------------------------------------------------------
+
+/// Runs `cmd`, killing it and failing the test if it takes longer than `limit`.
+fn output_within(mut cmd: Command, limit: Duration) -> Output {
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match wait.recv_timeout(limit) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &id.to_string()]).status();
+            panic!("the command did not end within {limit:?}")
+        }
+    }
+}
+
+/// A small workspace (three channels with a thread), quick to sync.
+fn small_workspace() -> Crafted {
+    let mut ws = Crafted::new();
+    ws.channel("issue-one", DAY0, None)
+        .channel("issue-two", DAY0 + DAY, Some(DAY0 + 3 * DAY))
+        .channel("general", DAY0, None);
+    let mut parent = msg(DAY0 + HOUR, "", "summary");
+    parent["thread_ts"] = parent["ts"].clone();
+    parent["reply_count"] = 1.into();
+    let mut reply = msg(DAY0 + 2 * HOUR, "", "a reply");
+    reply["thread_ts"] = parent["ts"].clone();
+    ws.messages("issue-one", &[parent, reply]);
+    ws.finish();
+    ws
+}
+
+fn hostile_emulator(dir: &Path, token: &str, faults: Faults) -> Emulator {
+    Emulator::start(
+        dir,
+        0,
+        EmulatorOptions {
+            token: token.into(),
+            rate_limits: false,
+            faults,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+fn sync_against(emu: &Emulator, out: &Path, token: &str, extra: &[&str]) -> (Output, String) {
+    let out = output_within(
+        sync_command(emu, out, token, extra),
+        Duration::from_secs(60),
+    );
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    (out, err)
+}
+
+#[test]
+fn an_echoed_token_is_never_printed_nor_written() {
+    use incident_channels::slack::emulator::Echo;
+    let ws = small_workspace();
+    // One token shaped like Slack's, one not: both are caught.
+    for token in ["xoxb-4242-1717-EchoMe", TOKEN] {
+        for echo in [
+            Echo::Error,
+            Echo::Body,
+            Echo::Status,
+            Echo::Scope,
+            Echo::Header,
+            Echo::Data,
+        ] {
+            let emu = hostile_emulator(
+                ws.path(),
+                token,
+                Faults {
+                    echo_auth: Some(echo),
+                    ..Faults::default()
+                },
+            );
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("copy");
+            let (result, err) = sync_against(&emu, &out, token, &["--plain"]);
+            let stdout = String::from_utf8_lossy(&result.stdout);
+            for text in [&err, &stdout.to_string()] {
+                assert!(!text.contains(token), "{echo:?}: token printed: {text}");
+                assert!(!text.contains("EchoMe"), "{echo:?}: {text}");
+            }
+            let succeeds = matches!(echo, Echo::Header | Echo::Data);
+            assert_eq!(result.status.success(), succeeds, "{echo:?}: {err}");
+            match echo {
+                Echo::Error | Echo::Scope => assert!(err.contains("<redacted>"), "{err}"),
+                Echo::Status => assert!(err.contains("HTTP 400"), "{err}"),
+                Echo::Body => assert!(err.contains("unreadable answer"), "{err}"),
+                Echo::Header | Echo::Data => {}
+            }
+            if out.exists() {
+                for (path, bytes) in snapshot(&out) {
+                    let (path, text) =
+                        (path.display().to_string(), String::from_utf8_lossy(&bytes));
+                    assert!(
+                        !path.contains(token) && !text.contains(token),
+                        "{echo:?}: in {path}"
+                    );
+                }
+            }
+            if echo == Echo::Data {
+                let channels = std::fs::read_to_string(out.join("channels.json")).unwrap();
+                assert!(
+                    channels.contains("Bearer <redacted>"),
+                    "the echo was there: {channels}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_redirect_is_reported_with_its_host_and_not_followed() {
+    let ws = small_workspace();
+    let elsewhere = hostile_emulator(ws.path(), TOKEN, Faults::default());
+    // Another host (by name) than the 127.0.0.1 the client was pointed at.
+    let cross = format!(
+        "http://localhost:{}/api/auth.test?steal=1",
+        elsewhere.addr().port()
+    );
+    for (to, host) in [
+        (cross.as_str(), "localhost"),
+        (
+            "https://xoxb-1-2.evil.example.invalid/x",
+            "<redacted>.evil.example.invalid",
+        ),
+        ("/api/other", "127.0.0.1"),
+    ] {
+        let emu = hostile_emulator(
+            ws.path(),
+            TOKEN,
+            Faults {
+                redirect_to: Some(to.into()),
+                ..Faults::default()
+            },
+        );
+        let tmp = tempfile::tempdir().unwrap();
+        let (result, err) = sync_against(&emu, tmp.path(), TOKEN, &[]);
+        assert_eq!(result.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("auth.test") && err.contains("redirected"),
+            "{err}"
+        );
+        assert!(err.contains(&format!("to {host};")), "{to}: {err}");
+        assert!(
+            !err.contains("set SLACK_TOKEN") && !err.contains("steal"),
+            "{err}"
+        );
+        assert!(!err.contains("xoxb"), "{err}");
+        assert_eq!(snapshot(tmp.path()), BTreeMap::new(), "nothing written");
+    }
+    assert_eq!(elsewhere.stats().calls, BTreeMap::new(), "never followed");
+}
+
+#[test]
+fn credentials_or_other_schemes_in_the_url_are_refused_before_any_call() {
+    let emu = emulator(EmulatorOptions::default());
+    let port = emu.addr().port();
+    for url in [
+        format!("http://user:hunter2@127.0.0.1:{port}/api"),
+        format!("http://127.0.0.1@127.0.0.1:{port}/api"),
+        format!("https://hunter2@127.0.0.1:{port}/api"),
+        format!("ftp://127.0.0.1:{port}/api"),
+        format!("HTTP://127.0.0.1.evil.example:{port}/api"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_incident-channels"))
+            .args(["sync", "--out", tmp.path().to_str().unwrap()])
+            .env("SLACK_TOKEN", TOKEN)
+            .env("SLACK_API_URL", &url)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{url}: {err}");
+        assert!(err.contains("SLACK_API_URL"), "{err}");
+        assert!(!err.contains("hunter2") && !err.contains(TOKEN), "{err}");
+    }
+    assert_eq!(emu.stats().calls, BTreeMap::new(), "no call went out");
+}
+
+#[test]
+fn endless_or_looping_pagination_stops_with_a_clear_error() {
+    let ws = small_workspace();
+    let endless = hostile_emulator(
+        ws.path(),
+        TOKEN,
+        Faults {
+            endless_pages: true,
+            ..Faults::default()
+        },
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (result, err) = sync_against(&endless, tmp.path(), TOKEN, &["--max-pages", "40"]);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("conversations.list") && err.contains("did not end after 40 pages"),
+        "{err}"
+    );
+    assert_eq!(calls(&endless, "conversations.list"), 40);
+
+    let looping = hostile_emulator(
+        ws.path(),
+        TOKEN,
+        Faults {
+            repeat_cursor: true,
+            ..Faults::default()
+        },
+    );
+    let (result, err) = sync_against(&looping, tmp.path(), TOKEN, &[]);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("conversations.list") && err.contains("page 2 came with a cursor"),
+        "{err}"
+    );
+    assert_eq!(calls(&looping, "conversations.list"), 2);
+    assert_eq!(snapshot(tmp.path()), BTreeMap::new(), "nothing written");
+}
+
+#[test]
+fn a_huge_answer_is_refused_at_the_limit() {
+    let ws = small_workspace();
+    let huge = hostile_emulator(
+        ws.path(),
+        TOKEN,
+        Faults {
+            huge_answer_bytes: 3 << 20,
+            ..Faults::default()
+        },
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (result, err) = sync_against(&huge, tmp.path(), TOKEN, &["--max-answer-bytes", "1000000"]);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("auth.test") && err.contains("larger than 1000000 bytes"),
+        "{err}"
+    );
+    // Within the limit, the same server is fine.
+    let (result, err) = sync_against(&huge, tmp.path(), TOKEN, &["--max-answer-bytes", "5000000"]);
+    assert!(result.status.success(), "{err}");
+}
+
+/// A server that answers every request with an endless body of unknown length and
+/// counts what it managed to send before the client hung up.
+fn endless_body_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api", listener.local_addr().unwrap());
+    let sent = std::sync::Arc::new(AtomicU64::new(0));
+    let counter = sent.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(1) {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"ok\":true,\"x\":\"");
+            let chunk = [b'x'; 65536];
+            // Never more than 256 MiB, so a broken client cannot hang the test forever.
+            for _ in 0..4096 {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+                counter.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+            }
+        }
+    });
+    (url, sent)
+}
+
+#[test]
+fn an_answer_of_unknown_length_is_read_only_up_to_the_limit() {
+    use incident_channels::slack::api::Method;
+    use incident_channels::slack::client::{ClientOptions, SlackClient, SlackError};
+    use incident_channels::slack::token::Token;
+    let (url, sent) = endless_body_server();
+    let mut client = SlackClient::new(
+        Token::new(TOKEN),
+        ClientOptions {
+            base_url: url,
+            pace: false,
+            max_answer_bytes: 1 << 20,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let err = client.call(Method::AuthTest, &[]).unwrap_err();
+    assert!(
+        matches!(err, SlackError::TooLarge { method: "auth.test", limit } if limit == 1 << 20),
+        "{err}"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        sent < 64 << 20,
+        "read on after the limit: {sent} bytes sent"
+    );
+}
+
+#[test]
+fn retry_after_storms_are_bounded_per_call() {
+    let ws = small_workspace();
+    let storm = hostile_emulator(
+        ws.path(),
+        TOKEN,
+        Faults {
+            always_rate_limited: Some(2),
+            ..Faults::default()
+        },
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let (result, err) = sync_against(&storm, tmp.path(), TOKEN, &["--max-wait-secs", "3"]);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("auth.test")
+            && err.contains("wait 2 s more after 2 s")
+            && err.contains("limit of 3 s per call"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(calls(&storm, "auth.test"), 2);
+}
+
+#[test]
+fn a_second_sync_into_the_folder_fails_at_once_naming_the_first() {
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        faults: Faults {
+            slow_every: 1,
+            slow_ms: 15,
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("copy");
+    let lock = out.join(".incident-channels-sync.lock");
+    let mut first = sync_command(&emu, &out, TOKEN, &["--plain"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !std::fs::read_to_string(&lock).is_ok_and(|s| s.contains("started")) {
+        assert!(
+            Instant::now() < deadline,
+            "the first run never took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let started = Instant::now();
+    let second = run_sync(&emu, &out, &["--plain"]);
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("in use by another sync") && err.contains(&format!("pid {}", first.id())),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3), "at once");
+    assert!(first.wait().unwrap().success());
+    assert!(!lock.exists(), "the lock file goes with its run");
+
+    // A lock file nobody holds (a run killed with -9) blocks nothing.
+    std::fs::write(&lock, "pid 1, started long ago").unwrap();
+    ok_sync(&emu, &out, &["--plain"]);
+    assert!(!lock.exists());
+}
+
+/// Channels whose ids or names a server should never send.
+fn hostile_channels(existing: &str) -> Vec<serde_json::Value> {
+    let mut channels = Vec::new();
+    let mut add = |id: &str, name: String| {
+        channels.push(serde_json::json!({"id": id, "name": name, "created": 2_000_000_000}))
+    };
+    for (i, id) in [
+        "C/../../escape",
+        "..",
+        ".",
+        "C\\evil",
+        "C\u{0}X",
+        "C\nX",
+        "",
+        "C.X",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        add(id, format!("issue-bad-id-{i}"));
+    }
+    for (i, name) in [
+        "../../outside",
+        "/etc/passwd",
+        "..",
+        ".renaming-CNAME0",
+        "channels.json",
+        "users.json",
+        "groups.json",
+        "Users.JSON",
+        ".incident-channels-sync.json",
+        ".incident-channels-sync.lock",
+        ".tmp-x.tmp",
+        "issue-a\nb",
+        "issue-nul\u{0}",
+        &format!("issue-{}", "x".repeat(300)),
+        existing,
+        "issue-xoxp-1-2-3",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        add(&format!("CNAME{i}"), name.to_string());
+    }
+    channels
+}
+
+#[test]
+fn hostile_channel_ids_and_names_are_refused_and_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("a/b/copy");
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        faults: Faults {
+            extra_channels: hostile_channels("issue-db-2303"),
+            ..Faults::default()
+        },
+        ..Default::default()
+    });
+    let summary = ok_sync(&emu, &out, &["--all-history", "--plain"]);
+    let refused = summary.split("refused, not written").nth(1).unwrap_or("");
+    for shown in [
+        "\"issue-bad-id-0\" (id \"C/../../escape\"): its id is not a Slack id",
+        "(id \"..\")",
+        "(id \"C\\0X\")",
+        "\"../../outside\" (id \"CNAME0\"): its name cannot be a folder name",
+        "\"/etc/passwd\"",
+        "\".renaming-CNAME0\" (id \"CNAME3\"): its name starts with `.`",
+        "\"channels.json\" (id \"CNAME4\"): its name is that of one of the export's own files",
+        "\"Users.JSON\"",
+        "\".incident-channels-sync.lock\"",
+        "\"issue-a\\nb\"",
+        "is too long",
+        "\"issue-db-2303\" (id \"CNAME14\"): another channel has the same name",
+        "\"issue-<redacted>\" (id \"CNAME15\"): it holds a token",
+    ] {
+        assert!(refused.contains(shown), "{shown} not in: {refused}");
+    }
+    assert_eq!(refused.matches("(id ").count(), 24, "{refused}");
+    // Nothing outside the folder, no hostile channel in it, and it reads as the sample.
+    let everything: Vec<PathBuf> = snapshot(tmp.path()).into_keys().collect();
+    assert!(
+        everything.iter().all(|p| p.starts_with("a/b/copy")),
+        "{everything:?}"
+    );
+    let channels = std::fs::read_to_string(out.join("channels.json")).unwrap();
+    assert!(!channels.contains("CNAME") && !channels.contains("escape"));
+    let source = incident_channels::export::load(sample()).unwrap();
+    let copy = incident_channels::export::load(&out).unwrap();
+    assert!(source.messages.equals_missing(&copy.messages));
+    // And the folder syncs again.
+    ok_sync(&emu, &out, &["--all-history", "--plain"]);
+}
+
+#[test]
+fn a_sync_record_naming_folders_outside_moves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("a/b/copy");
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        ..Default::default()
+    });
+    ok_sync(&emu, &out, &["--plain"]);
+    let before = snapshot(&out);
+    // A record edited (or written by an old version) to say a channel lived outside.
+    let outside = tmp.path().join("a/outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("keep.txt"), "mine").unwrap();
+    let state_path = out.join(".incident-channels-sync.json");
+    let mut state = read_json(&state_path);
+    let (id, _) = state["channels"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .unwrap();
+    let id = id.clone();
+    state["channels"][&id]["name"] = "../../outside".into();
+    write_json(&state_path, &state);
+    ok_sync(&emu, &out, &["--plain"]);
+    assert_eq!(
+        std::fs::read_to_string(outside.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(snapshot(&out), before);
 }

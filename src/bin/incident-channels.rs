@@ -90,6 +90,15 @@ enum Command {
         /// Per-request timeout in ms.
         #[arg(long, default_value_t = 30_000, hide = true)]
         timeout_ms: u64,
+        /// Give up on a call after waiting this long in all on Retry-After and backoff.
+        #[arg(long, default_value_t = 600)]
+        max_wait_secs: u64,
+        /// Pages one listing may take before sync gives up on it.
+        #[arg(long, default_value_t = ClientOptions::default().max_pages, hide = true)]
+        max_pages: usize,
+        /// The largest answer read, in bytes.
+        #[arg(long, default_value_t = ClientOptions::default().max_answer_bytes, hide = true)]
+        max_answer_bytes: u64,
         /// Plain progress lines even on a terminal.
         #[arg(long)]
         plain: bool,
@@ -136,6 +145,24 @@ enum Command {
         slow_every: u64,
         #[arg(long, default_value_t = 0)]
         slow_ms: u64,
+        /// Hostile: echo the Authorization header back, in this place.
+        #[arg(long, value_enum)]
+        echo_auth: Option<emulator::Echo>,
+        /// Hostile: list methods answer empty pages with new cursors forever.
+        #[arg(long)]
+        endless_pages: bool,
+        /// Hostile: list methods answer the same page and cursor forever.
+        #[arg(long)]
+        repeat_cursor: bool,
+        /// Hostile: pad every answer to this many bytes.
+        #[arg(long, default_value_t = 0)]
+        huge_answer_bytes: u64,
+        /// Hostile: redirect every call to this URL.
+        #[arg(long)]
+        redirect_to: Option<String>,
+        /// Hostile: answer every call with HTTP 429 and this Retry-After (seconds).
+        #[arg(long)]
+        always_rate_limited: Option<u64>,
     },
     /// Publish an executed notebook as a Jekyll post (markdown, images) and an HTML page.
     Publish {
@@ -231,6 +258,9 @@ fn run(cli: Cli) -> Result<()> {
             minute_ms,
             backoff_ms,
             timeout_ms,
+            max_wait_secs,
+            max_pages,
+            max_answer_bytes,
             plain,
         } => {
             let token = Token::from_env().ok_or(SlackError::NoToken)?;
@@ -245,6 +275,9 @@ fn run(cli: Cli) -> Result<()> {
                     minute: Duration::from_millis(minute_ms),
                     backoff: Duration::from_millis(backoff_ms),
                     timeout: Duration::from_millis(timeout_ms),
+                    max_wait: Duration::from_secs(max_wait_secs),
+                    max_pages,
+                    max_answer_bytes,
                     ..ClientOptions::default()
                 },
                 progress: if plain {
@@ -271,6 +304,12 @@ fn run(cli: Cli) -> Result<()> {
             hollow_every,
             slow_every,
             slow_ms,
+            echo_auth,
+            endless_pages,
+            repeat_cursor,
+            huge_answer_bytes,
+            redirect_to,
+            always_rate_limited,
         } => {
             let options = EmulatorOptions {
                 token,
@@ -286,6 +325,13 @@ fn run(cli: Cli) -> Result<()> {
                     hollow_every,
                     slow_every,
                     slow_ms,
+                    echo_auth,
+                    endless_pages,
+                    repeat_cursor,
+                    huge_answer_bytes,
+                    redirect_to,
+                    always_rate_limited,
+                    extra_channels: Vec::new(),
                 },
             };
             let running = Emulator::start(&dir, port, options)?;

@@ -89,3 +89,44 @@ pub struct MessageView<'a> {
     #[serde(default, borrow)]
     pub thread_ts: Option<Cow<'a, str>>,
 }
+
+impl MessageView<'_> {
+    /// See [`is_thread_reply`].
+    pub fn is_thread_reply(&self) -> bool {
+        reply_rule(Some(&self.ts), self.thread_ts.as_deref())
+    }
+}
+
+/// Whether a message (as Slack's JSON) is a reply in a thread: it has a `thread_ts`, and
+/// that is not its own `ts` (a parent carries its own `ts` there). Replies also sent to
+/// the channel (`subtype: thread_broadcast`) are replies too. The one rule for sync, the
+/// emulator and the reader.
+pub fn is_thread_reply(message: &Value) -> bool {
+    reply_rule(
+        message.get("ts").and_then(Value::as_str),
+        message.get("thread_ts").and_then(Value::as_str),
+    )
+}
+
+fn reply_rule(ts: Option<&str>, thread_ts: Option<&str>) -> bool {
+    matches!((ts, thread_ts), (Some(ts), Some(thread)) if thread != ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_reply_has_a_thread_ts_other_than_its_ts() {
+        assert!(is_thread_reply(&json!({"ts": "2.0", "thread_ts": "1.0"})));
+        assert!(is_thread_reply(
+            &json!({"ts": "2.0", "thread_ts": "1.0", "subtype": "thread_broadcast"})
+        ));
+        assert!(!is_thread_reply(&json!({"ts": "1.0", "thread_ts": "1.0"})));
+        assert!(!is_thread_reply(&json!({"ts": "1.0"})));
+        assert!(!is_thread_reply(&json!({"thread_ts": "1.0"})));
+        let view: MessageView = serde_json::from_str(r#"{"ts":"2.0","thread_ts":"1.0"}"#).unwrap();
+        assert!(view.is_thread_reply());
+    }
+}

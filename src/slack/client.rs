@@ -1,7 +1,9 @@
 //! A careful Web API client: bearer token, cursor pagination, pacing per rate-limit
 //! tier, `Retry-After` on 429, jittered backoff on transient failures, typed errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -37,6 +39,14 @@ pub struct ClientOptions {
     pub max_backoff: Duration,
     /// 429s one call may meet before the client gives up.
     pub max_rate_limited: u32,
+    /// The longest one call may spend waiting on `Retry-After`s and backoffs: a server
+    /// asking for 300 s thirty times must not hold a sync for hours.
+    pub max_wait: Duration,
+    /// Pages one listing may take; far more than any workspace needs, so that a server
+    /// that sends cursors forever is stopped.
+    pub max_pages: usize,
+    /// The largest answer read, in bytes; a page of 1,000 messages is a few MB.
+    pub max_answer_bytes: u64,
 }
 
 impl Default for ClientOptions {
@@ -53,6 +63,9 @@ impl Default for ClientOptions {
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             max_rate_limited: 30,
+            max_wait: Duration::from_secs(600),
+            max_pages: 10_000,
+            max_answer_bytes: 64 << 20,
         }
     }
 }
@@ -74,6 +87,8 @@ impl CallStats {
 /// A client for one token and one server.
 pub struct SlackClient {
     http: reqwest::blocking::Client,
+    /// The checked API root, without a trailing `/`.
+    base: String,
     token: Token,
     options: ClientOptions,
     next_slot: BTreeMap<TierKey, Instant>,
@@ -96,23 +111,27 @@ enum Attempt {
 
 impl SlackClient {
     pub fn new(token: Token, options: ClientOptions) -> Result<Self, SlackError> {
-        if !secure_enough(&options.base_url) {
-            return Err(SlackError::InsecureUrl {
-                base: options.base_url.clone(),
-            });
-        }
+        let base = check_base_url(&options.base_url)
+            .map_err(|e| e.map_text(|t| token.redact(t)))?
+            .as_str()
+            .trim_end_matches('/')
+            .to_string();
         let http = reqwest::blocking::Client::builder()
             .timeout(options.timeout)
             .user_agent(concat!("incident-channels/", env!("CARGO_PKG_VERSION")))
+            // Slack's API does not redirect; a server that does is reported, not followed
+            // (following would drop the token at best and send the form elsewhere).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SlackError::Transport {
                 method: "client",
-                base: options.base_url.clone(),
+                base: token.redact(&base),
                 attempts: 0,
-                message: e.without_url().to_string(),
+                message: token.redact(&e.without_url().to_string()),
             })?;
         Ok(SlackClient {
             http,
+            base,
             token,
             options,
             next_slot: BTreeMap::new(),
@@ -121,11 +140,28 @@ impl SlackClient {
         })
     }
 
-    /// Calls `method` with form parameters and returns the JSON body of an `ok` answer.
+    /// Calls `method` with form parameters and returns the JSON body of an `ok` answer,
+    /// with the token scrubbed from it wherever the server put it.
     pub fn call(&mut self, method: Method, params: &[(&str, String)]) -> Result<Value, SlackError> {
+        self.call_unredacted(method, params)
+            .map_err(|e| self.redacted(e))
+    }
+
+    /// Every error the client hands out passes here: nothing token-shaped, and not the
+    /// token itself, whatever a server echoed.
+    fn redacted(&self, e: SlackError) -> SlackError {
+        e.map_text(|t| self.token.redact(t))
+    }
+
+    fn call_unredacted(
+        &mut self,
+        method: Method,
+        params: &[(&str, String)],
+    ) -> Result<Value, SlackError> {
         let name = method.name();
         let mut failures = 0;
         let mut rate_limited = 0;
+        let mut waited = Duration::ZERO;
         loop {
             self.wait_for_slot(method.tier());
             *self.stats.calls.entry(name).or_default() += 1;
@@ -140,6 +176,7 @@ impl SlackClient {
                             attempts: rate_limited,
                         });
                     }
+                    self.within_patience(name, &mut waited, wait)?;
                     // Never sooner than asked; the whole tier waits, not just this call.
                     let until = Instant::now() + wait;
                     self.next_slot.insert(tier_key(method.tier()), until);
@@ -150,47 +187,81 @@ impl SlackClient {
                     if failures >= self.options.max_attempts {
                         return Err(SlackError::Transport {
                             method: name,
-                            base: self.options.base_url.clone(),
+                            base: self.base.clone(),
                             attempts: failures,
                             message,
                         });
                     }
+                    let pause = self.backoff(failures);
+                    self.within_patience(name, &mut waited, pause)?;
                     self.stats.retries += 1;
-                    std::thread::sleep(self.backoff(failures));
+                    std::thread::sleep(pause);
                 }
             }
         }
     }
 
+    /// Counts `pause` against the call's `max_wait`, or fails if it would exceed it.
+    fn within_patience(
+        &self,
+        method: &'static str,
+        waited: &mut Duration,
+        pause: Duration,
+    ) -> Result<(), SlackError> {
+        if *waited + pause > self.options.max_wait {
+            return Err(SlackError::WaitedTooLong {
+                method,
+                waited: *waited,
+                asked: pause,
+                limit: self.options.max_wait,
+            });
+        }
+        *waited += pause;
+        Ok(())
+    }
+
     /// Calls a paginated method until `next_cursor` is empty, handing each page's
     /// `items_key` array to `page`. Pages may be short or empty with more to come: only
-    /// the cursor says when it ends.
+    /// the cursor says when it ends. A listing that would not end (more than
+    /// `max_pages` pages, or a cursor sent twice) is an error.
     pub fn paginate(
+        &mut self,
+        method: Method,
+        params: &[(&str, String)],
+        items_key: &str,
+        page: impl FnMut(Vec<Value>),
+    ) -> Result<(), SlackError> {
+        self.paginate_unredacted(method, params, items_key, page)
+            .map_err(|e| self.redacted(e))
+    }
+
+    fn paginate_unredacted(
         &mut self,
         method: Method,
         params: &[(&str, String)],
         items_key: &str,
         mut page: impl FnMut(Vec<Value>),
     ) -> Result<(), SlackError> {
+        let name = method.name();
+        // Hashes, not the cursors: a hostile server's cursors may be long.
+        let hasher = RandomState::new();
+        let mut seen: HashSet<u64> = HashSet::new();
         let mut cursor = String::new();
+        let mut pages = 0;
         loop {
+            if pages >= self.options.max_pages {
+                return Err(SlackError::TooManyPages {
+                    method: name,
+                    pages,
+                });
+            }
             let mut all = params.to_vec();
             all.push(("limit", method.max_page().to_string()));
             if !cursor.is_empty() {
                 all.push(("cursor", cursor.clone()));
             }
-            let mut body = self.call(method, &all)?;
-            // A page cut short must not pass for the end: sync prunes what a full read
-            // no longer returns.
-            let malformed = |what: String| SlackError::Api {
-                method: method.name(),
-                code: "malformed_response".into(),
-                hint: format!("{what}; stopped before writing anything from it, run sync again"),
-            };
-            let items = match body.get_mut(items_key).map(Value::take) {
-                Some(Value::Array(items)) => items,
-                _ => return Err(malformed(format!("the answer has no `{items_key}` list"))),
-            };
+            let (items, body) = self.call_with_list(method, &all, items_key)?;
+            pages += 1;
             page(items);
             let next = body
                 .pointer("/response_metadata/next_cursor")
@@ -199,19 +270,55 @@ impl SlackClient {
             if next.is_empty() {
                 if body.get("has_more").and_then(Value::as_bool) == Some(true) {
                     return Err(malformed(
+                        method,
                         "`has_more` is true but no cursor came with it".into(),
                     ));
                 }
                 return Ok(());
             }
-            if next == cursor {
-                return Err(SlackError::Api {
-                    method: method.name(),
-                    code: "invalid_cursor".into(),
-                    hint: "the server returned the same cursor twice; run sync again".into(),
+            if next.len() > MAX_CURSOR {
+                return Err(malformed(
+                    method,
+                    format!("a cursor of {} bytes came with page {pages}", next.len()),
+                ));
+            }
+            if !seen.insert(hasher.hash_one(next)) {
+                return Err(SlackError::RepeatedCursor {
+                    method: name,
+                    page: pages,
                 });
             }
             cursor = next.to_string();
+        }
+    }
+
+    /// One page: the call, retried with backoff while an `ok` answer lacks its
+    /// `items_key` list (a server's hiccup that passes); then an error, so that a page cut
+    /// short never passes for the end (sync prunes what a full read no longer returns).
+    fn call_with_list(
+        &mut self,
+        method: Method,
+        params: &[(&str, String)],
+        items_key: &str,
+    ) -> Result<(Vec<Value>, Value), SlackError> {
+        let mut hollow = 0;
+        let mut waited = Duration::ZERO;
+        loop {
+            let mut body = self.call_unredacted(method, params)?;
+            if let Some(Value::Array(items)) = body.get_mut(items_key).map(Value::take) {
+                return Ok((items, body));
+            }
+            hollow += 1;
+            if hollow >= self.options.max_attempts {
+                return Err(malformed(
+                    method,
+                    format!("{hollow} answers in a row had no `{items_key}` list"),
+                ));
+            }
+            let pause = self.backoff(hollow);
+            self.within_patience(method.name(), &mut waited, pause)?;
+            self.stats.retries += 1;
+            std::thread::sleep(pause);
         }
     }
 
@@ -221,7 +328,7 @@ impl SlackClient {
         params: &[(&str, String)],
     ) -> Result<Attempt, SlackError> {
         let name = method.name();
-        let url = format!("{}/{name}", self.options.base_url.trim_end_matches('/'));
+        let url = format!("{}/{name}", self.base);
         let mut auth = match reqwest::header::HeaderValue::from_str(&self.token.bearer()) {
             Ok(v) => v,
             Err(_) => {
@@ -244,6 +351,13 @@ impl SlackClient {
             Err(e) => return Ok(Attempt::Transient(describe(&e))),
         };
         let status = response.status();
+        if status.is_redirection() {
+            return Err(SlackError::Redirected {
+                method: name,
+                base: self.base.clone(),
+                to: redirect_host(&response),
+            });
+        }
         if status.as_u16() == 429 {
             return Ok(Attempt::RateLimited(retry_after(&response)));
         }
@@ -253,25 +367,48 @@ impl SlackClient {
         if !status.is_success() {
             return Err(SlackError::Status {
                 method: name,
-                base: self.options.base_url.clone(),
+                base: self.base.clone(),
                 status: status.as_u16(),
             });
         }
-        let bytes = match response.bytes() {
-            Ok(b) => b,
-            Err(e) => return Ok(Attempt::Transient(describe(&e))),
+        let limit = self.options.max_answer_bytes;
+        let too_large = SlackError::TooLarge {
+            method: name,
+            limit,
         };
-        let body: Value = match serde_json::from_slice(&bytes) {
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large);
+        }
+        // Read at most one byte past the limit: a server that declares nothing, or lies,
+        // cannot make the client hold more than that.
+        let mut bytes = Vec::new();
+        if let Err(e) = response
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+        {
+            return Ok(Attempt::Transient(format!("the answer was cut off: {e}")));
+        }
+        if bytes.len() as u64 > limit {
+            return Err(too_large);
+        }
+        let mut body: Value = match serde_json::from_slice(&bytes) {
             Ok(v) => v,
             Err(e) => return Ok(Attempt::Transient(format!("unreadable answer ({e})"))),
         };
+        drop(bytes);
+        self.token.scrub(&mut body);
         if body.get("ok").and_then(Value::as_bool) == Some(true) {
             return Ok(Attempt::Done(body));
         }
-        let code = body
+        // A code is a short identifier; a server's essay is cut.
+        let code: String = body
             .get("error")
             .and_then(Value::as_str)
-            .unwrap_or("unknown_error");
+            .unwrap_or("unknown_error")
+            .chars()
+            .take(MAX_CODE_CHARS)
+            .collect();
+        let code = code.as_str();
         match code {
             "ratelimited" => Ok(Attempt::RateLimited(Duration::from_secs(1))),
             "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
@@ -314,14 +451,88 @@ impl SlackClient {
     }
 }
 
-/// https anywhere; plain http only to this machine (an emulator).
-fn secure_enough(base: &str) -> bool {
-    let Some(rest) = base.strip_prefix("http://") else {
-        return true;
+/// The API root from `SLACK_API_URL`, parsed and checked: https anywhere, plain http
+/// only to this machine (an emulator), never a user name or password in it.
+pub fn check_base_url(base: &str) -> Result<reqwest::Url, SlackError> {
+    let invalid = |shown: String, reason: &str| SlackError::InvalidUrl {
+        base: shown,
+        reason: reason.to_string(),
     };
-    let host = rest.split(['/', ':']).next().unwrap_or("");
-    host == "localhost" || host.starts_with("127.") || rest.starts_with("[::1]")
+    let url = reqwest::Url::parse(base.trim()).map_err(|e| {
+        // Unparsed, it may still hold a password: show only what follows the last `@`.
+        let shown = base.rsplit('@').next().unwrap_or_default().to_string();
+        invalid(
+            shown,
+            &format!("{e}; give the API root, such as {DEFAULT_API_URL}"),
+        )
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(invalid(
+            shown.to_string(),
+            "it holds a user name or password (before `@`), which would be sent along; remove them",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            url.to_string(),
+            "it has a query or fragment; give the API root alone",
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(SlackError::InsecureUrl {
+            base: url.to_string(),
+        }),
+        other => Err(invalid(
+            url.to_string(),
+            &format!("`{other}` is not https; give the API root, such as {DEFAULT_API_URL}"),
+        )),
+    }
 }
+
+/// A loopback IP literal or exactly `localhost`: not `127.0.0.1.evil.example`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    // The parser has already turned IP literals (`127.1`, `0x7f.0.0.1`) into canonical
+    // form; an IPv6 literal keeps its brackets, which no domain can hold.
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    match literal.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host == "localhost",
+    }
+}
+
+/// Where a redirect points: the host alone (a path or query may carry anything).
+fn redirect_host(response: &reqwest::blocking::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|to| response.url().join(to).ok())
+        .and_then(|to| to.host_str().map(str::to_string))
+        .unwrap_or_else(|| "an address it did not give".into())
+}
+
+/// An answer that cannot be trusted to be whole.
+fn malformed(method: Method, what: String) -> SlackError {
+    SlackError::Api {
+        method: method.name(),
+        code: "malformed_response".into(),
+        hint: format!("{what}; stopped before writing anything from it, run sync again"),
+    }
+}
+
+/// The longest cursor accepted; Slack's are well under 100 bytes.
+const MAX_CURSOR: usize = 4096;
+
+/// The longest error code shown; Slack's are short identifiers.
+const MAX_CODE_CHARS: usize = 100;
 
 /// A seed for backoff jitter, different for each client so that clients spread out.
 fn clock_seed() -> u64 {
@@ -393,5 +604,81 @@ fn hint(method: Method, code: &str, body: &Value) -> String {
         "not_in_channel" => "invite the app to the channel (/invite @your-app)".into(),
         "invalid_cursor" => "the pagination cursor was rejected; run sync again".into(),
         _ => format!("see Slack's documentation of {}", method.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(url: &str) -> String {
+        match check_base_url(url) {
+            Ok(u) => panic!("{url} was accepted as {u}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn plain_http_goes_only_to_loopback() {
+        for good in [
+            "https://slack.com/api",
+            "HTTPS://Slack.COM/api/",
+            "http://127.0.0.1:8080/api",
+            "HTTP://127.0.0.1/api",
+            "http://127.1.2.3/api",
+            "http://[::1]:9/api",
+            "http://localhost/api",
+            "http://LOCALHOST:80/api",
+        ] {
+            assert!(check_base_url(good).is_ok(), "{good} refused");
+        }
+        for insecure in [
+            "HTTP://host/api",
+            "Http://slack.com/api",
+            "http://127.0.0.1.evil.example/api",
+            "http://localhost.evil.example/api",
+            "http://localhost./api",
+            "http://[::ffff:127.0.0.1]/api",
+            "http://10.0.0.1/api",
+        ] {
+            let err = refused(insecure);
+            assert!(err.contains("plain http"), "{insecure}: {err}");
+        }
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_refused_and_not_shown() {
+        for url in [
+            "http://127.0.0.1@host/api",
+            "http://[::1]@host/api",
+            "http://user:hunter2@127.0.0.1/api",
+            "https://user:hunter2@slack.com/api",
+            "https://hunter2@slack.com/api",
+        ] {
+            let err = refused(url);
+            assert!(!err.contains("hunter2"), "{err}");
+            assert!(
+                err.contains("user name or password") || err.contains("plain http"),
+                "{url}: {err}"
+            );
+        }
+        // Whatever the parser makes of it, `[::1]@host` never reaches `host` in clear.
+        assert!(!refused("http://[::1]@host/api").is_empty());
+    }
+
+    #[test]
+    fn other_schemes_and_garbage_are_refused() {
+        for url in [
+            "ftp://slack.com/api",
+            "file:///etc/passwd",
+            "slack.com/api",
+            "",
+            "https://slack.com/api?x=1",
+            "https://slack.com/api#frag",
+            "http://user:hunter2@exa mple/api",
+        ] {
+            let err = refused(url);
+            assert!(!err.contains("hunter2"), "{err}");
+        }
     }
 }

@@ -12,9 +12,16 @@
 //! whole one last time, with every edit and deletion up to its archiving (messages older
 //! than any Slack still returns are kept: retention may hide them); an archived channel
 //! already read that way costs nothing.
+//!
+//! One run at a time: a run holds an OS lock on `.incident-channels-sync.lock` in the
+//! folder (released by the OS if the run is killed) and the file says who holds it.
+//! Nothing a server sends becomes a path before it is checked: a channel whose id or
+//! name could leave the folder, or collide with the export's own files, is refused and
+//! named in the summary.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::io::IsTerminal;
+use std::fs::File;
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -24,14 +31,29 @@ use serde_json::Value;
 
 use super::api::Method;
 use super::client::{CallStats, ClientOptions, SlackClient, SlackError};
-use super::token::Token;
+use super::token::{redact, Token};
 use crate::error::{Error, Result};
-use crate::export::model::{Channel, User};
+use crate::export::model::{is_thread_reply, Channel, User};
 use crate::export::ExportWriter;
 use crate::time::{parse_slack_ts, safe_folder_name, to_slack_ts, ts_key, TsKey};
 
 /// Name of the file that records what has been fetched.
 pub const STATE_FILE: &str = ".incident-channels-sync.json";
+
+/// Name of the file a running sync holds an OS lock on; removed when the run ends.
+pub const LOCK_FILE: &str = ".incident-channels-sync.lock";
+
+/// Files of an export's top level (Slack's and the crate's): no channel may be called so.
+const EXPORT_FILES: [&str; 8] = [
+    "channels.json",
+    "users.json",
+    "groups.json",
+    "dms.json",
+    "mpims.json",
+    "org_users.json",
+    "integration_logs.json",
+    "canvases.json",
+];
 
 /// What to sync and how.
 #[derive(Debug, Clone)]
@@ -89,6 +111,9 @@ pub struct SyncReport {
     pub removed_messages: usize,
     /// Channels the token could not read (`not_in_channel`, `channel_not_found`).
     pub skipped: Vec<String>,
+    /// Channels left out whole (not in channels.json, no folder): their id or name cannot
+    /// be a folder here. Each with the reason.
+    pub refused: Vec<String>,
     pub calls: CallStats,
     /// The fewest calls that could have fetched the same data, per method.
     pub minimum_calls: BTreeMap<&'static str, u64>,
@@ -129,6 +154,13 @@ impl std::fmt::Display for SyncReport {
                 self.skipped.join(", ")
             )?;
         }
+        if !self.refused.is_empty() {
+            write!(
+                f,
+                "\nrefused, not written (ask an admin about them): {}",
+                self.refused.join("; ")
+            )?;
+        }
         Ok(())
     }
 }
@@ -145,14 +177,17 @@ struct ChannelState {
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct SyncState {
-    version: u32,
     channels: BTreeMap<String, ChannelState>,
 }
 
 /// Syncs the workspace behind `token` into `options.out`.
 pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
     let started = Instant::now();
+    let secret = token.clone();
     let mut client = SlackClient::new(token, options.client.clone())?;
+    // Before any call: a second run into the folder would repeat every call and delete
+    // the first's temporary files.
+    let _lock = FolderLock::take(&options.out)?;
     let mut progress = Reporter::new(options.progress);
 
     // Nothing is written before the token and the list scopes are proven to work.
@@ -183,6 +218,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
     let mut seen = HashSet::new();
     channels.retain(|c| seen.insert(c.id.clone()));
     channels.sort_by_key(|c| c.created);
+    let refused = refuse_unsafe(&mut channels, &secret);
 
     let writer = ExportWriter::create(&options.out)?;
     remove_stale_temporaries(&options.out)?;
@@ -193,13 +229,6 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
         .iter()
         .filter(|c| options.all_history || c.name.starts_with(&options.prefix))
         .collect();
-    if let Some(bad) = channels.iter().find(|c| !safe_folder_name(&c.name)) {
-        return Err(Error::Invalid(format!(
-            "conversations.list returned a channel named {:?}, which cannot be a folder name; refusing to write outside {}",
-            bad.name,
-            options.out.display()
-        )));
-    }
     follow_renames(&options.out, &channels, &mut state)?;
     writer.json(STATE_FILE, &state)?;
     progress.start(wanted.len());
@@ -212,6 +241,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
         changed_messages: 0,
         removed_messages: 0,
         skipped: Vec::new(),
+        refused,
         calls: CallStats::default(),
         minimum_calls: BTreeMap::new(),
         seconds: 0.0,
@@ -302,7 +332,6 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
 
     writer.users(&users)?;
     writer.channels(&channels)?;
-    state.version = 1;
     writer.json(STATE_FILE, &state)?;
     progress.finish();
 
@@ -335,9 +364,11 @@ fn collect<T: serde::de::DeserializeOwned>(
     for item in page {
         match serde_json::from_value(item) {
             Ok(v) => out.push(v),
+            // serde quotes the offending value: it may hold anything a server sent.
             Err(e) if bad.is_none() => {
                 *bad = Some(Error::Invalid(format!(
-                    "{method} returned an object that is not a Slack object: {e}"
+                    "{method} returned an object that is not a Slack object: {}",
+                    shown(&e.to_string())
                 )))
             }
             Err(_) => {}
@@ -396,7 +427,7 @@ impl Refetched {
         match m.get("thread_ts").and_then(Value::as_str) {
             // A reply: covered when its parent came back, replies or not. (A parent whose
             // replies were all deleted comes back without `reply_count`.)
-            Some(thread) if thread != ts && !broadcast => self.parents.contains(thread),
+            Some(thread) if is_thread_reply(m) && !broadcast => self.parents.contains(thread),
             _ => parse_slack_ts(ts).is_some_and(|t| t >= from),
         }
     }
@@ -425,7 +456,8 @@ fn write_days(
         let ts = ts_of(&m).unwrap_or_default().to_string();
         let Some(t) = parse_slack_ts(&ts) else {
             return Err(Error::Invalid(format!(
-                "conversations.history of #{channel} returned a message without a valid `ts` ({ts:?})"
+                "conversations.history of #{channel} returned a message without a valid `ts` ({})",
+                shown(&ts)
             )));
         };
         if newest.as_ref().is_none_or(|(n, _)| t > *n) {
@@ -527,8 +559,14 @@ fn follow_renames(out: &Path, channels: &[Channel], state: &mut SyncState) -> Re
             (before.name != c.name).then(|| (c, before.name.clone()))
         })
         .collect();
+    // Ids were checked (`refuse_unsafe`): a parking name stays in the folder.
     let parking = |c: &Channel| out.join(format!(".renaming-{}", c.id));
     for (channel, old) in &renamed {
+        // The record is a file in the folder, maybe from an older version or edited: its
+        // names are checked like the server's before they become paths.
+        if name_problem(old).is_some() {
+            continue;
+        }
         let from = out.join(old);
         if from.is_dir() && !parking(channel).exists() {
             std::fs::rename(&from, parking(channel)).map_err(|e| Error::io(&from, e))?;
@@ -551,6 +589,185 @@ fn follow_renames(out: &Path, channels: &[Channel], state: &mut SyncState) -> Re
         }
     }
     Ok(())
+}
+
+/// Removes the channels whose id or name could not safely be a folder here, and says
+/// which and why: ids that are not Slack-like, names that leave the folder, are hidden
+/// (sync's own files start with `.`), collide with the export's files or another
+/// channel's folder, or hold a token.
+fn refuse_unsafe(channels: &mut Vec<Channel>, token: &Token) -> Vec<String> {
+    let mut refused = Vec::new();
+    let mut folders: HashSet<String> = HashSet::new();
+    channels.retain(|c| {
+        let problem = if token.appears_in(&c.id) || token.appears_in(&c.name) {
+            Some("it holds a token")
+        } else if !slack_like_id(&c.id) {
+            Some("its id is not a Slack id")
+        } else if let Some(problem) = name_problem(&c.name) {
+            Some(problem)
+        // Folders differing in case are one folder on some file systems.
+        } else if !folders.insert(c.name.to_lowercase()) {
+            Some("another channel has the same name")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            refused.push(format!(
+                "{} (id {}): {problem}",
+                shown(&c.name),
+                shown(&c.id)
+            ));
+        }
+        problem.is_none()
+    });
+    refused
+}
+
+/// Slack's ids are a few upper-case letters and digits; a little more is allowed, never
+/// anything a path could make something of.
+fn slack_like_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Why a channel name cannot be a folder of the export, if it cannot.
+fn name_problem(name: &str) -> Option<&'static str> {
+    if !safe_folder_name(name) || name.chars().any(char::is_control) {
+        Some("its name cannot be a folder name")
+    } else if name.starts_with('.') {
+        Some("its name starts with `.`, like sync's own files")
+    } else if name.len() > 255 {
+        Some("its name is too long for a folder")
+    } else if EXPORT_FILES.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+        Some("its name is that of one of the export's own files")
+    } else {
+        None
+    }
+}
+
+/// A server-sent text for a message: quoted, without token-shaped parts, and short.
+fn shown(text: &str) -> String {
+    const MAX: usize = 80;
+    let text = redact(text);
+    let cut: String = text.chars().take(MAX).collect();
+    if cut.len() < text.len() {
+        format!("{cut:?}…")
+    } else {
+        format!("{cut:?}")
+    }
+}
+
+/// An OS lock on the folder's lock file for the whole run; the file says who holds it.
+/// A run killed with -9 leaves the file but not the lock, so the next run is not blocked.
+struct FolderLock {
+    path: PathBuf,
+    _file: File,
+    /// Folders this run created to hold the lock, deepest first: removed again if they
+    /// end empty (a run refused at its first call leaves no trace).
+    created: Vec<PathBuf>,
+}
+
+impl FolderLock {
+    fn take(out: &Path) -> Result<FolderLock> {
+        let created: Vec<PathBuf> = out
+            .ancestors()
+            .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        let path = out.join(LOCK_FILE);
+        let file = loop {
+            // Never through a link: the lock file is written.
+            if let Ok(meta) = std::fs::symlink_metadata(&path) {
+                if !meta.is_file() {
+                    return Err(Error::Invalid(format!(
+                        "{} is not a regular file; remove it and sync again",
+                        path.display()
+                    )));
+                }
+            }
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(|e| Error::io(&path, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Locked {
+                        path: out.to_path_buf(),
+                        holder: holder(file),
+                    })
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+            }
+            // The run before may have removed the file between our open and our lock:
+            // then we hold a lock nobody else sees, and try again.
+            if still_at(&file, &path) {
+                break file;
+            }
+        };
+        let mut file = file;
+        let who = format!(
+            "pid {}, started {}",
+            std::process::id(),
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        file.set_len(0)
+            .and_then(|()| file.write_all(who.as_bytes()))
+            .map_err(|e| Error::io(&path, e))?;
+        Ok(FolderLock {
+            path,
+            _file: file,
+            created,
+        })
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        // Removed while still locked: a run waiting on this file sees it is gone.
+        let _ = std::fs::remove_file(&self.path);
+        for dir in &self.created {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// What the holder of a lock wrote into it (pid and start), made safe to print.
+fn holder(file: File) -> String {
+    let mut bytes = Vec::new();
+    let _ = (&file).take(200).read_to_end(&mut bytes);
+    let text: String = String::from_utf8_lossy(&bytes)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if text.trim().is_empty() {
+        "a run that has not yet written its pid".into()
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// Whether `path` still names the open `file`.
+#[cfg(unix)]
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_at(_: &File, path: &Path) -> bool {
+    path.exists()
 }
 
 /// Temporary files left by a run that was killed mid-write.

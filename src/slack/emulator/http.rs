@@ -8,6 +8,7 @@ use std::net::TcpStream;
 const MAX_BODY: usize = 1 << 20;
 
 /// One request: method, path without the query, and its form/query parameters.
+#[derive(Clone)]
 pub struct Request {
     pub method: String,
     pub path: String,
@@ -17,6 +18,15 @@ pub struct Request {
     pub authorization: Option<String>,
     pub body: Vec<u8>,
     pub close: bool,
+}
+
+impl Request {
+    /// The same request without the parameter `key`.
+    pub fn without_param(&self, key: &str) -> Request {
+        let mut copy = self.clone();
+        copy.params.retain(|(k, _)| k != key);
+        copy
+    }
 }
 
 /// Reads the next request on a connection; `None` at a clean end of the connection.
@@ -98,6 +108,8 @@ pub fn write_response(
 ) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
+        307 => "Temporary Redirect",
+        400 => "Bad Request",
         404 => "Not Found",
         429 => "Too Many Requests",
         500 => "Internal Server Error",

@@ -3,8 +3,10 @@
 //! histories newest first with `oldest`/`latest`/`inclusive`/`has_more`, rate-limit
 //! tiers answered with 429 and `Retry-After`, `ok:false` errors — and that injects the
 //! faults a careful client must survive: 5xx, dropped connections, cut-off bodies, slow
-//! answers. It counts calls per method; `/_emulator/stats` shows them and
-//! `/_emulator/faults` switches faults while it runs.
+//! answers — and, for hostile-server tests, misbehaviour a careful client must not trust:
+//! echoing the token back, endless or looping pagination, huge answers, redirects,
+//! Retry-After storms, channels with hostile names or ids. It counts calls per method;
+//! `/_emulator/stats` shows them and `/_emulator/faults` switches faults while it runs.
 
 mod http;
 
@@ -20,8 +22,9 @@ use serde_json::{json, Value};
 
 use super::api::Method;
 use crate::error::{Error, Result};
+use crate::export::model::is_thread_reply;
 use crate::export::source::ExportSource;
-use crate::time::{ts_key, TsKey};
+use crate::time::{safe_folder_name, ts_key, TsKey};
 
 /// The token the emulator accepts unless told otherwise. Not a secret.
 pub const DEFAULT_TOKEN: &str = "emulator-token";
@@ -37,6 +40,40 @@ pub struct Faults {
     pub hollow_every: u64,
     pub slow_every: u64,
     pub slow_ms: u64,
+    /// Echo the request's `Authorization` header back (a hostile server).
+    pub echo_auth: Option<Echo>,
+    /// List methods answer empty pages, each with a new cursor, forever.
+    pub endless_pages: bool,
+    /// List methods answer their first page again and again, always with the same cursor.
+    pub repeat_cursor: bool,
+    /// Every answer padded to at least this many bytes (0: off).
+    pub huge_answer_bytes: u64,
+    /// Every API call answered with a `307` to this URL.
+    pub redirect_to: Option<String>,
+    /// Every API call answered with HTTP 429 and this `Retry-After`, in seconds.
+    pub always_rate_limited: Option<u64>,
+    /// Channels added to the first page of `conversations.list` as they are (hostile
+    /// names and ids); they have no history.
+    pub extra_channels: Vec<Value>,
+}
+
+/// Where a hostile server puts the `Authorization` header it was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Echo {
+    /// `{"ok":false,"error":"<header>"}`.
+    Error,
+    /// A `200` whose body is not JSON but the header.
+    Body,
+    /// An HTTP 400 whose body is the header.
+    Status,
+    /// `missing_scope` with the header as the scope `needed`.
+    Scope,
+    /// A normal answer with the header in an `x-echo` response header.
+    Header,
+    /// Normal answers with the header in every listed object, and as the first channel's
+    /// name.
+    Data,
 }
 
 /// How the emulator behaves.
@@ -201,6 +238,10 @@ fn read_data(dir: &Path) -> Result<Data> {
         let (Some(id), Some(name)) = (channel["id"].as_str(), channel["name"].as_str()) else {
             continue;
         };
+        // The emulator reads only below its folder, whatever channels.json says.
+        if !safe_folder_name(name) {
+            continue;
+        }
         let mut messages = Vec::new();
         for day in source.day_files(name)? {
             let rel = format!("{name}/{day}");
@@ -243,7 +284,10 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
                 body,
                 cut,
             } => {
-                let bytes = serde_json::to_vec(&body).unwrap_or_default();
+                let bytes = match body {
+                    Body::Json(value) => serde_json::to_vec(&value).unwrap_or_default(),
+                    Body::Raw(bytes) => bytes,
+                };
                 if http::write_response(&mut stream, status, &headers, &bytes, cut).is_err()
                     || cut
                     || close
@@ -259,17 +303,27 @@ enum Reply {
     Send {
         status: u16,
         headers: Vec<(&'static str, String)>,
-        body: Value,
+        body: Body,
         cut: bool,
     },
     Drop,
 }
 
+enum Body {
+    Json(Value),
+    /// Not JSON at all.
+    Raw(Vec<u8>),
+}
+
 fn ok(body: Value) -> Reply {
+    send(200, vec![], body)
+}
+
+fn send(status: u16, headers: Vec<(&'static str, String)>, body: Value) -> Reply {
     Reply::Send {
-        status: 200,
-        headers: vec![],
-        body,
+        status,
+        headers,
+        body: Body::Json(body),
         cut: false,
     }
 }
@@ -293,12 +347,7 @@ fn answer(request: &Request, shared: &Shared) -> Reply {
         _ => {}
     }
     let Some(name) = request.path.strip_prefix("/api/") else {
-        return Reply::Send {
-            status: 404,
-            headers: vec![],
-            body: json!({"ok": false, "error": "not_found"}),
-            cut: false,
-        };
+        return send(404, vec![], json!({"ok": false, "error": "not_found"}));
     };
     let options = shared.options.lock().expect("options lock").clone();
     let n = shared.requests.fetch_add(1, Ordering::SeqCst) + 1;
@@ -314,18 +363,35 @@ fn answer(request: &Request, shared: &Shared) -> Reply {
     if let Some(reply) = inject_fault(n, &options.faults, shared) {
         return reply;
     }
+    if let Some(reply) = hostile(request, &options.faults) {
+        shared.stats.lock().expect("stats lock").faults_injected += 1;
+        return reply;
+    }
+    // A server whose cursors loop or never end answers any cursor with a page.
+    let uncursored;
+    let request = if options.faults.endless_pages || options.faults.repeat_cursor {
+        uncursored = request.without_param("cursor");
+        &uncursored
+    } else {
+        request
+    };
+    let reply = serve(request, name, shared, &options);
+    tamper(reply, request, n, &options.faults)
+}
+
+/// The answer of a well-behaved server.
+fn serve(request: &Request, name: &str, shared: &Shared, options: &EmulatorOptions) -> Reply {
     let Some(method) = Method::from_name(name) else {
         return slack_error("unknown_method");
     };
     if options.rate_limits {
-        if let Some(wait) = over_limit(method, &options, shared) {
+        if let Some(wait) = over_limit(method, options, shared) {
             shared.stats.lock().expect("stats lock").rate_limited += 1;
-            return Reply::Send {
-                status: 429,
-                headers: vec![("retry-after", wait.to_string())],
-                body: json!({"ok": false, "error": "ratelimited"}),
-                cut: false,
-            };
+            return send(
+                429,
+                vec![("retry-after", wait.to_string())],
+                json!({"ok": false, "error": "ratelimited"}),
+            );
         }
     }
     let given = request
@@ -344,7 +410,7 @@ fn answer(request: &Request, shared: &Shared) -> Reply {
             "user": "incident-sync", "team_id": "T0EMULATED", "user_id": "U0EMULATED"
         })),
         Method::UsersList => {
-            if let Some(reply) = missing_scope(&options, "users:read") {
+            if let Some(reply) = missing_scope(options, "users:read") {
                 return reply;
             }
             ok(page_of(
@@ -355,9 +421,9 @@ fn answer(request: &Request, shared: &Shared) -> Reply {
                 method,
             ))
         }
-        Method::ConversationsList => list_channels(request, shared, &options),
-        Method::ConversationsHistory => history(request, shared, &options),
-        Method::ConversationsReplies => replies(request, shared, &options),
+        Method::ConversationsList => list_channels(request, shared, options),
+        Method::ConversationsHistory => history(request, shared, options),
+        Method::ConversationsReplies => replies(request, shared, options),
     }
 }
 
@@ -371,31 +437,117 @@ fn param<'r>(request: &'r Request, key: &str) -> Option<&'r str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// The `Authorization` header as sent.
+fn auth_header(request: &Request) -> String {
+    request.authorization.clone().unwrap_or_default()
+}
+
+/// Answers that replace the server's own, whatever the call.
+fn hostile(request: &Request, faults: &Faults) -> Option<Reply> {
+    if let Some(to) = &faults.redirect_to {
+        return Some(send(307, vec![("location", to.clone())], json!({})));
+    }
+    if let Some(secs) = faults.always_rate_limited {
+        return Some(send(
+            429,
+            vec![("retry-after", secs.to_string())],
+            json!({"ok": false, "error": "ratelimited"}),
+        ));
+    }
+    let auth = auth_header(request);
+    match faults.echo_auth? {
+        Echo::Error => Some(ok(json!({"ok": false, "error": auth}))),
+        Echo::Scope => Some(ok(
+            json!({"ok": false, "error": "missing_scope", "needed": auth, "provided": auth}),
+        )),
+        Echo::Body | Echo::Status => Some(Reply::Send {
+            status: if faults.echo_auth == Some(Echo::Body) {
+                200
+            } else {
+                400
+            },
+            headers: vec![],
+            body: Body::Raw(format!("you sent: {auth}").into_bytes()),
+            cut: false,
+        }),
+        Echo::Header | Echo::Data => None,
+    }
+}
+
+/// Changes to a well-behaved answer: echoes, endless or looping cursors, padding.
+fn tamper(reply: Reply, request: &Request, n: u64, faults: &Faults) -> Reply {
+    let Reply::Send {
+        status,
+        mut headers,
+        body: Body::Json(mut body),
+        cut,
+    } = reply
+    else {
+        return reply;
+    };
+    let list_key = ["channels", "members", "messages"]
+        .into_iter()
+        .find(|k| body.get(*k).is_some_and(Value::is_array));
+    if let Some(key) = list_key {
+        if faults.endless_pages {
+            body[key] = json!([]);
+            body["response_metadata"] = json!({"next_cursor": format!("endless{n}")});
+        } else if faults.repeat_cursor {
+            body["response_metadata"] = json!({"next_cursor": "dXNlcjsame"});
+        }
+        if key == "channels" && param(request, "cursor").is_none() {
+            if let Some(list) = body[key].as_array_mut() {
+                list.extend(faults.extra_channels.iter().cloned());
+            }
+        }
+    }
+    let auth = auth_header(request);
+    match faults.echo_auth {
+        Some(Echo::Header) => headers.push(("x-echo", auth)),
+        Some(Echo::Data) => {
+            if let Some(list) = list_key.and_then(|k| body[k].as_array_mut()) {
+                for item in list.iter_mut() {
+                    item["echo"] = auth.clone().into();
+                }
+                if list_key == Some("channels") {
+                    if let Some(first) = list.first_mut() {
+                        first["name"] = auth.clone().into();
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    if faults.huge_answer_bytes > 0 {
+        body["padding"] = "x".repeat(faults.huge_answer_bytes as usize).into();
+    }
+    Reply::Send {
+        status,
+        headers,
+        body: Body::Json(body),
+        cut,
+    }
+}
+
 fn inject_fault(n: u64, faults: &Faults, shared: &Shared) -> Option<Reply> {
     let hits = |every: u64| every > 0 && n.is_multiple_of(every);
     let reply = if hits(faults.drop_every) {
         Reply::Drop
     } else if hits(faults.server_error_every) {
-        Reply::Send {
-            status: if n.is_multiple_of(2) { 503 } else { 500 },
-            headers: vec![],
-            body: json!({"ok": false, "error": "service_unavailable"}),
-            cut: false,
-        }
+        send(
+            if n.is_multiple_of(2) { 503 } else { 500 },
+            vec![],
+            json!({"ok": false, "error": "service_unavailable"}),
+        )
     } else if hits(faults.truncate_every) {
         Reply::Send {
             status: 200,
             headers: vec![],
-            body: json!({"ok": true, "padding": "x".repeat(64)}),
+            body: Body::Json(json!({"ok": true, "padding": "x".repeat(64)})),
             cut: true,
         }
     } else if hits(faults.hollow_every) {
-        Reply::Send {
-            status: 200,
-            headers: vec![],
-            body: json!({"ok": true}),
-            cut: false,
-        }
+        ok(json!({"ok": true}))
     } else {
         if hits(faults.slow_every) {
             std::thread::sleep(Duration::from_millis(faults.slow_ms));
@@ -555,10 +707,7 @@ fn bound(request: &Request, key: &str) -> Option<TsKey> {
 /// A thread reply that Slack leaves out of `conversations.history` (only its parent and
 /// replies also sent to the channel appear there).
 fn is_hidden_reply(m: &Value) -> bool {
-    match (m["thread_ts"].as_str(), m["ts"].as_str()) {
-        (Some(thread), Some(ts)) => thread != ts && m["subtype"] != "thread_broadcast",
-        _ => false,
-    }
+    is_thread_reply(m) && m["subtype"] != "thread_broadcast"
 }
 
 /// The channel's messages (after the scope check), or the error to answer with.
