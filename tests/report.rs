@@ -284,3 +284,109 @@ fn implausible_times_are_clear_errors() {
         &["--as-of", "Unix seconds"],
     );
 }
+
+#[test]
+fn any_naming_convention_by_regex() {
+    let mut w = Crafted::new();
+    w.channel("inc-1234-db-outage", DAY0, Some(DAY0 + HOUR))
+        .channel("inc-1235-api", DAY0 + DAY, None)
+        .channel("inc-review", DAY0, None)
+        .channel("incident-2016-08-11-search", DAY0 + 2 * DAY, None)
+        .channel("general", DAY0, None);
+    let dir = w.finish();
+    let numbered = report_json(&dir, &["--match", r"^inc-(?P<number>\d+)-(?P<topic>.+)$"]);
+    assert_eq!(numbered["issue_channels"], 2, "inc-review does not match");
+    assert_eq!(numbered["audit"]["named_by_convention"], 2);
+    assert!(numbered["prefix"].is_null());
+    let topics: Vec<&str> = numbered["metrics"]["by_topic_word"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["topic_word"].as_str().unwrap())
+        .collect();
+    assert_eq!(topics, ["api", "db-outage"]);
+
+    // A prefix chooses the channels, the pattern reads them: inc-review is off it.
+    let both = report_json(
+        &dir,
+        &[
+            "--prefix",
+            "inc-",
+            "--match",
+            r"^inc-(?P<number>\d+)-(?P<topic>.+)$",
+        ],
+    );
+    assert_eq!(both["issue_channels"], 3);
+    assert_eq!(both["audit"]["named_by_convention"], 2);
+
+    let dated = report_json(
+        &dir,
+        &[
+            "--match",
+            r"^incident-(?P<date>\d{4}-\d{2}-\d{2})-(?P<topic>.+)$",
+        ],
+    );
+    assert_eq!(dated["issue_channels"], 1);
+    assert_eq!(dated["first_created"], "2016-08-11T00:00:00Z");
+}
+
+#[test]
+fn bad_patterns_are_clear_errors() {
+    let dir = sample();
+    fails_with(
+        &["report", dir.to_str().unwrap(), "--match", "inc-("],
+        &["--match", "not a valid regex"],
+    );
+    fails_with(
+        &[
+            "report",
+            dir.to_str().unwrap(),
+            "--match",
+            "^nothing-(?P<topic>.+)$",
+        ],
+        &["no incident channels", "--match", "215 channels"],
+    );
+}
+
+#[test]
+fn small_workspaces_show_the_exact_rate() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, None)
+        .channel("issue-b-0809", DAY0 + 60 * DAY, None);
+    let dir = w.finish();
+    let r = report_json(&dir, &[]);
+    assert_eq!(
+        r["average_per_month"], 1,
+        "the post's integer field is kept"
+    );
+    assert!((r["rate_per_month"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    let out = cli(&["report", dir.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Average per month:      1 (1.0 a month, over 60 days)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn renamed_channels_count_under_their_current_name() {
+    let mut w = Crafted::new();
+    w.channel("issue-db-0908", DAY0, None).messages(
+        "issue-db-0908",
+        &[msg(
+            DAY0 + 60,
+            "channel_name",
+            "renamed the channel from \"db-help\"",
+        )],
+    );
+    w.channel("issue-mq-0908", DAY0, None);
+    let dir = w.finish();
+    let r = report_json(&dir, &[]);
+    assert_eq!(r["issue_channels"], 2);
+    assert_eq!(r["renamed_channels"], 1);
+    let text = String::from_utf8(cli(&["report", dir.to_str().unwrap()]).stdout).unwrap();
+    assert!(
+        text.contains("Renamed channels:       1 (each counted under its current name)"),
+        "{text}"
+    );
+}

@@ -1091,3 +1091,34 @@ fn a_sync_record_naming_folders_outside_moves_nothing() {
     );
     assert_eq!(snapshot(&out), before);
 }
+
+#[test]
+fn other_naming_conventions_sync_and_report_by_regex() {
+    let mut ws = Crafted::new();
+    ws.channel("inc-1234-db-outage", DAY0, Some(DAY0 + HOUR))
+        .channel("inc-1235-api", DAY0 + DAY, None)
+        .channel("incident-2016-08-12-search", DAY0 + 3 * DAY, None)
+        .channel("inc-review", DAY0, None)
+        .channel("general", DAY0, None);
+    ws.messages("inc-1235-api", &[msg(DAY0 + DAY + 60, "", "on it")]);
+    let source = ws.finish();
+    let emu = emulator_on(&source, EmulatorOptions::default());
+    let out = tempfile::tempdir().unwrap();
+    let numbered = r"^inc-(?P<number>\d+)-(?P<topic>.+)$";
+    ok_sync(&emu, out.path(), &["--match", numbered]);
+    // Only the two numbered channels' histories were asked for.
+    assert_eq!(calls(&emu, "conversations.history"), 2);
+    assert!(out.path().join("inc-1235-api").is_dir());
+    assert!(!out.path().join("inc-review").exists());
+    let r = report_json(out.path(), &["--match", numbered]);
+    assert_eq!(r["issue_channels"], 2);
+    assert_eq!(r["active"], 1);
+
+    let dated = r"^incident-(?P<date>\d{4}-\d{2}-\d{2})-(?P<topic>.+)$";
+    let out = tempfile::tempdir().unwrap();
+    ok_sync(&emu, out.path(), &["--match", dated]);
+    assert!(out.path().join("incident-2016-08-12-search").is_dir());
+    let r = report_json(out.path(), &["--match", dated]);
+    assert_eq!(r["issue_channels"], 1);
+    assert_eq!(r["audit"]["named_by_convention"], 1);
+}

@@ -341,7 +341,7 @@ impl fmt::Display for PostFigures {
         if self.renamed > 0 {
             writeln!(
                 f,
-                "Renamed:                {} channels, each counted under its current name",
+                "Renamed channels:       {} (each counted under its current name)",
                 self.renamed
             )?;
         }

@@ -65,9 +65,13 @@ enum Command {
         /// The export folder to create or update.
         #[arg(long)]
         out: PathBuf,
-        /// Fetch the histories of channels whose name starts with this.
-        #[arg(long, default_value = "issue-")]
-        prefix: String,
+        /// Fetch the histories of channels whose name starts with this (default `issue-`,
+        /// or with --match the channels it matches).
+        #[arg(long)]
+        prefix: Option<String>,
+        /// Fetch the histories of channels this regex matches (see `report --match`).
+        #[arg(long = "match", value_name = "REGEX")]
+        pattern: Option<String>,
         /// Fetch every channel's history.
         #[arg(long)]
         all_history: bool,
@@ -201,6 +205,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// The naming convention of `--prefix` and `--match`: the post's `issue-` by default; with
+/// a pattern alone, the channels it matches.
+fn convention(prefix: Option<String>, pattern: Option<String>) -> Result<Convention> {
+    Ok(match pattern {
+        Some(pattern) => Convention {
+            prefix,
+            ..Convention::pattern(&pattern)?
+        },
+        None => prefix
+            .as_deref()
+            .map(Convention::prefix)
+            .unwrap_or_default(),
+    })
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Report {
@@ -212,18 +231,8 @@ fn run(cli: Cli) -> Result<()> {
             json,
             out,
         } => {
-            let convention = match pattern {
-                Some(pattern) => Convention {
-                    prefix,
-                    ..Convention::pattern(&pattern)?
-                },
-                None => prefix
-                    .as_deref()
-                    .map(Convention::prefix)
-                    .unwrap_or_default(),
-            };
             let options = PostOptions {
-                convention,
+                convention: convention(prefix, pattern)?,
                 tz: parse_tz(&tz)?,
                 as_of: as_of
                     .map(|s| {
@@ -251,6 +260,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sync {
             out,
             prefix,
+            pattern,
             all_history,
             private,
             recheck_days,
@@ -266,7 +276,7 @@ fn run(cli: Cli) -> Result<()> {
             let token = Token::from_env().ok_or(SlackError::NoToken)?;
             let options = SyncOptions {
                 out,
-                prefix,
+                convention: convention(prefix, pattern)?,
                 all_history,
                 include_private: private,
                 recheck: chrono::Duration::days(recheck_days.into()),

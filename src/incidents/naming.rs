@@ -51,7 +51,16 @@ impl Convention {
     /// `^inc-(?P<number>\d+)-(?P<topic>.+)$`. Incident channels are those it matches.
     pub fn pattern(pattern: &str) -> Result<Self> {
         let regex = Regex::new(pattern).map_err(|e| {
-            Error::Invalid(format!("--match `{pattern}` is not a valid regex: {e}"))
+            // regex draws a caret under the fault over several lines: keep it on one.
+            let reason: Vec<String> = e
+                .to_string()
+                .lines()
+                .map(|l| l.trim().to_string())
+                .collect();
+            Error::Invalid(format!(
+                "--match `{pattern}` is not a valid regex: {}",
+                reason.join(" ")
+            ))
         })?;
         let known = ["topic", "date", "number"];
         if let Some(unknown) = regex.capture_names().flatten().find(|n| !known.contains(n)) {

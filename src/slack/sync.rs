@@ -35,6 +35,7 @@ use super::token::{redact, Token};
 use crate::error::{Error, Result};
 use crate::export::model::{is_thread_reply, Channel, User};
 use crate::export::ExportWriter;
+use crate::incidents::Convention;
 use crate::time::{parse_slack_ts, safe_folder_name, to_slack_ts, ts_key, TsKey};
 
 /// Name of the file that records what has been fetched.
@@ -59,9 +60,9 @@ const EXPORT_FILES: [&str; 8] = [
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
     pub out: PathBuf,
-    /// Fetch histories of channels whose name starts with this.
-    pub prefix: String,
-    /// Fetch every channel's history, not only the prefix's.
+    /// Fetch histories of the incident channels of this convention.
+    pub convention: Convention,
+    /// Fetch every channel's history, not only the incident channels'.
     pub all_history: bool,
     /// Include private channels (needs the groups:* scopes).
     pub include_private: bool,
@@ -76,7 +77,7 @@ impl SyncOptions {
     pub fn new(out: impl Into<PathBuf>) -> Self {
         SyncOptions {
             out: out.into(),
-            prefix: "issue-".into(),
+            convention: Convention::default(),
             all_history: false,
             include_private: false,
             recheck: chrono::Duration::days(7),
@@ -227,7 +228,7 @@ pub fn sync(token: Token, options: &SyncOptions) -> Result<SyncReport> {
 
     let wanted: Vec<&Channel> = channels
         .iter()
-        .filter(|c| options.all_history || c.name.starts_with(&options.prefix))
+        .filter(|c| options.all_history || options.convention.is_incident(&c.name))
         .collect();
     follow_renames(&options.out, &channels, &mut state)?;
     writer.json(STATE_FILE, &state)?;
