@@ -37,7 +37,7 @@ pub mod prelude {
     pub use crate::export::{load, load_with, LoadOptions, Workspace};
     pub use crate::frames::{
         channels_frame, instant_lit, local_date, messages_frame, span_lit, users_frame,
-        IncidentFrames,
+        IncidentFrames, JoinOn,
     };
     pub use crate::generate::{generate, GenerateOptions};
     pub use crate::incidents::Convention;

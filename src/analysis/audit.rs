@@ -11,6 +11,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::frames::JoinOn;
 use crate::frames::{self, exact_div, instant_lit, longest_silences, span_lit, DEFAULT_HOT_WINDOW};
 use crate::incidents::sop::Field;
 use crate::time::Instant;
@@ -129,15 +130,7 @@ pub fn audited(
     let silences = longest_silences(incidents.clone(), messages, options.hot_window)?;
     Ok(incidents
         .drop(cols(["longest_silence_minutes"]))
-        .join(
-            silences,
-            [col("channel_id")],
-            [col("channel_id")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
+        .join_on(silences, "channel_id", JoinType::Left)
         .with_columns([
             topic_status(),
             summary_complete(),
@@ -234,15 +227,7 @@ pub fn topics(incidents: LazyFrame) -> Result<LazyFrame> {
         .agg([len().alias("channels")]);
     Ok(df!("topic" => TOPIC_STATUSES)?
         .lazy()
-        .join(
-            counted,
-            [col("topic")],
-            [col("topic_status")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
+        .join_by(counted, "topic", "topic_status", JoinType::Left)
         .with_column(col("channels").fill_null(lit(0)).cast(DataType::UInt32)))
 }
 

@@ -15,6 +15,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::frames::JoinOn;
 use crate::frames::{self, exact_div, instant_lit, local_date, polars_zone, span_lit};
 use crate::plot::Chart;
 use crate::time::Instant;
@@ -153,15 +154,7 @@ fn on_grid(grid: LazyFrame, counted: &[(LazyFrame, &str)]) -> LazyFrame {
     let mut out = grid;
     for (frame, name) in counted {
         out = out
-            .join(
-                frame.clone(),
-                [col("key")],
-                [col("key")],
-                JoinArgs {
-                    maintain_order: MaintainOrderJoin::Left,
-                    ..JoinArgs::new(JoinType::Left)
-                },
-            )
+            .join_on(frame.clone(), "key", JoinType::Left)
             .with_column(col(*name).fill_null(lit(0)).cast(DataType::UInt32));
     }
     out
@@ -381,23 +374,13 @@ pub fn open_ages(incidents: LazyFrame, as_of: Instant) -> Result<LazyFrame> {
             col("name").str().join(", ", true).alias("channels"),
         ]);
     let grid = df!("key" => AGE_BUCKETS.iter().map(|(n, _)| *n).collect::<Vec<_>>())?.lazy();
-    Ok(grid
-        .join(
-            open,
-            [col("key")],
-            [col("key")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .select([
-            col("key").alias("age"),
-            col("open_channels")
-                .fill_null(lit(0))
-                .cast(DataType::UInt32),
-            col("channels").fill_null(lit("")),
-        ]))
+    Ok(grid.join_on(open, "key", JoinType::Left).select([
+        col("key").alias("age"),
+        col("open_channels")
+            .fill_null(lit(0))
+            .cast(DataType::UInt32),
+        col("channels").fill_null(lit("")),
+    ]))
 }
 
 /// Incidents per value of any column, with [`summary`]: most incidents first, then by

@@ -10,6 +10,7 @@ use polars::lazy::dsl;
 use polars::prelude::*;
 
 use super::workspace::with_authors;
+use super::JoinOn;
 use super::{date_column, datetime_column, elapsed, non_empty, span_lit, string_list};
 use crate::error::{Error, Result};
 use crate::export::Workspace;
@@ -213,15 +214,11 @@ fn channel_facts(ws: &Workspace, convention: &Convention) -> Result<ChannelFacts
 /// sort: messages of one instant keep the export's order).
 fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<DataFrame> {
     let ids = channels.clone().lazy().select([col("channel_id")]);
-    let in_incidents = ws.messages.clone().lazy().join(
-        ids,
-        [col("channel_id")],
-        [col("channel_id")],
-        JoinArgs {
-            maintain_order: MaintainOrderJoin::Left,
-            ..JoinArgs::new(JoinType::Inner)
-        },
-    );
+    let in_incidents = ws
+        .messages
+        .clone()
+        .lazy()
+        .join_on(ids, "channel_id", JoinType::Inner);
     let text = || col("text").fill_null(lit(""));
     let is_update = col("subtype")
         .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
@@ -282,14 +279,13 @@ fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame>
     let by_channel = messages
         .clone()
         .lazy()
-        .join(
+        .join_on(
             channels
                 .clone()
                 .lazy()
                 .select([col("channel_id"), col("creator")]),
-            [col("channel_id")],
-            [col("channel_id")],
-            JoinArgs::new(JoinType::Left),
+            "channel_id",
+            JoinType::Left,
         )
         .group_by([col("channel_id")])
         .agg([
@@ -332,15 +328,7 @@ fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame>
     let count = |name: &str| col(name).fill_null(lit(0)).cast(DataType::UInt32);
     let joined = channels
         .lazy()
-        .join(
-            by_channel,
-            [col("channel_id")],
-            [col("channel_id")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
+        .join_on(by_channel, "channel_id", JoinType::Left)
         .with_columns([
             coalesce(&[col("topic_first_message"), col("topic_last_set")]).alias("topic_set_at"),
             count("participants"),
@@ -368,15 +356,7 @@ fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame>
     )?;
     incidents = incidents
         .lazy()
-        .join(
-            silences,
-            [col("channel_id")],
-            [col("channel_id")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
+        .join_on(silences, "channel_id", JoinType::Left)
         .select(incident_columns())
         .collect()?;
     Ok(incidents)
@@ -471,15 +451,7 @@ pub fn longest_silences(
     ]);
     let gaps = messages
         .filter(col("is_update"))
-        .join(
-            hot.clone(),
-            [col("channel_id")],
-            [col("channel_id")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Inner)
-            },
-        )
+        .join_on(hot.clone(), "channel_id", JoinType::Inner)
         .group_by([col("channel_id")])
         .agg([
             col("time")
@@ -502,31 +474,21 @@ pub fn longest_silences(
                 .alias("last_update"),
         ]);
     let zero = || lit(0.0);
-    Ok(hot
-        .join(
-            gaps,
-            [col("channel_id")],
-            [col("channel_id")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .select([
-            col("channel_id"),
-            dsl::max_horizontal([
-                zero(),
-                col("longest_gap").fill_null(zero()),
-                elapsed(
-                    coalesce(&[col("last_update"), col("created")]),
-                    col("hot_until"),
-                    MINUTE,
-                ),
-            ])?
-            .alias("longest_silence_minutes"),
-            col("updates_in_window")
-                .fill_null(lit(0))
-                .cast(DataType::UInt32)
-                .alias("updates_in_window"),
-        ]))
+    Ok(hot.join_on(gaps, "channel_id", JoinType::Left).select([
+        col("channel_id"),
+        dsl::max_horizontal([
+            zero(),
+            col("longest_gap").fill_null(zero()),
+            elapsed(
+                coalesce(&[col("last_update"), col("created")]),
+                col("hot_until"),
+                MINUTE,
+            ),
+        ])?
+        .alias("longest_silence_minutes"),
+        col("updates_in_window")
+            .fill_null(lit(0))
+            .cast(DataType::UInt32)
+            .alias("updates_in_window"),
+    ]))
 }

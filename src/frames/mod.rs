@@ -114,6 +114,33 @@ pub(crate) fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
+/// Joins that keep the left frame's rows in their order (a sorted frame stays sorted),
+/// on one key column: `incidents.join_on(counts, "channel_id", JoinType::Left)`.
+pub trait JoinOn {
+    /// Joins `right` where both frames' `on` columns are equal.
+    fn join_on(self, right: LazyFrame, on: &str, how: JoinType) -> LazyFrame;
+    /// Joins `right` where `left_on` equals `right_on`.
+    fn join_by(self, right: LazyFrame, left_on: &str, right_on: &str, how: JoinType) -> LazyFrame;
+}
+
+impl JoinOn for LazyFrame {
+    fn join_on(self, right: LazyFrame, on: &str, how: JoinType) -> LazyFrame {
+        self.join_by(right, on, on, how)
+    }
+
+    fn join_by(self, right: LazyFrame, left_on: &str, right_on: &str, how: JoinType) -> LazyFrame {
+        self.join(
+            right,
+            [col(left_on)],
+            [col(right_on)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(how)
+            },
+        )
+    }
+}
+
 /// Strings as a one-row list literal: the pattern argument of `str().contains_any` and
 /// the set of `is_in`.
 pub fn string_list(values: &[&str]) -> Expr {

@@ -2,6 +2,7 @@
 
 use polars::prelude::*;
 
+use super::JoinOn;
 use super::{datetime_column, non_empty};
 use crate::error::Result;
 use crate::export::Workspace;
@@ -109,15 +110,7 @@ pub(crate) fn with_authors(messages: LazyFrame, ws: &Workspace) -> Result<LazyFr
         .select([col("id"), col("name").alias("author")])
         // users.json may list someone twice: the first entry wins, as a lookup would.
         .unique_stable(Some(cols(["id"])), UniqueKeepStrategy::First);
-    let joined = messages.join(
-        names,
-        [col("user")],
-        [col("id")],
-        JoinArgs {
-            maintain_order: MaintainOrderJoin::Left,
-            ..JoinArgs::new(JoinType::Left)
-        },
-    );
+    let joined = messages.join_by(names, "user", "id", JoinType::Left);
     Ok(joined.select([
         col("channel_id"),
         col("ts"),
