@@ -25,13 +25,16 @@ pub fn parse_day(date: &str) -> Result<Instant> {
 }
 
 /// The instant of a Slack message id such as `1457679323.000200` (seconds.microseconds).
+/// It runs once per message of a large export, so it parses in place, allocating nothing.
 pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
     let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
     let secs: i64 = secs.parse().ok()?;
     if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let nanos: u32 = format!("{frac:0<9}").parse().ok()?;
+    // "0002" is 200,000 ns: the digits, scaled up to nine places.
+    let digits: u32 = frac.parse().ok()?;
+    let nanos = digits * 10u32.pow(9 - frac.len() as u32);
     Utc.timestamp_opt(secs, nanos).single()
 }
 
@@ -89,6 +92,15 @@ mod tests {
         assert_eq!(t.timestamp(), 1457679323);
         assert_eq!(t.timestamp_subsec_micros(), 200);
         assert_eq!(to_slack_ts(t), "1457679323.000200");
+    }
+
+    #[test]
+    fn slack_ts_fractions_of_any_length() {
+        let nanos = |ts: &str| parse_slack_ts(ts).unwrap().timestamp_subsec_nanos();
+        assert_eq!(nanos("1.5"), 500_000_000);
+        assert_eq!(nanos("1.000001"), 1_000);
+        assert_eq!(nanos("1.123456789"), 123_456_789);
+        assert_eq!(nanos("1.000000000"), 0);
     }
 
     #[test]
