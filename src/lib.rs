@@ -21,6 +21,7 @@ pub mod generate;
 pub mod incidents;
 pub mod plot;
 pub mod publish;
+pub mod secret;
 pub mod slack;
 pub mod time;
 
@@ -32,7 +33,7 @@ pub mod prelude {
     pub use crate::frames::{channels_frame, incidents_frame, messages_frame};
     pub use crate::generate::{generate, GenerateOptions};
     pub use crate::incidents::{find_incidents, Incident};
-    pub use crate::plot::{Chart, Figure, FrameDisplay, Table};
+    pub use crate::plot::{Chart, FrameDisplay, Table};
     pub use crate::time::{parse_tz, Instant};
     pub use chrono::{Duration as TimeSpan, NaiveDate};
     pub use chrono_tz::Tz;

@@ -7,9 +7,9 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::export::model::{Channel, MessageView, User};
 use crate::export::source::ExportSource;
 use crate::export::{ChannelActivity, Workspace};
-use crate::export::model::{Channel, MessageView, User};
 use crate::time::{from_unix, millis, parse_slack_ts, plausible, safe_folder_name, Instant};
 use polars::prelude::*;
 
