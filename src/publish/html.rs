@@ -31,14 +31,24 @@ pub fn sanitize(html: &str) -> String {
     CLEANER.clean(html).to_string()
 }
 
-/// The text a browser shows for `html`: tags dropped, entities decoded.
+/// The text a browser shows for `html`: tags (and scripts' contents) dropped, entities
+/// decoded.
 pub(crate) fn visible_text(html: &str) -> String {
-    // html5ever's serialiser escapes exactly these four in text; undo them (`&amp;` last).
-    TEXT_ONLY
-        .clean(html)
-        .to_string()
-        .replace("&lt;", "<")
+    unescape_serialised(&TEXT_ONLY.clean(html).to_string())
+}
+
+/// `html` as it would be published, with every character reference decoded: what its
+/// surviving attributes (`href`, `alt`, `title`) and text say.
+pub(crate) fn published_text(html: &str) -> String {
+    unescape_serialised(&sanitize(html))
+}
+
+/// html5ever's serialiser escapes only these in text and attribute values; undo them
+/// (`&amp;` last).
+fn unescape_serialised(html: &str) -> String {
+    html.replace("&lt;", "<")
         .replace("&gt;", ">")
+        .replace("&quot;", "\"")
         .replace("&nbsp;", "\u{a0}")
         .replace("&amp;", "&")
 }

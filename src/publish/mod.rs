@@ -297,9 +297,16 @@ fn markdown_cell(source: &str) -> String {
     } else {
         format!(
             "<div class=\"markdown\">\n{}\n</div>",
-            html::sanitize(&html::markdown_to_html(source)).trim()
+            inert_for_jekyll(&html::sanitize(&html::markdown_to_html(source)))
         )
     }
+}
+
+/// Sanitised HTML for the Jekyll post, with braces as character references: Liquid
+/// (`{{ }}`, `{% %}`) and kramdown attribute lists (`{: onclick=…}`) in notebook output
+/// stay text.
+fn inert_for_jekyll(html: &str) -> String {
+    html.trim().replace('{', "&#123;").replace('}', "&#125;")
 }
 
 fn plain_markdown(source: &str) -> bool {
@@ -364,7 +371,7 @@ fn render_output(
     if let Some(html) = output.data("text/html") {
         return Ok(format!(
             "<div class=\"output\">\n{}\n</div>\n\n",
-            html::sanitize(&html).trim()
+            inert_for_jekyll(&html::sanitize(&html))
         ));
     }
     if let Some(text) = output.data("text/plain").or_else(|| output.text.clone()) {
@@ -540,6 +547,20 @@ mod tests {
             let err = post_date(bad, "--date").unwrap_err().to_string();
             assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn the_last_check_refuses_a_token_in_any_file_and_paths_outside() {
+        let mut files = SiteFiles::new(Path::new("site"), "nb.ipynb");
+        let token = "<p>xox&#98;-1234567890</p>";
+        let err = files
+            .add("a.html".into(), token.as_bytes().to_vec())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a.html") && err.contains("xoxb-…"), "{err}");
+        assert!(files.add("../x.md".into(), vec![]).is_err());
+        assert!(files.add("/abs.md".into(), vec![]).is_err());
+        assert!(files.files.is_empty());
     }
 
     #[test]

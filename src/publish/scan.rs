@@ -5,7 +5,7 @@
 use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 
-use super::html::{markdown_to_html, visible_text};
+use super::html::{markdown_to_html, published_text, visible_text};
 use crate::secret::token_like;
 
 /// What a scan found.
@@ -67,17 +67,35 @@ fn text_via(text: &str, via: &mut Vec<&'static str>) -> Result<(), Finding> {
     if via.len() >= MAX_DEPTH {
         return Ok(());
     }
-    if text.contains(['<', '&']) {
+    // HTML and markdown forms only near the top: decoded text rarely holds more markup,
+    // and each form costs a parse.
+    if via.len() < 2 && text.contains(['<', '&']) {
+        let shown = visible_text(text);
+        nested(shown.as_str(), "as HTML shows it", via, text_via)?;
+        let published = published_text(text);
         nested(
-            visible_text(text).as_str(),
-            "as HTML shows it",
+            published.as_str(),
+            "as its HTML is published",
             via,
             text_via,
         )?;
     }
-    if text.contains(['*', '_', '`', '\\', '[', '~', '<', '&']) {
-        let rendered = visible_text(&markdown_to_html(text));
-        nested(rendered.as_str(), "as markdown renders it", via, text_via)?;
+    if via.len() < 2 && text.contains("<svg") {
+        if let Some(svg_text) = super::svg::text(text.trim()) {
+            nested(svg_text.as_str(), "as SVG text", via, text_via)?;
+        }
+    }
+    if via.len() < 2 && text.contains(['*', '_', '`', '\\', '[', '~', '<', '&']) {
+        let rendered = markdown_to_html(text);
+        let shown = visible_text(&rendered);
+        nested(shown.as_str(), "as markdown renders it", via, text_via)?;
+        let published = published_text(&rendered);
+        nested(
+            published.as_str(),
+            "as its markdown is published",
+            via,
+            text_via,
+        )?;
     }
     for candidate in base64_candidates(text) {
         if let Some(decoded) = decode_base64(&candidate) {
@@ -213,6 +231,11 @@ mod tests {
         assert_eq!(via(text(&format!("secret={b64}."))), ["base64-decoded"]);
         let twice = general_purpose::STANDARD.encode(&b64);
         assert_eq!(via(text(&twice)), ["base64-decoded", "base64-decoded"]);
+        assert_eq!(
+            via(text("<a href=\"https://x/?t=xox&#98;-1234567890\">x</a>")),
+            ["as its HTML is published"]
+        );
+        assert!(!via(text("[x](https://x/?t=xox&#98;-1234567890)")).is_empty());
         assert!(text("plain words, a_long_identifier_name and 0123456789abcdef").is_ok());
     }
 }

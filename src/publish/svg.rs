@@ -82,6 +82,22 @@ pub(crate) fn check(svg: &str) -> Result<String, String> {
     Ok(text.join("\n"))
 }
 
+/// The text of an SVG (text nodes and attribute values, references decoded), when it
+/// parses; for the token scan.
+pub(crate) fn text(svg: &str) -> Option<String> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(svg, options).ok()?;
+    let mut text = Vec::new();
+    for node in doc.descendants() {
+        text.extend(node.text().filter(|_| node.is_text()).map(str::to_string));
+        text.extend(node.attributes().map(|a| a.value().to_string()));
+    }
+    Some(text.join("\n"))
+}
+
 fn parent_is(node: &roxmltree::Node, name: &str) -> bool {
     node.parent_element()
         .is_some_and(|p| p.tag_name().name().eq_ignore_ascii_case(name))
