@@ -89,14 +89,6 @@ pub(crate) fn markdown_to_html(markdown: &str) -> String {
     html
 }
 
-/// HTML-escaped text, for text put into HTML.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    // Writing into a String cannot fail.
-    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::error::{Error, PublishError, Result};
+use crate::plot::escape_html;
 use crate::secret::redact;
 pub use html::sanitize;
 pub use notebook::{Cell, Notebook, Output};
@@ -135,7 +136,7 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
     let local = body.replace("{{ site.url }}/", "");
     let html = page(
         &title,
-        &format!("<h1>{}</h1>\n\n{local}", html::escape(&title)),
+        &format!("<h1>{}</h1>\n\n{local}", escape_html(&title)),
     );
     let html_path = site_files.add(PathBuf::from(format!("{slug}.html")), html.into_bytes())?;
     let images = site_files.images.clone();
@@ -480,7 +481,7 @@ fn yaml_scalar(v: &Value) -> String {
 /// and sanitised (raw HTML in it keeps only the allow-list); the title is escaped.
 pub fn page(title: &str, markdown: &str) -> String {
     let body = html::sanitize(&html::markdown_to_html(markdown));
-    let title = html::escape(title);
+    let title = escape_html(title);
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
