@@ -58,6 +58,9 @@ pub enum Error {
     Slack(#[from] SlackError),
 
     #[error(transparent)]
+    Publish(#[from] PublishError),
+
+    #[error(transparent)]
     Polars(#[from] polars::error::PolarsError),
 }
 
@@ -181,4 +184,46 @@ impl SlackError {
             | RepeatedCursor { .. }) => other,
         }
     }
+}
+
+/// Why a notebook was not published. Never holds a secret: paths and fields are
+/// redacted, tokens shown only as their prefix.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("{path}: the notebook's path holds something shaped like a Slack token; rename the file (nothing was written)")]
+    TokenInPath { path: String },
+    #[error("{file}: {place} holds something shaped like a Slack token ({glimpse}) in `{field}`, {how}; remove it (read tokens from SLACK_TOKEN), run the notebook again and publish it then (nothing was written)")]
+    Token {
+        file: String,
+        place: String,
+        field: String,
+        glimpse: String,
+        how: String,
+    },
+    #[error("{file}: cannot check `{field}` of {place} for Slack tokens: {reason}; remove that output (nothing was written)")]
+    Unchecked {
+        file: String,
+        place: String,
+        field: String,
+        reason: String,
+    },
+    #[error("{given_by} `{value}` is not a date: give one as YYYY-MM-DD, e.g. 2017-03-24 (nothing was written)")]
+    Date {
+        given_by: &'static str,
+        value: String,
+    },
+    #[error("{file}: cell {cell}, output {output}: {mime} is not published because {reason}; draw it without script, event handlers or external references (nothing was written)")]
+    UnsafeImage {
+        file: String,
+        cell: usize,
+        output: usize,
+        mime: &'static str,
+        reason: String,
+    },
+    #[error("{file}: would write something shaped like a Slack token ({glimpse}) into {written}; nothing was written")]
+    TokenInOutput {
+        file: String,
+        written: String,
+        glimpse: String,
+    },
 }

@@ -25,6 +25,7 @@ pub mod generate;
 pub mod incidents;
 pub mod plot;
 pub mod publish;
+pub mod secret;
 pub mod slack;
 pub mod time;
 
@@ -41,8 +42,8 @@ pub mod prelude {
     };
     pub use crate::generate::{generate, GenerateOptions};
     pub use crate::incidents::Convention;
-    pub use crate::plot::{Chart, Figure, FrameDisplay, Table};
-    pub use crate::time::{parse_day, parse_tz, Instant};
+    pub use crate::plot::{Chart, FrameDisplay, Table};
+    pub use crate::time::{fmt_time, parse_day, parse_tz, Instant};
     pub use chrono::{Duration as TimeSpan, NaiveDate};
     pub use chrono_tz::Tz;
     pub use polars::prelude::*;

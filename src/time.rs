@@ -77,6 +77,11 @@ pub fn local_date(t: Instant, tz: Tz) -> NaiveDate {
     t.with_timezone(&tz).date_naive()
 }
 
+/// An instant as local wall-clock time in `tz`, to the second: `2016-03-11 12:25:23`.
+pub fn fmt_time(t: Instant, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// Milliseconds since the epoch, the unit of the frames' datetime columns.
 pub fn millis(t: Instant) -> i64 {
     t.timestamp_millis()
@@ -144,5 +149,15 @@ mod tests {
             "2016-08-10"
         );
         assert_eq!(rfc3339(t), "2016-08-09T23:00:00Z");
+    }
+
+    #[test]
+    fn fmt_time_is_local_wall_clock_time() {
+        let t = from_unix(1457679323).unwrap(); // 2016-03-11T06:55:23Z
+        assert_eq!(fmt_time(t, Tz::UTC), "2016-03-11 06:55:23");
+        assert_eq!(
+            fmt_time(t, parse_tz("Asia/Kolkata").unwrap()),
+            "2016-03-11 12:25:23"
+        );
     }
 }

@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::export::Workspace;
 use crate::frames::{self, local_date, IncidentFrames};
 use crate::incidents::Convention;
-use crate::time::{rfc3339, Instant};
+use crate::time::{fmt_time, rfc3339, Instant};
 
 /// The post's "month": 30 days.
 pub const MONTH: Duration = Duration::days(30);
@@ -189,11 +189,7 @@ impl PostFigures {
 impl PostFigures {
     /// The figures as a small HTML table, for notebooks.
     pub fn html(&self) -> String {
-        let fmt_time = |t: Instant| {
-            t.with_timezone(&self.tz)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        };
+        let fmt_time = |t: Instant| fmt_time(t, self.tz);
         let days: Vec<String> = self.worst_days.iter().map(|d| d.to_string()).collect();
         let rows = [
             (
@@ -286,11 +282,7 @@ pub fn worst_days(incidents: LazyFrame, tz: Tz) -> Result<(Vec<NaiveDate>, usize
 
 impl fmt::Display for PostFigures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fmt_time = |t: Instant| {
-            t.with_timezone(&self.tz)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        };
+        let fmt_time = |t: Instant| fmt_time(t, self.tz);
         writeln!(
             f,
             "Incident channels ({}): {}",

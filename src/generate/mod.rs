@@ -246,7 +246,7 @@ fn creation_times(rng: &mut ChaCha8Rng) -> Vec<Instant> {
         while made + fixed < count {
             let day =
                 NaiveDate::from_ymd_opt(year, month, rng.random_range(1..=days_in(year, month)))
-                    .expect("valid day");
+                    .expect("PER_MONTH holds real months");
             let t = at_time_of_day(rng, day);
             let taken = per_day.get(&day).copied().unwrap_or(0);
             if day == worst
@@ -266,16 +266,12 @@ fn creation_times(rng: &mut ChaCha8Rng) -> Vec<Instant> {
     times
 }
 
+/// Days in a month of `PER_MONTH` (a constant table of real months).
 fn days_in(year: i32, month: u32) -> u32 {
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    };
-    next.expect("valid month")
-        .pred_opt()
-        .expect("valid day")
-        .day()
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .expect("PER_MONTH holds real months")
+        .num_days_in_month()
+        .into()
 }
 
 /// A moment on `day` (UTC), mostly in Indian working hours, sometimes at night.

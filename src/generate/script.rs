@@ -39,6 +39,8 @@ fn mention(person: usize) -> String {
 
 /// A log-normal draw with the given median, in hours.
 fn lognormal_hours(rng: &mut ChaCha8Rng, median: f64, sigma: f64) -> f64 {
+    // Box–Muller by hand, not rand_distr: its draws change the stream, and with it the
+    // committed sample's channel names that notebooks and tests/sync.rs rely on.
     let (u1, u2): (f64, f64) = (rng.random::<f64>().max(1e-12), rng.random());
     let normal = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
     median * (sigma * normal).exp()

@@ -49,7 +49,7 @@ pub struct Chart {
     pub title: String,
     pub x_label: String,
     pub y_label: String,
-    pub size: (u32, u32),
+    size: (u32, u32),
     kind: Kind,
 }
 
@@ -214,12 +214,6 @@ impl Chart {
         )
     }
 
-    /// Sets the size in pixels.
-    pub fn size(mut self, width: u32, height: u32) -> Self {
-        self.size = (width, height);
-        self
-    }
-
     pub fn x_label(mut self, label: &str) -> Self {
         self.x_label = label.into();
         self
@@ -227,12 +221,6 @@ impl Chart {
 
     fn pixels(&self) -> (u32, u32) {
         self.size
-    }
-
-    /// The chart as a PNG for the notebook, instead of SVG: `chart.as_png()` as a cell's
-    /// last expression.
-    pub fn as_png(&self) -> PngView {
-        PngView(self.png())
     }
 
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -506,103 +494,28 @@ impl Display for Chart {
     }
 }
 
-/// A chart rendered as PNG, shown inline as `image/png`.
-pub struct PngView(Result<Vec<u8>>);
+impl Chart {
+    /// As an SVG document.
+    pub fn svg(&self) -> Result<String> {
+        render_svg(self.pixels(), |area| self.draw_on(area))
+    }
 
-impl PngView {
+    /// As a PNG image.
+    pub fn png(&self) -> Result<Vec<u8>> {
+        render_png(self.pixels(), |area| self.draw_on(area))
+    }
+
+    pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_file(path.as_ref(), self.svg()?.as_bytes())
+    }
+
+    pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_file(path.as_ref(), &self.png()?)
+    }
+
+    /// Shows it in an evcxr notebook (as SVG).
     pub fn evcxr_display(&self) {
         print_outputs(&self.outputs());
-    }
-}
-
-impl Display for PngView {
-    fn outputs(&self) -> Vec<MimeOutput> {
-        use base64::Engine;
-        match &self.0 {
-            Ok(bytes) => vec![MimeOutput {
-                mime: "image/png",
-                content: base64::engine::general_purpose::STANDARD.encode(bytes),
-            }],
-            Err(e) => vec![MimeOutput {
-                mime: "text/plain",
-                content: format!("cannot draw the chart: {e}"),
-            }],
-        }
-    }
-}
-
-/// The rendering methods of [`Chart`] and [`Figure`]: both have `pixels()` and
-/// `draw_on(area)`, and get SVG, PNG, files and the notebook display from them.
-macro_rules! rendering {
-    ($ty:ty) => {
-        impl $ty {
-            /// As an SVG document.
-            pub fn svg(&self) -> Result<String> {
-                render_svg(self.pixels(), |area| self.draw_on(area))
-            }
-
-            /// As a PNG image.
-            pub fn png(&self) -> Result<Vec<u8>> {
-                render_png(self.pixels(), |area| self.draw_on(area))
-            }
-
-            pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
-                write_file(path.as_ref(), self.svg()?.as_bytes())
-            }
-
-            pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
-                write_file(path.as_ref(), &self.png()?)
-            }
-
-            /// Shows it in an evcxr notebook (as SVG).
-            pub fn evcxr_display(&self) {
-                print_outputs(&self.outputs());
-            }
-        }
-    };
-}
-
-rendering!(Chart);
-rendering!(Figure);
-
-/// Several charts in one image, in a grid of `columns`.
-#[derive(Debug, Clone)]
-pub struct Figure {
-    pub charts: Vec<Chart>,
-    pub columns: usize,
-}
-
-impl Figure {
-    pub fn new(charts: Vec<Chart>, columns: usize) -> Self {
-        Figure {
-            charts,
-            columns: columns.max(1),
-        }
-    }
-
-    fn pixels(&self) -> (u32, u32) {
-        let rows = self.charts.len().div_ceil(self.columns).max(1) as u32;
-        let (w, h) = self.charts.first().map_or((600, 360), |c| c.size);
-        (w * self.columns as u32, h * rows)
-    }
-
-    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let rows = self.charts.len().div_ceil(self.columns).max(1);
-        for (chart, cell) in self
-            .charts
-            .iter()
-            .zip(area.split_evenly((rows, self.columns)))
-        {
-            chart.draw_on(&cell)?;
-        }
-        Ok(())
-    }
-}
-
-impl Display for Figure {
-    fn outputs(&self) -> Vec<MimeOutput> {
-        let title: Vec<&str> = self.charts.iter().map(|c| c.title.as_str()).collect();
-        svg_outputs(self.svg(), &title.join(" | "))
     }
 }
 

@@ -1,5 +1,9 @@
 //! evcxr's rich display protocol: a value whose type has an `evcxr_display` method prints
 //! its content between `EVCXR_BEGIN_CONTENT <mime>` and `EVCXR_END_CONTENT` lines.
+//!
+//! [`print_outputs`] is the one place that prints it, for every display in the crate.
+//! Not `evcxr_runtime`: its `text` is a bare `println!` (a panic when stdout is closed)
+//! and its `bytes` pulls a second, older base64; this helper is the same few lines.
 
 /// One representation of an output: a MIME type and its (text or base64) content.
 pub struct MimeOutput {

@@ -1,14 +1,14 @@
 //! Charts and tables for notebooks, reports and posts.
 //!
 //! A [`Chart`] is data plus a title and labels; it renders to SVG (what notebooks and
-//! posts show) or PNG (drawn with a bundled font, so no system font is needed). A
-//! [`Figure`] puts several charts side by side in one image. [`Table`] shows a DataFrame
-//! as an HTML table. All three display themselves in evcxr notebooks.
+//! posts show) or PNG (drawn with a bundled font, so no system font is needed).
+//! [`Table`] shows a DataFrame as an HTML table. Both display themselves in evcxr
+//! notebooks.
 
 mod chart;
 mod evcxr;
 mod table;
 
-pub use chart::{Chart, Figure, PngView, Series};
+pub use chart::{Chart, Series};
 pub use evcxr::{print_outputs, Display, MimeOutput};
-pub use table::{FrameDisplay, Table};
+pub use table::{escape_html, FrameDisplay, Table};

@@ -40,15 +40,15 @@ impl Table {
         for c in df.columns() {
             html.push_str(&format!(
                 "<th>{}<br><small>{}</small></th>",
-                escape(c.name()),
-                escape(&c.dtype().to_string())
+                escape_html(c.name()),
+                escape_html(&c.dtype().to_string())
             ));
         }
         html.push_str("</tr></thead>\n<tbody>\n");
         for row in 0..shown {
             html.push_str("<tr>");
             for c in df.columns() {
-                html.push_str(&format!("<td>{}</td>", escape(&cell(c, row))));
+                html.push_str(&format!("<td>{}</td>", escape_html(&cell(c, row))));
             }
             html.push_str("</tr>\n");
         }
@@ -136,9 +136,10 @@ fn cell(column: &Column, row: usize) -> String {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text escaped for HTML (`&`, `<`, `>`, `"`, `'`): the crate's one HTML escaper.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
 }

@@ -2,17 +2,29 @@
 //! plots as image files under `images/<slug>/` referenced through `{{ site.url }}`,
 //! tables as HTML — and a standalone HTML page of the same post.
 //!
-//! It refuses a notebook that holds anything shaped like a Slack token, naming the cell.
+//! A notebook is untrusted input. It is refused when anything in it is shaped like a
+//! Slack token, in any form a reader could decode (see [`scan`]), or when an SVG output
+//! could run script or fetch anything. Its HTML (outputs, markdown's raw HTML) goes
+//! through one allow-list sanitiser, its date and slug are validated so every file lands
+//! under the site folder, and every file is checked once more before anything is written.
 
+mod html;
 mod notebook;
+mod scan;
+mod svg;
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use base64::Engine;
+use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, PublishError, Result};
+use crate::plot::escape_html;
+use crate::secret::redact;
+pub use html::sanitize;
 pub use notebook::{Cell, Notebook, Output};
+use scan::Finding;
 
 /// How to publish.
 #[derive(Debug, Clone, Default)]
@@ -33,30 +45,46 @@ pub struct Published {
 }
 
 /// Publishes `notebook` into the Jekyll site folder `site`: `_posts/<date>-<slug>.md`,
-/// `images/<slug>/…`, and `<slug>.html` beside them.
+/// `images/<slug>/…`, and `<slug>.html` beside them. Writes nothing when it refuses.
 pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result<Published> {
-    let nb = Notebook::read(notebook)?;
-    if let Some((cell, what)) = nb.find_token() {
-        return Err(Error::Invalid(format!(
-            "{}: cell {cell} holds something shaped like a Slack token ({what}); remove it (read tokens from SLACK_TOKEN) and run the notebook again",
-            notebook.display()
-        )));
+    let shown = notebook.display().to_string();
+    if scan::text(&shown).is_err() {
+        return Err(PublishError::TokenInPath {
+            path: redact(&shown).into_owned(),
+        }
+        .into());
     }
-    let slug = slug(notebook);
-    let post = nb.post_metadata();
-    let date = options
-        .date
-        .clone()
-        .or_else(|| post.get("date").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
+    let bytes = std::fs::read(notebook).map_err(|e| Error::io(notebook, e))?;
+    let json: Value = serde_json::from_slice(&bytes).map_err(|e| Error::json(notebook, &e))?;
+    scan_notebook(&shown, &bytes, &json)?;
+    let nb = Notebook::from_json(notebook, &json)?;
 
-    let title = post
+    let post = nb.post_metadata();
+    let date = match &options.date {
+        Some(given) => post_date(given, "--date")?,
+        None => match post.get("date") {
+            Some(Value::String(given)) => post_date(given, "metadata.post.date")?,
+            Some(other) => post_date(&other.to_string(), "metadata.post.date")?,
+            None => chrono::Utc::now().date_naive(),
+        },
+    };
+    let date = date.format("%Y-%m-%d").to_string();
+    let raw_title = post
         .get("title")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .unwrap_or_else(|| nb.first_heading().unwrap_or_else(|| slug.clone()));
-    let image_dir = site.join("images").join(&slug);
-    let mut images = Vec::new();
+        .or_else(|| nb.first_heading());
+    let title = raw_title.as_deref().map(plain_title).unwrap_or_default();
+    let slug = slug_of(notebook)
+        .or_else(|| slug_of_text(&title))
+        .unwrap_or_else(|| "post".into());
+    let title = if title.is_empty() {
+        slug.clone()
+    } else {
+        title
+    };
+
+    let mut site_files = SiteFiles::new(site, &shown);
     let mut body = String::new();
     for (index, cell) in nb.cells.iter().enumerate() {
         if cell.has_tag("hide") {
@@ -65,27 +93,24 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
         match cell.kind.as_str() {
             "markdown" => {
                 // The title goes in the front matter; the layout shows it.
-                let text = match cell.source.strip_prefix(&format!("# {title}")) {
-                    Some(rest) if body.is_empty() => rest.trim_start(),
+                let source = match (body.is_empty(), raw_title.as_deref()) {
+                    (true, Some(raw)) => cell
+                        .source
+                        .strip_prefix(&format!("# {raw}"))
+                        .map_or(cell.source.as_str(), str::trim_start),
                     _ => cell.source.as_str(),
                 };
-                body.push_str(text);
+                body.push_str(&markdown_cell(source));
                 body.push_str("\n\n");
             }
             "code" => {
                 let show_source = !(options.hide_inputs || cell.has_tag("hide-input"));
                 if show_source && !cell.source.trim().is_empty() {
-                    body.push_str(&format!("```rust\n{}\n```\n\n", cell.source.trim_end()));
+                    body.push_str(&code_block(&cell.source));
                 }
                 for (n, output) in cell.outputs.iter().enumerate() {
-                    body.push_str(&render_output(
-                        output,
-                        &slug,
-                        index,
-                        n,
-                        &image_dir,
-                        &mut images,
-                    )?);
+                    let rendered = render_output(output, &slug, index, n, &mut site_files)?;
+                    body.push_str(&rendered);
                 }
             }
             _ => {}
@@ -102,17 +127,20 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
     }
     front.insert("date".into(), date.clone().into());
     let markdown = format!("---\n{}---\n\n{body}", front_matter(&front));
-
-    let posts = site.join("_posts");
-    std::fs::create_dir_all(&posts).map_err(|e| Error::io(&posts, e))?;
-    let md_path = posts.join(format!("{date}-{slug}.md"));
-    write(&md_path, markdown.as_bytes())?;
+    let md_path = site_files.add(
+        PathBuf::from("_posts").join(format!("{date}-{slug}.md")),
+        markdown.into_bytes(),
+    )?;
 
     // The standalone page: the same markdown, images referenced relative to it.
     let local = body.replace("{{ site.url }}/", "");
-    let html = page(&title, &format!("# {title}\n\n{local}"));
-    let html_path = site.join(format!("{slug}.html"));
-    write(&html_path, html.as_bytes())?;
+    let html = page(
+        &title,
+        &format!("<h1>{}</h1>\n\n{local}", escape_html(&title)),
+    );
+    let html_path = site_files.add(PathBuf::from(format!("{slug}.html")), html.into_bytes())?;
+    let images = site_files.images.clone();
+    site_files.write()?;
     Ok(Published {
         markdown: md_path,
         html: html_path,
@@ -120,39 +148,231 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
     })
 }
 
-/// One output as markdown; images are written to files and linked.
+/// Scans every string of the notebook (keys too, nbformat's line lists joined) in every
+/// decoded form, and the file as written; names the cell and field of the first find.
+fn scan_notebook(file: &str, bytes: &[u8], json: &Value) -> Result<()> {
+    let refuse = |place: String, field: String, finding: Finding| -> Error {
+        let file = file.to_string();
+        match finding {
+            Finding::Token { glimpse, via } => PublishError::Token {
+                file,
+                place,
+                field,
+                glimpse,
+                how: Finding::how(&via),
+            },
+            Finding::Unchecked { reason } => PublishError::Unchecked {
+                file,
+                place,
+                field,
+                reason,
+            },
+        }
+        .into()
+    };
+    if let Value::Object(top) = json {
+        for (key, value) in top {
+            let cells = value.as_array().filter(|_| key == "cells");
+            match cells {
+                Some(cells) => {
+                    for (i, cell) in cells.iter().enumerate() {
+                        scan_value(cell, String::new())
+                            .map_err(|(field, f)| refuse(format!("cell {}", i + 1), field, f))?;
+                    }
+                }
+                None => {
+                    let place = if key == "metadata" {
+                        "the notebook's metadata".to_string()
+                    } else {
+                        "the notebook's top level".to_string()
+                    };
+                    let field = redact(key).into_owned();
+                    scan::text(key).map_err(|f| refuse(place.clone(), field.clone(), f))?;
+                    scan_value(value, field).map_err(|(field, f)| refuse(place, field, f))?;
+                }
+            }
+        }
+    } else {
+        scan_value(json, String::new())
+            .map_err(|(field, f)| refuse("the notebook".into(), field, f))?;
+    }
+    // What the walk cannot see (the JSON as written).
+    if let Some(glimpse) = crate::secret::token_like(&String::from_utf8_lossy(bytes)) {
+        return Err(refuse(
+            "the notebook file".into(),
+            "(as written)".into(),
+            Finding::Token {
+                glimpse,
+                via: Vec::new(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Scans one JSON value; on a find, the field's path (`outputs[0].data.text/plain`).
+fn scan_value(value: &Value, field: String) -> std::result::Result<(), (String, Finding)> {
+    match value {
+        Value::String(s) => scan::text(s).map_err(|f| (field, f)),
+        // nbformat splits text into lines: scan them as one text.
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => {
+            scan::text(&notebook::text_of(value)).map_err(|f| (field, f))
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| scan_value(item, format!("{field}[{i}]"))),
+        Value::Object(map) => map.iter().try_for_each(|(key, item)| {
+            let field = if field.is_empty() {
+                redact(key).into_owned()
+            } else {
+                format!("{field}.{}", redact(key))
+            };
+            scan::text(key).map_err(|f| (field.clone(), f))?;
+            scan_value(item, field)
+        }),
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+    }
+}
+
+/// A real calendar date written `YYYY-MM-DD`: it becomes part of a file name.
+fn post_date(given: &str, given_by: &'static str) -> Result<NaiveDate> {
+    let shaped = given.len() == 10
+        && given.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shaped
+        .then(|| NaiveDate::parse_from_str(given, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| {
+            PublishError::Date {
+                given_by,
+                value: redact(given).chars().take(40).collect(),
+            }
+            .into()
+        })
+}
+
+/// The title as plain text: what HTML would show, without `<` or `>`, on one line.
+fn plain_title(raw: &str) -> String {
+    let text = html::visible_text(raw).replace(['<', '>'], "");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `notebooks/01-issue-channels.ipynb` → `issue-channels`: the file name without its
+/// leading number, as lowercase ASCII letters, digits and single `-`.
+fn slug_of(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_string_lossy();
+    let stem = stem
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start_matches(['-', '_']);
+    slug_of_text(stem)
+}
+
+/// Lowercase ASCII letters and digits, every other run of characters one `-`; `None`
+/// when nothing is left.
+fn slug_of_text(text: &str) -> Option<String> {
+    let mut slug = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(80).collect();
+    let slug = slug.trim_end_matches('-').to_string();
+    (!slug.is_empty()).then_some(slug)
+}
+
+/// A markdown cell for the Jekyll post: kept as markdown when it holds no HTML, no
+/// kramdown attribute syntax (`{:`) and only http(s)/mailto/relative links; otherwise
+/// rendered and sanitised, so no markdown engine sees raw HTML from the notebook.
+fn markdown_cell(source: &str) -> String {
+    if plain_markdown(source) {
+        source.to_string()
+    } else {
+        format!(
+            "<div class=\"markdown\">\n{}\n</div>",
+            inert_for_jekyll(&html::sanitize(&html::markdown_to_html(source)))
+        )
+    }
+}
+
+/// Sanitised HTML for the Jekyll post, with braces as character references: Liquid
+/// (`{{ }}`, `{% %}`) and kramdown attribute lists (`{: onclick=…}`) in notebook output
+/// stay text.
+fn inert_for_jekyll(html: &str) -> String {
+    html.trim().replace('{', "&#123;").replace('}', "&#125;")
+}
+
+fn plain_markdown(source: &str) -> bool {
+    use pulldown_cmark::{Event, Parser, Tag};
+    if source.contains('<') || source.contains("{:") {
+        return false;
+    }
+    Parser::new_ext(source, pulldown_cmark::Options::ENABLE_TABLES).all(|event| match event {
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+            html::safe_link(&dest_url)
+        }
+        Event::Html(_) | Event::InlineHtml(_) => false,
+        _ => true,
+    })
+}
+
+/// A fenced code block whose fence is longer than any run of backticks in the code, so
+/// the code cannot close it.
+fn code_block(source: &str) -> String {
+    let longest = source.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}rust\n{}\n{fence}\n\n", source.trim_end())
+}
+
+/// One output as markdown; images are added to the site's files and linked.
 fn render_output(
     output: &Output,
     slug: &str,
     cell: usize,
     n: usize,
-    image_dir: &Path,
-    images: &mut Vec<PathBuf>,
+    files: &mut SiteFiles,
 ) -> Result<String> {
-    let image = |ext: &str, bytes: &[u8], images: &mut Vec<PathBuf>| -> Result<String> {
+    let notebook = files.notebook.clone();
+    let refuse = |mime: &'static str, reason: String| -> Error {
+        PublishError::UnsafeImage {
+            file: notebook.clone(),
+            cell: cell + 1,
+            output: n + 1,
+            mime,
+            reason,
+        }
+        .into()
+    };
+    let image = |ext: &str, bytes: Vec<u8>, files: &mut SiteFiles| -> Result<String> {
         let name = format!("{slug}-{cell}-{n}.{ext}");
-        let path = image_dir.join(&name);
-        write(&path, bytes)?;
-        images.push(path);
+        files.add_image(PathBuf::from("images").join(slug).join(&name), bytes)?;
         Ok(format!(
             "![{slug} chart {cell}]({{{{ site.url }}}}/images/{slug}/{name})\n\n"
         ))
     };
     if let Some(svg) = output.data("image/svg+xml") {
-        return image("svg", svg.as_bytes(), images);
+        svg::check(&svg).map_err(|reason| refuse("image/svg+xml", reason))?;
+        return image("svg", svg.into_bytes(), files);
     }
     if let Some(png) = output.data("image/png") {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.split_whitespace().collect::<String>())
-            .map_err(|e| {
-                Error::Invalid(format!("cell {cell}: image/png output is not base64: {e}"))
-            })?;
-        return image("png", &bytes, images);
+            .map_err(|e| refuse("image/png", format!("it is not base64 ({e})")))?;
+        scan::png_texts(&bytes).map_err(|reason| refuse("image/png", reason))?;
+        return image("png", bytes, files);
     }
     if let Some(html) = output.data("text/html") {
         return Ok(format!(
             "<div class=\"output\">\n{}\n</div>\n\n",
-            html.trim()
+            inert_for_jekyll(&html::sanitize(&html))
         ));
     }
     if let Some(text) = output.data("text/plain").or_else(|| output.text.clone()) {
@@ -169,26 +389,67 @@ fn render_output(
     Ok(String::new())
 }
 
-/// `notebooks/01-issue-channels.ipynb` → `issue-channels`.
-fn slug(path: &Path) -> String {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("post");
-    let stem = stem
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .trim_start_matches(['-', '_']);
-    let slug: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
+/// The files of one post, kept in memory until all are built and checked, so a refusal
+/// writes nothing.
+struct SiteFiles {
+    site: PathBuf,
+    /// The notebook, as named in errors.
+    notebook: String,
+    files: Vec<(PathBuf, Vec<u8>)>,
+    images: Vec<PathBuf>,
+}
+
+impl SiteFiles {
+    fn new(site: &Path, notebook: &str) -> Self {
+        SiteFiles {
+            site: site.to_path_buf(),
+            notebook: notebook.to_string(),
+            files: Vec::new(),
+            images: Vec::new(),
+        }
+    }
+
+    /// Adds a file at `relative` (plain names only: it stays under the site) after
+    /// checking its bytes once more for tokens; returns its full path.
+    fn add(&mut self, relative: PathBuf, bytes: Vec<u8>) -> Result<PathBuf> {
+        let inside = relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+        if !inside {
+            return Err(Error::Invalid(format!(
+                "{}: refusing to write {} outside the site folder",
+                self.notebook,
+                redact(&relative.display().to_string())
+            )));
+        }
+        if let Err(finding) = scan::bytes(&bytes) {
+            let glimpse = match finding {
+                Finding::Token { glimpse, .. } => glimpse,
+                Finding::Unchecked { reason } => reason,
+            };
+            return Err(PublishError::TokenInOutput {
+                file: self.notebook.clone(),
+                written: relative.display().to_string(),
+                glimpse,
             }
-        })
-        .collect();
-    if slug.is_empty() {
-        "post".into()
-    } else {
-        slug
+            .into());
+        }
+        let path = self.site.join(relative);
+        self.files.push((path.clone(), bytes));
+        Ok(path)
+    }
+
+    fn add_image(&mut self, relative: PathBuf, bytes: Vec<u8>) -> Result<()> {
+        let path = self.add(relative, bytes)?;
+        self.images.push(path);
+        Ok(())
+    }
+
+    fn write(self) -> Result<()> {
+        for (path, bytes) in &self.files {
+            write(path, bytes)?;
+        }
+        Ok(())
     }
 }
 
@@ -216,17 +477,11 @@ fn yaml_scalar(v: &Value) -> String {
     }
 }
 
-fn markdown_to_html(markdown: &str) -> String {
-    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
-    html
-}
-
-/// A standalone HTML page of markdown, with the post's styles.
+/// A standalone HTML page of markdown, with the post's styles. The markdown is rendered
+/// and sanitised (raw HTML in it keeps only the allow-list); the title is escaped.
 pub fn page(title: &str, markdown: &str) -> String {
-    let body = markdown_to_html(markdown);
-    let title = title.replace('&', "&amp;").replace('<', "&lt;");
+    let body = html::sanitize(&html::markdown_to_html(markdown));
+    let title = escape_html(title);
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -260,12 +515,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slugs_drop_the_number() {
+    fn slugs_drop_the_number_and_keep_to_ascii() {
+        let slug = |p: &str| slug_of(Path::new(p));
         assert_eq!(
-            slug(Path::new("notebooks/01-issue-channels.ipynb")),
-            "issue-channels"
+            slug("notebooks/01-issue-channels.ipynb").as_deref(),
+            Some("issue-channels")
         );
-        assert_eq!(slug(Path::new("My Post.ipynb")), "my-post");
+        assert_eq!(slug("My Post.ipynb").as_deref(), Some("my-post"));
+        assert_eq!(slug("../../x/..ipynb").as_deref(), None);
+        assert_eq!(slug("a/..%2F..%2Fpwn .ipynb").as_deref(), Some("2f-2fpwn"));
+        assert_eq!(
+            slug("Ünïcode — post!.ipynb").as_deref(),
+            Some("n-code-post")
+        );
+    }
+
+    #[test]
+    fn dates_are_real_and_plain() {
+        assert_eq!(
+            post_date("2017-03-24", "--date").unwrap().to_string(),
+            "2017-03-24"
+        );
+        for bad in [
+            "../../pwn",
+            "/etc/x",
+            "2017-02-30",
+            "2017-3-24",
+            "+2017-03-2",
+            "2017-03-24/x",
+            "",
+        ] {
+            let err = post_date(bad, "--date").unwrap_err().to_string();
+            assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_last_check_refuses_a_token_in_any_file_and_paths_outside() {
+        let mut files = SiteFiles::new(Path::new("site"), "nb.ipynb");
+        let token = "<p>xox&#98;-1234567890</p>";
+        let err = files
+            .add("a.html".into(), token.as_bytes().to_vec())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a.html") && err.contains("xoxb-…"), "{err}");
+        assert!(files.add("../x.md".into(), vec![]).is_err());
+        assert!(files.add("/abs.md".into(), vec![]).is_err());
+        assert!(files.files.is_empty());
+    }
+
+    #[test]
+    fn code_fences_outlast_the_code() {
+        let block = code_block("let s = \"```\";\n````");
+        assert!(block.starts_with("`````rust\n"), "{block}");
     }
 
     #[test]

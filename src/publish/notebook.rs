@@ -28,7 +28,7 @@ pub struct Output {
 }
 
 /// nbformat stores text as a string or a list of lines.
-fn text_of(v: &Value) -> String {
+pub(crate) fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),
@@ -37,9 +37,8 @@ fn text_of(v: &Value) -> String {
 }
 
 impl Notebook {
-    pub fn read(path: &Path) -> Result<Notebook> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let json: Value = serde_json::from_slice(&bytes).map_err(|e| Error::json(path, &e))?;
+    /// The notebook in `json`, read from `path` (named in errors).
+    pub fn from_json(path: &Path, json: &Value) -> Result<Notebook> {
         let cells = json
             .get("cells")
             .and_then(Value::as_array)
@@ -80,6 +79,13 @@ impl Notebook {
         })
     }
 
+    /// Reads and parses the notebook at `path`.
+    pub fn read(path: &Path) -> Result<Notebook> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let json: Value = serde_json::from_slice(&bytes).map_err(|e| Error::json(path, &e))?;
+        Notebook::from_json(path, &json)
+    }
+
     /// The post's front matter fields, from the notebook metadata's `post` object.
     pub fn post_metadata(&self) -> Map<String, Value> {
         self.metadata
@@ -97,26 +103,6 @@ impl Notebook {
             .flat_map(|c| c.source.lines())
             .find_map(|l| l.strip_prefix("# ").map(|h| h.trim().to_string()))
     }
-
-    /// The first cell (1-based; 0 for the notebook's metadata) holding something shaped
-    /// like a Slack token, and a redacted glimpse of it.
-    pub fn find_token(&self) -> Option<(usize, String)> {
-        if let Some(glimpse) =
-            token_like(&serde_json::Value::Object(self.metadata.clone()).to_string())
-        {
-            return Some((0, glimpse));
-        }
-        self.cells.iter().enumerate().find_map(|(i, c)| {
-            let outputs = c
-                .outputs
-                .iter()
-                .flat_map(|o| o.data.values().map(text_of).chain(o.text.clone()));
-            std::iter::once(c.source.clone())
-                .chain(outputs)
-                .find_map(|text| token_like(&text))
-                .map(|glimpse| (i + 1, glimpse))
-        })
-    }
 }
 
 impl Cell {
@@ -129,47 +115,5 @@ impl Output {
     /// The output's content for a MIME type, as text.
     pub fn data(&self, mime: &str) -> Option<String> {
         self.data.get(mime).map(text_of)
-    }
-}
-
-/// Slack token shapes — `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxe-`, `xoxc-`, `xoxs-`,
-/// `xapp-` — followed by at least six token characters: returns the prefix, never the
-/// secret part.
-pub fn token_like(text: &str) -> Option<String> {
-    const PREFIXES: [&str; 8] = [
-        "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxe-", "xoxc-", "xoxs-", "xapp-",
-    ];
-    for prefix in PREFIXES {
-        let mut from = 0;
-        while let Some(pos) = text[from..].find(prefix) {
-            let start = from + pos + prefix.len();
-            let run = text[start..]
-                .bytes()
-                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
-                .count();
-            if run >= 6 {
-                return Some(format!("{prefix}…"));
-            }
-            from = start;
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::token_like;
-
-    #[test]
-    fn finds_token_shapes_without_showing_them() {
-        assert_eq!(
-            token_like("let t = \"xoxb-1234-abcdef\";").as_deref(),
-            Some("xoxb-…")
-        );
-        assert_eq!(token_like("xoxp-99887766"), Some("xoxp-…".into()));
-        assert_eq!(token_like("xoxb-12"), None);
-        assert_eq!(token_like("xoxo-123456789"), None);
-        assert_eq!(token_like("xapp-1-A0123-4567"), Some("xapp-…".into()));
-        assert_eq!(token_like("no token here"), None);
     }
 }
