@@ -30,6 +30,22 @@ pub enum Error {
         message: String,
     },
 
+    #[error("{path}: is a {kind}, not a regular file; an export holds plain files only, and reading this one could block or never end (replace it with the real file)")]
+    NotAFile { path: PathBuf, kind: &'static str },
+
+    #[error("{path}: {what} more than the limit of {limit} bytes per file; refused so that it cannot exhaust memory (raise LoadOptions::max_file_bytes if the file is genuine)")]
+    TooLarge {
+        path: PathBuf,
+        /// "is", "grew to" or "declares": how the size was found out.
+        what: &'static str,
+        limit: u64,
+    },
+
+    #[error(
+        "{path}: refused: {message}; if you trust this zip, unzip it and give the folder instead"
+    )]
+    ZipBomb { path: PathBuf, message: String },
+
     #[error("{path}: cannot read the zip archive: {message}")]
     Zip { path: PathBuf, message: String },
 

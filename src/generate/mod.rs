@@ -19,8 +19,8 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::export::ExportWriter;
 use crate::export::model::{Channel, User};
+use crate::export::ExportWriter;
 use crate::time::Instant;
 
 pub use people::{Role, PEOPLE, TROUBLES};

@@ -8,8 +8,8 @@ use polars::prelude::DataFrame;
 
 use super::sop::{parse_owners, parse_summary, Owners, Summary};
 use crate::error::Result;
-use crate::frames::column;
 use crate::export::model::{Channel, User};
+use crate::frames::column;
 use crate::time::Instant;
 
 /// What the messages of one channel say.

@@ -24,9 +24,9 @@ use serde_json::Value;
 
 use super::api::Method;
 use super::client::{CallStats, ClientOptions, SlackClient, SlackError};
-use crate::export::model::{Channel, User};
 use super::token::Token;
 use crate::error::{Error, Result};
+use crate::export::model::{Channel, User};
 use crate::export::ExportWriter;
 use crate::time::{parse_slack_ts, safe_folder_name, to_slack_ts, ts_key, TsKey};
 
