@@ -22,7 +22,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("{path}: invalid JSON at line {line}, column {column}: {message}")]
+    #[error("{path}: {message} at line {line}, column {column}")]
     Json {
         path: PathBuf,
         line: usize,
@@ -83,13 +83,22 @@ impl Error {
         }
     }
 
-    /// Wraps a serde_json error with the file it happened in, keeping line and column.
+    /// Wraps a serde_json error with the file it happened in, keeping line and column,
+    /// and telling broken JSON from valid JSON of the wrong shape.
     pub fn json(path: impl Into<PathBuf>, err: &serde_json::Error) -> Self {
+        let full = err.to_string();
+        let position = format!(" at line {} column {}", err.line(), err.column());
+        let bare = full.strip_suffix(&position).unwrap_or(&full);
+        let what = if err.is_data() {
+            "valid JSON but not what this file holds"
+        } else {
+            "invalid JSON"
+        };
         Error::Json {
             path: path.into(),
             line: err.line(),
             column: err.column(),
-            message: err.to_string(),
+            message: format!("{what}: {bare}"),
         }
     }
 }

@@ -75,34 +75,21 @@ pub struct LoadWarning {
     pub what: Skipped,
     /// How many were skipped in this file.
     pub count: usize,
-    /// Why, for the first one; for [`Skipped::File`] the whole error, path included.
+    /// Why, for one of them; for [`Skipped::File`] the whole error, path included.
     pub why: String,
 }
 
 impl fmt::Display for LoadWarning {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let (file, n) = (self.file.display(), self.count);
-        let plural = |one: &str| {
-            if n == 1 {
-                format!("1 {one}")
-            } else {
-                format!("{n} {one}s")
-            }
+        let (file, n, why) = (self.file.display(), self.count, &self.why);
+        let skipped = |one: &str| match n {
+            1 => format!("{file}: skipped 1 {one}: {why}"),
+            _ => format!("{file}: skipped {n} {one}s, e.g. {why}"),
         };
         match self.what {
-            Skipped::Messages => write!(
-                f,
-                "{file}: skipped {}; first: {}",
-                plural("message"),
-                self.why
-            ),
-            Skipped::Channels => write!(
-                f,
-                "{file}: skipped {}; first: {}",
-                plural("channel"),
-                self.why
-            ),
-            Skipped::Users => write!(f, "{file}: skipped {}; first: {}", plural("user"), self.why),
+            Skipped::Messages => f.write_str(&skipped("message")),
+            Skipped::Channels => f.write_str(&skipped("channel")),
+            Skipped::Users => f.write_str(&skipped("user")),
             Skipped::File => write!(f, "skipped {}", self.why),
             Skipped::UnlistedFolder => write!(
                 f,
