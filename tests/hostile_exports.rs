@@ -803,6 +803,8 @@ struct Run {
     stderr: String,
 }
 
+// The child is reaped by wait4 (for its peak memory), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn run_report(export: &Path, cwd: &Path, logs: &Path, strict: bool) -> Run {
     let (out_path, err_path) = (logs.with_extension("out"), logs.with_extension("err"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_incident-channels"));

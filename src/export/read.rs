@@ -605,7 +605,7 @@ mod tests {
             r#"[{"ts": "1470700801.000100"}, {"ts": 5}, tru"#,
             r#"{"ts": "1470700801.000100"}"#,
             // Deeper than serde_json's recursion limit, in a message read again as a value.
-            &format!(
+            format!(
                 "[{{\"ts\": \"1470700801.000100\"}}, {{\"ts\": [], \"x\": {}{}}}]",
                 "[".repeat(200),
                 "]".repeat(200)
