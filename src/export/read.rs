@@ -144,7 +144,8 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         }
         let why = format!(
             "channel #{}: {} is not Unix seconds between 1970 and 2100",
-            c.name, c.created
+            shorten(&c.name),
+            c.created
         );
         let file = ld.source.display_path("channels.json");
         if ld.strict {
@@ -341,7 +342,9 @@ fn parse_list<T: DeserializeOwned>(
             Err(e) => {
                 // The first pass stopped at the first bad entry, with line and column.
                 let e = if skips.is_empty() { &first_err } else { &e };
-                let name = names.first().map_or(String::new(), |n| format!(" ({n})"));
+                let name = names
+                    .first()
+                    .map_or(String::new(), |n| format!(" ({})", shorten(n)));
                 skips.push(Skip {
                     why: format!("entry {i}{name}: {e}"),
                     names,
