@@ -22,13 +22,29 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("{path}: invalid JSON at line {line}, column {column}: {message}")]
+    #[error("{path}: {message} at line {line}, column {column}")]
     Json {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
     },
+
+    #[error("{path}: is a {kind}, not a regular file; an export holds plain files only, and reading this one could block or never end (replace it with the real file)")]
+    NotAFile { path: PathBuf, kind: &'static str },
+
+    #[error("{path}: {what} more than the limit of {limit} bytes per file; refused so that it cannot exhaust memory (raise LoadOptions::max_file_bytes if the file is genuine)")]
+    TooLarge {
+        path: PathBuf,
+        /// "is", "grew to" or "declares": how the size was found out.
+        what: &'static str,
+        limit: u64,
+    },
+
+    #[error(
+        "{path}: refused: {message}; if you trust this zip, unzip it and give the folder instead"
+    )]
+    ZipBomb { path: PathBuf, message: String },
 
     #[error("{path}: cannot read the zip archive: {message}")]
     Zip { path: PathBuf, message: String },
@@ -73,13 +89,22 @@ impl Error {
         }
     }
 
-    /// Wraps a serde_json error with the file it happened in, keeping line and column.
+    /// Wraps a serde_json error with the file it happened in, keeping line and column,
+    /// and telling broken JSON from valid JSON of the wrong shape.
     pub fn json(path: impl Into<PathBuf>, err: &serde_json::Error) -> Self {
+        let full = err.to_string();
+        let position = format!(" at line {} column {}", err.line(), err.column());
+        let bare = full.strip_suffix(&position).unwrap_or(&full);
+        let what = if err.is_data() {
+            "valid JSON but not what this file holds"
+        } else {
+            "invalid JSON"
+        };
         Error::Json {
             path: path.into(),
             line: err.line(),
             column: err.column(),
-            message: err.to_string(),
+            message: format!("{what}: {bare}"),
         }
     }
 }

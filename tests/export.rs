@@ -113,6 +113,7 @@ fn tolerates_what_real_exports_contain() {
         d,
         &LoadOptions {
             include_private: true,
+            ..LoadOptions::default()
         },
     )
     .unwrap();
@@ -319,4 +320,43 @@ fn scaled_workspace_keeps_the_convention() {
     let names: std::collections::HashSet<_> = strings(&inc, "name").unwrap().into_iter().collect();
     assert_eq!(names.len(), 621, "channel names are unique");
     assert_eq!(ws.messages.height(), summary.messages);
+}
+
+#[test]
+fn old_exports_with_numbers_as_strings_read_like_new_ones() {
+    // A 2015 export: `created`, `last_set` and `num_members` as strings, `ts` as a number.
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, Some(DAY0 + DAY))
+        .channel("issue-b-1008", DAY0 + DAY, None);
+    let dir = w.finish();
+    let new = report_json(&dir, &[]);
+    let path = dir.join("channels.json");
+    let mut channels: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for c in channels.as_array_mut().unwrap() {
+        c["created"] = json!(c["created"].to_string());
+        c["topic"]["last_set"] = json!("1424284521");
+        c["num_members"] = json!("3");
+    }
+    std::fs::write(&path, channels.to_string()).unwrap();
+    let day = dir.join("issue-a-0908/2016-08-09.json");
+    let text = std::fs::read_to_string(&day).unwrap().replace(
+        &format!("\"{}.000100\"", DAY0 + 1),
+        &format!("{}.0001", DAY0 + 1),
+    );
+    std::fs::write(&day, text).unwrap();
+
+    let ws = load_with(
+        &dir,
+        &LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(ws.channels[0].topic.last_set, 1424284521);
+    assert_eq!(ws.channels[0].num_members, Some(3));
+    let ts = ws.messages.column("ts").unwrap().str().unwrap().get(0);
+    assert_eq!(ts, Some(format!("{}.000100", DAY0 + 1).as_str()));
+    assert_eq!(report_json(&dir, &["--strict"]), new);
 }

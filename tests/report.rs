@@ -217,7 +217,7 @@ fn malformed_day_file_names_file_line_and_column() {
     )
     .unwrap();
     fails_with(
-        &["report", dir.to_str().unwrap()],
+        &["report", dir.to_str().unwrap(), "--strict"],
         &["issue-a-0908/2016-08-10.json", "line 3", "column"],
     );
 }
@@ -246,7 +246,7 @@ fn message_with_a_broken_ts_names_the_field() {
     )
     .unwrap();
     fails_with(
-        &["report", dir.to_str().unwrap()],
+        &["report", dir.to_str().unwrap(), "--strict"],
         &["2016-08-11.json", "`ts`", "yesterday"],
     );
 }
@@ -271,7 +271,7 @@ fn implausible_times_are_clear_errors() {
         .replace(&DAY0.to_string(), &(DAY0 * 1000).to_string());
     std::fs::write(&path, text).unwrap();
     fails_with(
-        &["report", dir.to_str().unwrap()],
+        &["report", dir.to_str().unwrap(), "--strict"],
         &["channels.json", "created", "issue-a-0908", "Unix seconds"],
     );
     fails_with(

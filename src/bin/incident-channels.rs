@@ -1,6 +1,7 @@
 //! The command line: the post's analysis, the sample generator and (later) sync,
 //! without Jupyter.
 
+use std::io::{ErrorKind, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use incident_channels::analysis::post::PostOptions;
 use incident_channels::analysis::report::Report;
-use incident_channels::export::load;
+use incident_channels::export::{load_with, LoadOptions, LoadWarning};
 use incident_channels::generate::{generate, GenerateOptions};
 use incident_channels::incidents::Convention;
 use incident_channels::publish::{publish, PublishOptions};
@@ -57,6 +58,10 @@ enum Command {
         /// Also write the full report (report.md, report.html, report.json, charts) here.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Fail on the first unreadable message, day file or list entry, instead of
+        /// skipping it and warning on stderr after the report.
+        #[arg(long)]
+        strict: bool,
     },
     /// Pull channels, users and incident channels' histories from the Slack Web API into
     /// an export folder (incremental; resumes after an interruption). Reads SLACK_TOKEN
@@ -199,7 +204,7 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            print_err(&format!("error: {err:#}"));
             ExitCode::FAILURE
         }
     }
@@ -220,6 +225,46 @@ fn convention(prefix: Option<String>, pattern: Option<String>) -> Result<Convent
     })
 }
 
+/// Writes `bytes` to stdout. A closed pipe (`report | head`) is not an error: the reader
+/// stopped because it had what it wanted, so the rest is dropped quietly (exit 0, as
+/// `rg` and `cat` under a shell that ignores SIGPIPE do).
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to standard output"),
+    }
+}
+
+/// One line on stderr, with control and bidi characters escaped: names in an export can
+/// hold anything, and must not rewrite the terminal or split one message into several.
+/// A closed stderr is no reason to panic: the line is dropped.
+fn print_err(line: &str) {
+    let mut safe = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            safe.extend(c.escape_default());
+        } else {
+            safe.push(c);
+        }
+    }
+    let _ = writeln!(std::io::stderr(), "{safe}");
+}
+
+/// What the loader skipped, after the report: one line each, the first few only.
+fn print_warnings(warnings: &[LoadWarning]) {
+    const SHOWN: usize = 20;
+    for w in warnings.iter().take(SHOWN) {
+        print_err(&format!("warning: {w}"));
+    }
+    if warnings.len() > SHOWN {
+        print_err(&format!(
+            "warning: … and {} more (--strict stops at the first)",
+            warnings.len() - SHOWN
+        ));
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Report {
@@ -230,6 +275,7 @@ fn run(cli: Cli) -> Result<()> {
             as_of,
             json,
             out,
+            strict,
         } => {
             let options = PostOptions {
                 convention: convention(prefix, pattern)?,
@@ -242,20 +288,31 @@ fn run(cli: Cli) -> Result<()> {
                     })
                     .transpose()?,
             };
-            let ws = load(&dir)?;
-            let report = Report::new(&ws, &options)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report.to_json()?)?);
-            } else {
-                print!("{}", report.post);
-            }
-            if let Some(out) = out {
-                report.write_dir(&out)?;
-                eprintln!(
-                    "wrote the full report to {}",
-                    out.join("report.html").display()
-                );
-            }
+            let load_options = LoadOptions {
+                strict,
+                ..LoadOptions::default()
+            };
+            let ws = load_with(&dir, &load_options)?;
+            let reported = (|| -> Result<()> {
+                let report = Report::new(&ws, &options)?;
+                let text = if json {
+                    format!("{}\n", serde_json::to_string_pretty(&report.to_json()?)?)
+                } else {
+                    report.post.to_string()
+                };
+                write_stdout(text.as_bytes())?;
+                if let Some(out) = out {
+                    report.write_dir(&out)?;
+                    print_err(&format!(
+                        "wrote the full report to {}",
+                        out.join("report.html").display()
+                    ));
+                }
+                Ok(())
+            })();
+            // Also when the report fails: a skipped file may be why.
+            print_warnings(&ws.warnings);
+            reported?;
         }
         Command::Sync {
             out,

@@ -4,13 +4,14 @@
 //! first) — the layout Slack's own export uses, which `sync` and `generate` also write.
 
 mod activity;
+mod lenient;
 pub mod model;
 mod read;
 pub mod source;
 pub mod write;
 
 pub use activity::ChannelActivity;
-pub use read::{load, load_with, LoadOptions};
+pub use read::{load, load_with, LoadOptions, LoadWarning, Skipped};
 pub use write::ExportWriter;
 
 use std::path::PathBuf;
@@ -29,4 +30,8 @@ pub struct Workspace {
     pub users: Vec<User>,
     /// One row per message: see [`crate::frames::messages_frame`] for the columns.
     pub messages: DataFrame,
+    /// What was skipped as unreadable, one entry per file and kind. With
+    /// [`LoadOptions::strict`] reading fails instead, and only folders that no channel
+    /// lists are reported here.
+    pub warnings: Vec<LoadWarning>,
 }

@@ -1,12 +1,15 @@
 //! Slack objects as they appear in `channels.json`, `users.json` and the Web API.
 //!
 //! Fields the crate uses are typed; everything else a channel or user carries is kept in
-//! `extra`, so that writing an export loses nothing that Slack sent.
+//! `extra`, so that writing an export loses nothing that Slack sent. Numbers Slack has
+//! also written as strings (old exports) are read either way and written as numbers.
 
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use super::lenient;
 
 /// A channel's topic or purpose: its text, who set it and when (Unix seconds).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -15,7 +18,7 @@ pub struct TextField {
     pub value: String,
     #[serde(default)]
     pub creator: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::int")]
     pub last_set: i64,
 }
 
@@ -25,6 +28,7 @@ pub struct Channel {
     pub id: String,
     pub name: String,
     /// Unix seconds.
+    #[serde(deserialize_with = "lenient::int")]
     pub created: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
@@ -36,7 +40,11 @@ pub struct Channel {
     pub is_private: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub num_members: Option<u32>,
     #[serde(default)]
     pub topic: TextField,
@@ -76,7 +84,8 @@ pub struct User {
 /// loading a large export copies each string once: from the file into the frame.
 #[derive(Debug, Deserialize)]
 pub struct MessageView<'a> {
-    #[serde(borrow)]
+    /// A string as Slack writes it; a number in some old exports (see [`lenient::ts`]).
+    #[serde(borrow, deserialize_with = "lenient::ts")]
     pub ts: Cow<'a, str>,
     #[serde(default, borrow)]
     pub user: Option<Cow<'a, str>>,
@@ -86,7 +95,7 @@ pub struct MessageView<'a> {
     pub subtype: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     pub text: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "lenient::opt_ts")]
     pub thread_ts: Option<Cow<'a, str>>,
 }
 

@@ -2,22 +2,101 @@
 //!
 //! Each day file is read into one reusable buffer and its messages are parsed as views
 //! borrowing from it, then appended straight to the message columns: a string is copied
-//! once, from the file into the frame.
+//! once, from the file into the frame. [`parse_day`] turns one file's bytes into columns,
+//! independently of every other file.
+//!
+//! Real exports are imperfect: by default a message, a day file or a list entry that
+//! cannot be read is skipped and reported as a [`LoadWarning`]; with
+//! [`LoadOptions::strict`] the first one is an error.
 
-use std::path::Path;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::{DeserializeOwned, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::export::model::{Channel, MessageView, User};
-use crate::export::source::ExportSource;
+use crate::export::source::{ExportSource, Limits};
 use crate::export::{ChannelActivity, Workspace};
 use crate::time::{from_unix, millis, parse_slack_ts, plausible, safe_folder_name, Instant};
 use polars::prelude::*;
 
-/// What to read besides the public channels.
-#[derive(Debug, Clone, Default)]
+/// What to read besides the public channels, and how forgiving to be.
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// Also read private channels from `groups.json` (exports of paid plans have it).
     pub include_private: bool,
+    /// Fail on the first message, day file or list entry that cannot be read, instead of
+    /// skipping it with a warning in [`Workspace::warnings`] (as before these warnings).
+    pub strict: bool,
+    /// Largest file read (`channels.json`, a day file, an inflated zip entry), in bytes.
+    pub max_file_bytes: u64,
+    /// Largest inflated-to-compressed ratio of a big zip entry (see [`Limits`]).
+    pub max_zip_ratio: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        let limits = Limits::default();
+        LoadOptions {
+            include_private: false,
+            strict: false,
+            max_file_bytes: limits.max_file_bytes,
+            max_zip_ratio: limits.max_zip_ratio,
+        }
+    }
+}
+
+/// What was skipped, for a [`LoadWarning`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skipped {
+    /// Messages of a day file (no `ts`, an implausible `ts`, wrong types…).
+    Messages,
+    /// A whole file that could not be read or is not JSON of the right shape.
+    File,
+    /// Entries of `channels.json` or `groups.json`.
+    Channels,
+    /// Entries of `users.json`.
+    Users,
+    /// A folder of day files that no channel lists: its messages were not read. Reported
+    /// even with [`LoadOptions::strict`], where it is the only warning.
+    UnlistedFolder,
+}
+
+/// Something the loader skipped instead of failing (see [`LoadOptions::strict`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadWarning {
+    /// The file or folder at fault (`export.zip!/name` inside a zip).
+    pub file: PathBuf,
+    pub what: Skipped,
+    /// How many were skipped in this file.
+    pub count: usize,
+    /// Why, for one of them; for [`Skipped::File`] the whole error, path included.
+    pub why: String,
+}
+
+impl fmt::Display for LoadWarning {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let (file, n, why) = (self.file.display(), self.count, &self.why);
+        let skipped = |one: &str| match n {
+            1 => format!("{file}: skipped 1 {one}: {why}"),
+            _ => format!("{file}: skipped {n} {one}s, e.g. {why}"),
+        };
+        match self.what {
+            Skipped::Messages => f.write_str(&skipped("message")),
+            Skipped::Channels => f.write_str(&skipped("channel")),
+            Skipped::Users => f.write_str(&skipped("user")),
+            Skipped::File => write!(f, "skipped {}", self.why),
+            Skipped::UnlistedFolder => write!(
+                f,
+                "{file}: a folder of day files that channels.json does not list; not read"
+            ),
+        }
+    }
 }
 
 /// Loads the export folder or `.zip` at `path` with the default options.
@@ -28,52 +107,79 @@ pub fn load(path: impl AsRef<Path>) -> Result<Workspace> {
 /// Loads the export folder or `.zip` at `path`.
 pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Workspace> {
     let path = path.as_ref();
-    let mut source = ExportSource::open(path)?;
-    let mut buf = Vec::new();
+    let limits = Limits {
+        max_file_bytes: options.max_file_bytes,
+        max_zip_ratio: options.max_zip_ratio,
+    };
+    let mut ld = Loader {
+        source: ExportSource::open_with(path, limits)?,
+        strict: options.strict,
+        buf: Vec::new(),
+        warnings: Vec::new(),
+        listed: HashSet::new(),
+    };
 
-    let mut channels: Vec<Channel> = read_list(&mut source, "channels.json", &mut buf)?
+    // channels.json is the export's index: without it there is nothing to report.
+    let mut channels: Vec<Channel> = ld
+        .read_list("channels.json", Skipped::Channels)?
         .ok_or_else(|| Error::NotAnExport {
             path: path.to_path_buf(),
         })?;
     if options.include_private {
-        if let Some(groups) = read_list::<Channel>(&mut source, "groups.json", &mut buf)? {
+        let groups = ld.read_list::<Channel>("groups.json", Skipped::Channels);
+        if let Some(groups) = ld.tolerate("groups.json", groups)?.flatten() {
             channels.extend(groups.into_iter().map(|mut g| {
                 g.is_private = Some(true);
                 g
             }));
         }
     }
-    for c in &channels {
-        if from_unix(c.created).is_none_or(|t| !plausible(t)) {
+    ld.listed
+        .extend(channels.iter().flat_map(|c| [c.name.clone(), c.id.clone()]));
+    let mut kept = Vec::with_capacity(channels.len());
+    for c in channels {
+        if from_unix(c.created).is_some_and(plausible) {
+            kept.push(c);
+            continue;
+        }
+        let why = format!(
+            "channel #{}: {} is not Unix seconds between 1970 and 2100",
+            shorten(&c.name),
+            c.created
+        );
+        let file = ld.source.display_path("channels.json");
+        if ld.strict {
             return Err(Error::Field {
-                path: source.display_path("channels.json"),
+                path: file,
                 field: "created".into(),
-                message: format!(
-                    "channel #{}: {} is not Unix seconds between 1970 and 2100",
-                    c.name, c.created
-                ),
+                message: why,
             });
         }
+        ld.warn(file, Skipped::Channels, 1, format!("`created` of {why}"));
     }
-    let users: Vec<User> = read_list(&mut source, "users.json", &mut buf)?.unwrap_or_default();
+    let channels = kept;
+    let users = ld.read_list::<User>("users.json", Skipped::Users);
+    let users = ld
+        .tolerate("users.json", users)?
+        .flatten()
+        .unwrap_or_default();
 
     let mut messages = MessagesBuilder::default();
     let mut activity = Vec::with_capacity(channels.len());
     for channel in &channels {
         let mut seen = ChannelActivity::default();
         // A name that is not a plain folder name cannot have a folder of its own.
-        let days = if safe_folder_name(&channel.name) {
-            source.day_files(&channel.name)?
-        } else {
-            vec![]
-        };
-        for day in days {
-            let rel = format!("{}/{day}", channel.name);
-            source.read(&rel, &mut buf)?;
-            read_day(&source, &rel, &buf, channel, &mut seen, &mut messages)?;
+        if safe_folder_name(&channel.name) {
+            let days = ld.source.day_files(&channel.name);
+            for day in ld.tolerate(&channel.name, days)?.unwrap_or_default() {
+                let rel = format!("{}/{day}", channel.name);
+                let parsed = ld.read_day(&rel, &channel.id, &mut seen, &mut messages);
+                ld.tolerate(&rel, parsed)?;
+            }
         }
         activity.push(seen);
     }
+    ld.warn_unlisted_folders()?;
 
     Ok(Workspace {
         source: path.to_path_buf(),
@@ -81,52 +187,312 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         activity,
         users,
         messages: messages.finish()?,
+        warnings: ld.warnings,
     })
 }
 
-/// Parses one day file's messages into the columns and the channel's activity.
-fn read_day(
-    source: &ExportSource,
-    rel: &str,
-    bytes: &[u8],
-    channel: &Channel,
-    activity: &mut ChannelActivity,
-    out: &mut MessagesBuilder,
-) -> Result<()> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(()); // an empty day file holds no messages
-    }
-    let views: Vec<MessageView> =
-        serde_json::from_slice(bytes).map_err(|e| Error::json(source.display_path(rel), &e))?;
-    for view in &views {
-        let time = parse_slack_ts(&view.ts)
-            .filter(|t| plausible(*t))
-            .ok_or_else(|| Error::Field {
-                path: source.display_path(rel),
-                field: "ts".into(),
-                message: format!(
-                    "`{}` is not a Slack timestamp (seconds.micros, 1970-2100)",
-                    view.ts
-                ),
-            })?;
-        activity.record(time, view.subtype.as_deref());
-        out.push(&channel.id, view, time);
-    }
-    Ok(())
+/// The state of one load: the source, the reusable buffer and what was skipped.
+struct Loader {
+    source: ExportSource,
+    strict: bool,
+    buf: Vec<u8>,
+    warnings: Vec<LoadWarning>,
+    /// Names and ids of every channel (and DM) the lists mention, skipped ones too.
+    listed: HashSet<String>,
 }
 
-/// Reads a top-level JSON list such as `channels.json`; `None` when the file is absent.
-fn read_list<T: serde::de::DeserializeOwned>(
-    source: &mut ExportSource,
-    rel: &str,
-    buf: &mut Vec<u8>,
-) -> Result<Option<Vec<T>>> {
-    if !source.read(rel, buf)? {
-        return Ok(None);
+impl Loader {
+    /// Records a skip, merging it into the warning for the same file and kind.
+    fn warn(&mut self, file: PathBuf, what: Skipped, count: usize, why: String) {
+        match self
+            .warnings
+            .iter_mut()
+            .find(|w| w.file == file && w.what == what)
+        {
+            Some(w) => w.count += count,
+            None => self.warnings.push(LoadWarning {
+                file,
+                what,
+                count,
+                why,
+            }),
+        }
     }
-    serde_json::from_slice(buf)
-        .map(Some)
-        .map_err(|e| Error::json(source.display_path(rel), &e))
+
+    /// The value, or in lenient mode `None` and a warning that `rel` was skipped.
+    fn tolerate<T>(&mut self, rel: &str, r: Result<T>) -> Result<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if !self.strict => {
+                let file = self.source.display_path(rel);
+                self.warn(file, Skipped::File, 1, e.to_string());
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads a top-level JSON list such as `channels.json`; `None` when the file is absent.
+    /// In lenient mode, entries that do not fit `T` are skipped with a warning.
+    fn read_list<T: DeserializeOwned>(
+        &mut self,
+        rel: &str,
+        what: Skipped,
+    ) -> Result<Option<Vec<T>>> {
+        if !self.source.read(rel, &mut self.buf)? {
+            return Ok(None);
+        }
+        let shown = self.source.display_path(rel);
+        let (list, skips) = parse_list::<T>(&shown, &self.buf, self.strict)?;
+        if let Some(first) = skips.first() {
+            let why = first.why.clone();
+            self.warn(shown, what, skips.len(), why);
+        }
+        if what == Skipped::Channels {
+            self.listed.extend(skips.into_iter().flat_map(|s| s.names));
+        }
+        Ok(Some(list))
+    }
+
+    /// Reads and parses one day file of a channel (see [`parse_day`]).
+    fn read_day(
+        &mut self,
+        rel: &str,
+        channel_id: &str,
+        activity: &mut ChannelActivity,
+        out: &mut MessagesBuilder,
+    ) -> Result<()> {
+        let shown = self.source.display_path(rel);
+        if !self.source.read(rel, &mut self.buf)? {
+            return Err(Error::Invalid(format!(
+                "{}: listed in its folder but gone when read",
+                shown.display()
+            )));
+        }
+        let skips = parse_day(&shown, &self.buf, channel_id, self.strict, activity, out)?;
+        if let Some(first) = skips.first {
+            self.warn(shown, Skipped::Messages, skips.count, first);
+        }
+        Ok(())
+    }
+
+    /// Warns about folders of day files that no list mentions: their messages belong to
+    /// no known channel, so they are not read. Private channels and DMs of a full export
+    /// have folders too, listed in `groups.json`, `mpims.json` and `dms.json`.
+    fn warn_unlisted_folders(&mut self) -> Result<()> {
+        let folders = self.source.day_folders();
+        let Some(folders) = self.tolerate("", folders)? else {
+            return Ok(());
+        };
+        if folders.iter().all(|f| self.listed.contains(f)) {
+            return Ok(());
+        }
+        for rel in ["groups.json", "mpims.json", "dms.json"] {
+            // Only their names matter here, and they are optional: a broken one does
+            // not warrant a warning of its own.
+            if self.source.read(rel, &mut self.buf).unwrap_or(false) {
+                if let Ok(list) = serde_json::from_slice::<Vec<Value>>(&self.buf) {
+                    self.listed.extend(list.iter().flat_map(names_of));
+                }
+            }
+        }
+        for folder in folders {
+            // A warning even when strict: nothing in it failed to read.
+            if !self.listed.contains(&folder) {
+                let file = self.source.display_path(&folder);
+                self.warn(file, Skipped::UnlistedFolder, 1, String::new());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A list entry or message that was skipped: why, and the names it went by.
+struct Skip {
+    why: String,
+    names: Vec<String>,
+}
+
+/// The `name` and `id` of a list entry, where it has them.
+fn names_of(v: &Value) -> Vec<String> {
+    ["name", "id"]
+        .iter()
+        .filter_map(|k| v.get(k).and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// The entries of a top-level JSON list. Lenient: entries that do not fit `T` are
+/// skipped and described; strict, or when the file is not a JSON list, an error.
+fn parse_list<T: DeserializeOwned>(
+    shown: &Path,
+    bytes: &[u8],
+    strict: bool,
+) -> Result<(Vec<T>, Vec<Skip>)> {
+    let first_err = match serde_json::from_slice::<Vec<T>>(bytes) {
+        Ok(list) => return Ok((list, vec![])),
+        Err(e) if strict || !e.is_data() => return Err(Error::json(shown, &e)),
+        Err(e) => e,
+    };
+    // Again, an entry at a time: one that does not fit is skipped.
+    let (mut list, mut skips) = (Vec::new(), Vec::new());
+    for_each_element(bytes, |i, v| {
+        let names = names_of(&v);
+        match T::deserialize(&v) {
+            Ok(t) => list.push(t),
+            Err(e) => {
+                // The first pass stopped at the first bad entry, with line and column.
+                let e = if skips.is_empty() { &first_err } else { &e };
+                let name = names
+                    .first()
+                    .map_or(String::new(), |n| format!(" ({})", shorten(n)));
+                skips.push(Skip {
+                    why: format!("entry {i}{name}: {e}"),
+                    names,
+                });
+            }
+        }
+    })
+    .map_err(|_| Error::json(shown, &first_err))?;
+    Ok((list, skips))
+}
+
+/// Deserializes a top-level JSON list one element at a time, so that one element that
+/// does not fit a type can be skipped while memory stays that of one element.
+fn for_each_element(bytes: &[u8], each: impl FnMut(usize, Value)) -> serde_json::Result<()> {
+    struct Each<F>(F);
+    impl<'de, F: FnMut(usize, Value)> Visitor<'de> for Each<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            while let Some(v) = seq.next_element::<Value>()? {
+                (self.0)(i, v);
+                i += 1;
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde::Deserializer::deserialize_seq(&mut de, Each(each))?;
+    de.end()
+}
+
+/// Messages of one day file that were skipped: how many, and why the first was.
+#[derive(Debug, Default)]
+pub struct DaySkips {
+    pub count: usize,
+    pub first: Option<String>,
+}
+
+impl DaySkips {
+    fn add(&mut self, why: impl FnOnce() -> String) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(why());
+        }
+    }
+}
+
+/// Parses one day file's bytes (shown as `shown` in messages) into the message columns
+/// and the channel's activity.
+///
+/// Lenient (`strict` false): messages without a usable `ts` or with fields of the wrong
+/// type are skipped and counted; strict: the first is an error. A file that is not a JSON
+/// list is an error either way, and then none of its messages is added.
+pub fn parse_day(
+    shown: &Path,
+    bytes: &[u8],
+    channel_id: &str,
+    strict: bool,
+    activity: &mut ChannelActivity,
+    out: &mut MessagesBuilder,
+) -> Result<DaySkips> {
+    let mut skips = DaySkips::default();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(skips); // an empty day file holds no messages
+    }
+    let mut accept = |i: usize, view: &MessageView, skips: &mut DaySkips| -> Result<()> {
+        match message_time(view) {
+            Ok(time) => {
+                activity.record(time, view.subtype.as_deref());
+                out.push(channel_id, view, time);
+            }
+            Err(message) if strict => {
+                return Err(Error::Field {
+                    path: shown.to_path_buf(),
+                    field: "ts".into(),
+                    message,
+                })
+            }
+            Err(message) => skips.add(|| format!("message {i}: `ts` {message}")),
+        }
+        Ok(())
+    };
+
+    // The common case: every message fits, and strings are borrowed from `bytes`.
+    let first_err = match serde_json::from_slice::<Vec<MessageView>>(bytes) {
+        Ok(views) => {
+            for (i, view) in views.iter().enumerate() {
+                accept(i, view, &mut skips)?;
+            }
+            return Ok(skips);
+        }
+        Err(e) if strict || !e.is_data() => return Err(Error::json(shown, &e)),
+        Err(e) => e,
+    };
+    // Some message does not fit: again, a message at a time, keeping those that do.
+    // Nothing is added until the whole file has parsed.
+    let mut views: Vec<(usize, MessageView<'static>)> = Vec::new();
+    for_each_element(bytes, |i, v| match MessageView::deserialize(&v) {
+        Ok(view) => views.push((i, owned(view))),
+        Err(e) => {
+            let e = if skips.count == 0 { &first_err } else { &e };
+            skips.add(|| format!("message {i}: {e}"));
+        }
+    })
+    .map_err(|_| Error::json(shown, &first_err))?;
+    let mut time_skips = DaySkips::default();
+    for (i, view) in &views {
+        accept(*i, view, &mut time_skips)?;
+    }
+    skips.count += time_skips.count;
+    skips.first = skips.first.or(time_skips.first);
+    Ok(skips)
+}
+
+/// The instant of a message, or why its `ts` is not one.
+fn message_time(view: &MessageView) -> std::result::Result<Instant, String> {
+    parse_slack_ts(&view.ts)
+        .filter(|t| plausible(*t))
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a Slack timestamp (seconds.micros, 1970-2100)",
+                shorten(&view.ts)
+            )
+        })
+}
+
+/// At most 40 characters of a value for a message (a hostile `ts` can be megabytes).
+fn shorten(s: &str) -> Cow<'_, str> {
+    match s.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &s[..at]).into(),
+        None => s.into(),
+    }
+}
+
+/// A view that owns its strings, to outlive the value it was read from.
+fn owned(v: MessageView) -> MessageView<'static> {
+    let own = |s: Option<Cow<str>>| s.map(|s| Cow::Owned(s.into_owned()));
+    MessageView {
+        ts: Cow::Owned(v.ts.into_owned()),
+        user: own(v.user),
+        bot_id: own(v.bot_id),
+        subtype: own(v.subtype),
+        text: own(v.text),
+        thread_ts: own(v.thread_ts),
+    }
 }
 
 /// Column builders the loader streams messages into, so that each string is copied
@@ -182,5 +548,144 @@ impl MessagesBuilder {
             self.text.finish().into_column(),
             self.thread_ts.finish().into_column(),
         ])?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(json: &str, strict: bool) -> (Result<DaySkips>, DataFrame, ChannelActivity) {
+        let mut out = MessagesBuilder::default();
+        let mut activity = ChannelActivity::default();
+        let r = parse_day(
+            Path::new("x/2016-08-09.json"),
+            json.as_bytes(),
+            "C1",
+            strict,
+            &mut activity,
+            &mut out,
+        );
+        (r, out.finish().unwrap(), activity)
+    }
+
+    fn ts_column(df: &DataFrame) -> Vec<String> {
+        let ts = df.column("ts").unwrap().str().unwrap();
+        ts.iter().map(|t| t.unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn bad_messages_are_skipped_and_counted() {
+        let json = r#"[{"ts": "1470700801.000100", "text": "ok"},
+                       {"ts": {"no": 1}, "text": "bad type"},
+                       {"ts": "5000000000.000000"},
+                       "not a message",
+                       {"ts": 1470700802.0002, "user": "U1"}]"#;
+        let (r, df, activity) = day(json, false);
+        let skips = r.unwrap();
+        assert_eq!(skips.count, 3);
+        let first = skips.first.unwrap();
+        assert!(
+            first.starts_with("message 1:") && first.contains("line 2"),
+            "{first}"
+        );
+        assert_eq!(ts_column(&df), ["1470700801.000100", "1470700802.000200"]);
+        assert_eq!(activity.message_count, 2);
+    }
+
+    #[test]
+    fn strict_stops_at_the_first_bad_message() {
+        let (r, ..) = day(r#"[{"ts": "1.0"}, {"ts": []}]"#, true);
+        assert!(matches!(r, Err(Error::Json { line: 1, .. })), "{r:?}");
+        let (r, ..) = day(r#"[{"ts": "-1"}]"#, true);
+        let err = r.unwrap_err().to_string();
+        assert!(err.contains("`ts`") && err.contains("`-1`"), "{err}");
+    }
+
+    #[test]
+    fn a_broken_file_adds_nothing() {
+        for json in [
+            r#"[{"ts": "1470700801.000100"}, {"ts": 5}, tru"#,
+            r#"{"ts": "1470700801.000100"}"#,
+            // Deeper than serde_json's recursion limit, in a message read again as a value.
+            format!(
+                "[{{\"ts\": \"1470700801.000100\"}}, {{\"ts\": [], \"x\": {}{}}}]",
+                "[".repeat(200),
+                "]".repeat(200)
+            )
+            .as_str(),
+        ] {
+            let (r, df, activity) = day(json, false);
+            assert!(r.is_err(), "{json}");
+            assert_eq!((df.height(), activity.message_count), (0, 0));
+        }
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        let ts = "9".repeat(100_000);
+        let (r, ..) = day(&format!(r#"[{{"ts": "{ts}"}}]"#), false);
+        let first = r.unwrap().first.unwrap();
+        assert!(first.len() < 200, "{first}");
+    }
+
+    #[test]
+    fn lists_skip_entries_that_do_not_fit() {
+        let json = br#"[{"id": "U1", "name": "ana"}, {"id": 5, "name": "bo"}, {"id": "U3"}]"#;
+        let (users, skips) = parse_list::<User>(Path::new("users.json"), json, false).unwrap();
+        assert_eq!(users.len(), 2);
+        assert_eq!(skips.len(), 1);
+        assert!(
+            skips[0].why.starts_with("entry 1 (bo):"),
+            "{}",
+            skips[0].why
+        );
+        assert!(parse_list::<User>(Path::new("users.json"), json, true).is_err());
+    }
+
+    fn write_export(dir: &Path, day: &str) {
+        let channels = r#"[{"id": "C1", "name": "issue-a", "created": "1470700800",
+                           "topic": {"value": "", "last_set": "1470700800"}}]"#;
+        std::fs::write(dir.join("channels.json"), channels).unwrap();
+        std::fs::create_dir_all(dir.join("issue-a")).unwrap();
+        std::fs::write(dir.join("issue-a/2016-08-09.json"), day).unwrap();
+        std::fs::create_dir_all(dir.join("ghost")).unwrap();
+        std::fs::write(dir.join("ghost/2016-08-09.json"), "[]").unwrap();
+    }
+
+    #[test]
+    fn numeric_strings_load_and_unlisted_folders_warn() {
+        let tmp = tempfile::tempdir().unwrap();
+        write_export(tmp.path(), r#"[{"ts": "1470700801.000100"}]"#);
+        let ws = load(tmp.path()).unwrap();
+        assert_eq!(ws.channels[0].created, 1470700800);
+        assert_eq!(ws.channels[0].topic.last_set, 1470700800);
+        assert_eq!(ws.messages.height(), 1);
+        assert_eq!(ws.warnings.len(), 1);
+        assert_eq!(ws.warnings[0].what, Skipped::UnlistedFolder);
+        assert!(ws.warnings[0].to_string().contains("ghost"));
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_by_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        write_export(tmp.path(), &format!("[{}]", " ".repeat(5000)));
+        let options = LoadOptions {
+            max_file_bytes: 1000,
+            ..LoadOptions::default()
+        };
+        let ws = load_with(tmp.path(), &options).unwrap();
+        let w = &ws.warnings[0];
+        assert_eq!(w.what, Skipped::File);
+        assert!(
+            w.why.contains("2016-08-09.json") && w.why.contains("1000 bytes"),
+            "{w}"
+        );
+        let strict = LoadOptions {
+            strict: true,
+            ..options
+        };
+        let err = load_with(tmp.path(), &strict).err().unwrap().to_string();
+        assert!(err.contains("2016-08-09.json"), "{err}");
     }
 }

@@ -2,9 +2,14 @@
 //!
 //! Both look the same to the loader: a root with `channels.json`, `users.json` and one
 //! folder of day files per channel.
+//!
+//! An export may come from anyone, so every read is bounded: only regular files are
+//! opened (a FIFO would block forever, `/dev/zero` never ends), no file may exceed
+//! [`Limits::max_file_bytes`], and a zip entry may not inflate beyond what it declares nor
+//! by more than [`Limits::max_zip_ratio`].
 
 use std::collections::BTreeMap;
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -13,11 +18,39 @@ use zip::ZipArchive;
 
 use crate::error::{Error, Result};
 
+/// How much one file of an export may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file (or inflated zip entry) read, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest inflated-to-compressed ratio of a zip entry bigger than
+    /// [`ZIP_RATIO_FLOOR`]. Deflate reaches about 1030:1 on zeros, so 1000:1 would let a
+    /// 1 MB zip take 1 GB of memory; JSON compresses about 5–20:1.
+    pub max_zip_ratio: u64,
+}
+
+/// Zip entries up to this size are read whatever their ratio: a small but very
+/// repetitive file (a day of join messages) is harmless.
+pub const ZIP_RATIO_FLOOR: u64 = 16 << 20;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 1 << 30,
+            max_zip_ratio: 100,
+        }
+    }
+}
+
 /// An opened export, folder or zip.
 pub enum ExportSource {
-    Folder(PathBuf),
+    Folder {
+        dir: PathBuf,
+        limits: Limits,
+    },
     Zip {
         path: PathBuf,
+        limits: Limits,
         archive: ZipArchive<File>,
         /// Folder inside the zip that holds `channels.json` ("" or "name/").
         root: String,
@@ -27,8 +60,14 @@ pub enum ExportSource {
 }
 
 impl ExportSource {
-    /// Opens `path`, checking that it exists and looks like an export.
+    /// Opens `path` with the default [`Limits`], checking that it exists and looks like an
+    /// export.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, Limits::default())
+    }
+
+    /// Opens `path`, checking that it exists and looks like an export.
+    pub fn open_with(path: &Path, limits: Limits) -> Result<Self> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::NotFound {
                 path: path.to_path_buf(),
@@ -36,18 +75,26 @@ impl ExportSource {
             _ => Error::io(path, e),
         })?;
         if meta.is_dir() {
-            if !path.join("channels.json").is_file() {
+            // Any channels.json, even a FIFO: reading it then says what is wrong with it.
+            if std::fs::symlink_metadata(path.join("channels.json")).is_err() {
                 return Err(Error::NotAnExport {
                     path: path.to_path_buf(),
                 });
             }
-            return Ok(ExportSource::Folder(path.to_path_buf()));
+            return Ok(ExportSource::Folder {
+                dir: path.to_path_buf(),
+                limits,
+            });
         }
-        Self::open_zip(path)
+        Self::open_zip(path, limits)
     }
 
-    fn open_zip(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    fn open_zip(path: &Path, limits: Limits) -> Result<Self> {
+        // Zip archives are read in place, not into memory: no size limit on the zip
+        // itself, only on what its entries inflate to.
+        let (file, _) = open_regular(path, path, u64::MAX)?.ok_or_else(|| Error::NotFound {
+            path: path.to_path_buf(),
+        })?;
         let archive = ZipArchive::new(file).map_err(|e| Error::Zip {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -82,6 +129,7 @@ impl ExportSource {
         }
         Ok(ExportSource::Zip {
             path: path.to_path_buf(),
+            limits,
             archive,
             root,
             days,
@@ -91,7 +139,7 @@ impl ExportSource {
     /// A path for messages: the folder's file, or `export.zip!/file` inside a zip.
     pub fn display_path(&self, rel: &str) -> PathBuf {
         match self {
-            ExportSource::Folder(dir) => dir.join(rel),
+            ExportSource::Folder { dir, .. } => dir.join(rel),
             ExportSource::Zip { path, root, .. } => {
                 PathBuf::from(format!("{}!/{root}{rel}", path.display()))
             }
@@ -100,19 +148,40 @@ impl ExportSource {
 
     /// Reads the file at `rel` (relative to the export root) into `buf`.
     /// Returns `false`, leaving `buf` empty, when there is no such file.
+    ///
+    /// Refuses, naming the file and why, anything but a regular file (or a symlink to
+    /// one) and any file larger than the limits.
     pub fn read(&mut self, rel: &str, buf: &mut Vec<u8>) -> Result<bool> {
         buf.clear();
         let shown = self.display_path(rel);
         match self {
-            ExportSource::Folder(dir) => match File::open(dir.join(rel)) {
-                Ok(mut f) => {
-                    f.read_to_end(buf).map_err(|e| Error::io(&shown, e))?;
-                    Ok(true)
+            ExportSource::Folder { dir, limits } => {
+                let Some((file, len)) =
+                    open_regular(&dir.join(rel), &shown, limits.max_file_bytes)?
+                else {
+                    return Ok(false);
+                };
+                buf.reserve(len.min(limits.max_file_bytes) as usize);
+                // take(limit + 1): a file still growing cannot push past the limit.
+                file.take(limits.max_file_bytes.saturating_add(1))
+                    .read_to_end(buf)
+                    .map_err(|e| Error::io(&shown, e))?;
+                if buf.len() as u64 > limits.max_file_bytes {
+                    buf.clear();
+                    return Err(Error::TooLarge {
+                        path: shown,
+                        what: "grew to",
+                        limit: limits.max_file_bytes,
+                    });
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-                Err(e) => Err(Error::io(&shown, e)),
-            },
-            ExportSource::Zip { archive, root, .. } => {
+                Ok(true)
+            }
+            ExportSource::Zip {
+                archive,
+                root,
+                limits,
+                ..
+            } => {
                 let mut entry = match archive.by_name(&format!("{root}{rel}")) {
                     Ok(entry) => entry,
                     Err(zip::result::ZipError::FileNotFound) => return Ok(false),
@@ -123,9 +192,73 @@ impl ExportSource {
                         })
                     }
                 };
-                entry.read_to_end(buf).map_err(|e| Error::io(&shown, e))?;
+                let (declared, compressed) = (entry.size(), entry.compressed_size());
+                if declared > limits.max_file_bytes {
+                    return Err(Error::TooLarge {
+                        path: shown,
+                        what: "declares",
+                        limit: limits.max_file_bytes,
+                    });
+                }
+                if declared > ZIP_RATIO_FLOOR && declared / compressed.max(1) > limits.max_zip_ratio
+                {
+                    return Err(Error::ZipBomb {
+                        path: shown,
+                        message: format!(
+                            "{compressed} compressed bytes declare {declared} inflated, more \
+                             than {}:1 (a zip bomb?)",
+                            limits.max_zip_ratio
+                        ),
+                    });
+                }
+                // The declared size was checked; the actual one is what counts: stop one
+                // byte past it.
+                (&mut entry)
+                    .take(declared.saturating_add(1))
+                    .read_to_end(buf)
+                    .map_err(|e| Error::io(&shown, e))?;
+                if buf.len() as u64 > declared {
+                    buf.clear();
+                    return Err(Error::ZipBomb {
+                        path: shown,
+                        message: format!(
+                            "inflates to more than the {declared} bytes it declares (a zip bomb \
+                             or a damaged archive)"
+                        ),
+                    });
+                }
                 Ok(true)
             }
+        }
+    }
+
+    /// Names of the root's folders that hold day files, whether or not a channel has
+    /// them (names that are not UTF-8 are shown lossily).
+    pub fn day_folders(&self) -> Result<Vec<String>> {
+        match self {
+            ExportSource::Folder { dir, .. } => {
+                let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+                let mut folders = Vec::new();
+                for entry in entries {
+                    let entry = entry.map_err(|e| Error::io(dir, e))?;
+                    let path = entry.path();
+                    // Follows symlinks: a linked folder is read like a real one.
+                    if !path.is_dir() {
+                        continue;
+                    }
+                    let has_days = std::fs::read_dir(&path).is_ok_and(|mut files| {
+                        files.any(|f| {
+                            f.is_ok_and(|f| f.file_name().to_str().is_some_and(is_day_file))
+                        })
+                    });
+                    if has_days {
+                        folders.push(entry.file_name().to_string_lossy().into_owned());
+                    }
+                }
+                folders.sort();
+                Ok(folders)
+            }
+            ExportSource::Zip { days, .. } => Ok(days.keys().cloned().collect()),
         }
     }
 
@@ -133,8 +266,12 @@ impl ExportSource {
     /// empty when the channel has no folder.
     pub fn day_files(&self, folder: &str) -> Result<Vec<String>> {
         match self {
-            ExportSource::Folder(dir) => {
+            ExportSource::Folder { dir, .. } => {
                 let path = dir.join(folder);
+                // A channel named like a file (`users.json`), or a FIFO: no folder of its own.
+                if !path.is_dir() {
+                    return Ok(vec![]);
+                }
                 let entries = match std::fs::read_dir(&path) {
                     Ok(entries) => entries,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
@@ -155,6 +292,83 @@ impl ExportSource {
             ExportSource::Zip { days, .. } => Ok(days.get(folder).cloned().unwrap_or_default()),
         }
     }
+}
+
+/// Opens `path` for reading if it is a regular file (after following symlinks) of at
+/// most `limit` bytes, with its length; `None` when there is nothing at `path`.
+fn open_regular(path: &Path, shown: &Path, limit: u64) -> Result<Option<(File, u64)>> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(Error::NotAFile {
+                    path: shown.to_path_buf(),
+                    kind: "symbolic link to nothing",
+                });
+            }
+            return Ok(None);
+        }
+        Err(e) => return Err(Error::io(shown, e)),
+    };
+    // Checked before opening: opening a device can itself do something (a tape rewinds,
+    // a watchdog starts), and opening a FIFO blocks until a writer comes.
+    check_regular(&meta, shown, limit)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // If the file is swapped for a FIFO between the check and the open, the open
+        // still returns at once, and the check below refuses it. O_NONBLOCK does nothing
+        // to reads of a regular file.
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path).map_err(|e| Error::io(shown, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(shown, e))?;
+    check_regular(&meta, shown, limit)?;
+    Ok(Some((file, meta.len())))
+}
+
+fn check_regular(meta: &Metadata, shown: &Path, limit: u64) -> Result<()> {
+    if !meta.is_file() {
+        return Err(Error::NotAFile {
+            path: shown.to_path_buf(),
+            kind: file_kind(meta),
+        });
+    }
+    if meta.len() > limit {
+        return Err(Error::TooLarge {
+            path: shown.to_path_buf(),
+            what: "is",
+            limit,
+        });
+    }
+    Ok(())
+}
+
+/// What a file that is not a regular file is, for messages.
+fn file_kind(meta: &Metadata) -> &'static str {
+    if meta.is_dir() {
+        return "folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "character device";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+    }
+    "special file"
 }
 
 /// `2016-03-11.json` and the like; anything else in a channel folder is not a day file.
