@@ -26,6 +26,18 @@ impl ChannelActivity {
         *slot = Some(slot.map_or(time, |t| t.max(time)));
     }
 
+    /// Adds what another pass over some of the same channel's messages saw (each fact
+    /// is a count, a minimum or a maximum, so the order of passes does not matter).
+    pub fn merge(&mut self, other: &ChannelActivity) {
+        let earliest = |a: Option<Instant>, b: Option<Instant>| a.into_iter().chain(b).min();
+        let latest = |a: Option<Instant>, b: Option<Instant>| a.into_iter().chain(b).max();
+        self.message_count += other.message_count;
+        self.first_message = earliest(self.first_message, other.first_message);
+        self.last_message = latest(self.last_message, other.last_message);
+        self.last_archive = latest(self.last_archive, other.last_archive);
+        self.last_unarchive = latest(self.last_unarchive, other.last_unarchive);
+    }
+
     /// When the channel was archived: its newest `channel_archive` message, unless a
     /// `channel_unarchive` came after it (then it was reopened and is not archived).
     pub fn archived_at(&self) -> Option<Instant> {
@@ -65,6 +77,22 @@ mod tests {
         assert_eq!(a.archived_at(), Some(at(300)));
         assert_eq!(a.first_message, Some(at(100)));
         assert_eq!(a.last_message, Some(at(300)));
+    }
+
+    #[test]
+    fn merged_passes_equal_one_pass() {
+        let mut whole = ChannelActivity::default();
+        let (mut a, mut b) = (ChannelActivity::default(), ChannelActivity::default());
+        for (t, subtype) in [(100, None), (300, Some("channel_archive"))] {
+            whole.record(at(t), subtype);
+            a.record(at(t), subtype);
+        }
+        for (t, subtype) in [(50, None), (200, Some("channel_unarchive"))] {
+            whole.record(at(t), subtype);
+            b.record(at(t), subtype);
+        }
+        b.merge(&a);
+        assert_eq!(b, whole);
     }
 
     #[test]

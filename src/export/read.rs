@@ -24,6 +24,7 @@ use crate::export::source::{ExportSource, Limits};
 use crate::export::{ChannelActivity, Workspace};
 use crate::time::{from_unix, millis, parse_slack_ts, plausible, safe_folder_name, Instant};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// What to read besides the public channels, and how forgiving to be.
 #[derive(Debug, Clone)]
@@ -164,21 +165,46 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         .flatten()
         .unwrap_or_default();
 
-    let mut messages = MessagesBuilder::default();
-    let mut activity = Vec::with_capacity(channels.len());
-    for channel in &channels {
-        let mut seen = ChannelActivity::default();
+    let mut files = Vec::new();
+    for (index, channel) in channels.iter().enumerate() {
         // A name that is not a plain folder name cannot have a folder of its own.
         if safe_folder_name(&channel.name) {
             let days = ld.source.day_files(&channel.name);
             for day in ld.tolerate(&channel.name, days)?.unwrap_or_default() {
-                let rel = format!("{}/{day}", channel.name);
-                let parsed = ld.read_day(&rel, &channel.id, &mut seen, &mut messages);
-                ld.tolerate(&rel, parsed)?;
+                files.push(DayFile {
+                    channel: index,
+                    rel: format!("{}/{day}", channel.name),
+                });
             }
         }
-        activity.push(seen);
     }
+    let runs = parse_day_files(&mut ld.source, &channels, &files, ld.strict)?;
+    let mut activity = vec![ChannelActivity::default(); channels.len()];
+    let mut messages: Option<DataFrame> = None;
+    for run in runs {
+        for (index, seen) in &run.activity {
+            activity[*index].merge(seen);
+        }
+        for (rel, outcome) in run.outcomes {
+            if let Some(skips) = ld.tolerate(&rel, outcome)? {
+                if let Some(first) = skips.first {
+                    let shown = ld.source.display_path(&rel);
+                    ld.warn(shown, Skipped::Messages, skips.count, first);
+                }
+            }
+        }
+        // Appending keeps each run's columns as a chunk of their own: nothing is copied.
+        match &mut messages {
+            Some(all) => {
+                all.vstack_mut_owned(run.messages)?;
+            }
+            None => messages = Some(run.messages),
+        }
+    }
+    let messages = match messages {
+        Some(messages) => messages,
+        None => MessagesBuilder::default().finish()?,
+    };
     ld.warn_unlisted_folders()?;
 
     Ok(Workspace {
@@ -186,7 +212,7 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         channels,
         activity,
         users,
-        messages: messages.finish()?,
+        messages,
         warnings: ld.warnings,
     })
 }
@@ -254,28 +280,6 @@ impl Loader {
         Ok(Some(list))
     }
 
-    /// Reads and parses one day file of a channel (see [`parse_day`]).
-    fn read_day(
-        &mut self,
-        rel: &str,
-        channel_id: &str,
-        activity: &mut ChannelActivity,
-        out: &mut MessagesBuilder,
-    ) -> Result<()> {
-        let shown = self.source.display_path(rel);
-        if !self.source.read(rel, &mut self.buf)? {
-            return Err(Error::Invalid(format!(
-                "{}: listed in its folder but gone when read",
-                shown.display()
-            )));
-        }
-        let skips = parse_day(&shown, &self.buf, channel_id, self.strict, activity, out)?;
-        if let Some(first) = skips.first {
-            self.warn(shown, Skipped::Messages, skips.count, first);
-        }
-        Ok(())
-    }
-
     /// Warns about folders of day files that no list mentions: their messages belong to
     /// no known channel, so they are not read. Private channels and DMs of a full export
     /// have folders too, listed in `groups.json`, `mpims.json` and `dms.json`.
@@ -305,6 +309,97 @@ impl Loader {
         }
         Ok(())
     }
+}
+
+/// One day file to read: its channel (an index into the channel list) and its path.
+struct DayFile {
+    channel: usize,
+    rel: String,
+}
+
+/// What a run of consecutive day files gave: their messages, what they told about
+/// their channels, and each file's outcome (skips, or why it could not be read).
+struct DayRun {
+    messages: DataFrame,
+    activity: Vec<(usize, ChannelActivity)>,
+    outcomes: Vec<(String, Result<DaySkips>)>,
+}
+
+/// Reads and parses every day file, in runs whose results come back in file order. A
+/// folder's files are read on all cores (each thread with its own buffer and column
+/// builders); a zip's entries, which one archive handle reads in turn, in one run.
+fn parse_day_files(
+    source: &mut ExportSource,
+    channels: &[Channel],
+    files: &[DayFile],
+    strict: bool,
+) -> Result<Vec<DayRun>> {
+    if !source.reads_shared() {
+        let run = parse_run(channels, files, strict, |rel, buf| {
+            (source.display_path(rel), source.read(rel, buf))
+        });
+        return Ok(vec![run?]);
+    }
+    // Several runs per thread even out files of different sizes.
+    let per_run = files
+        .len()
+        .div_ceil(rayon::current_num_threads() * 8)
+        .max(1);
+    let shared: &ExportSource = source;
+    files
+        .par_chunks(per_run)
+        .map(|run| {
+            parse_run(channels, run, strict, |rel, buf| {
+                let read = shared.read_shared(rel, buf);
+                (
+                    shared.display_path(rel),
+                    read.expect("a folder reads from any thread"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Reads and parses consecutive day files with one buffer and one set of builders.
+/// `read` fills the buffer with a file and says how to show its path.
+fn parse_run(
+    channels: &[Channel],
+    files: &[DayFile],
+    strict: bool,
+    mut read: impl FnMut(&str, &mut Vec<u8>) -> (PathBuf, Result<bool>),
+) -> Result<DayRun> {
+    let mut out = MessagesBuilder::default();
+    let mut buf = Vec::new();
+    let mut activity: Vec<(usize, ChannelActivity)> = Vec::new();
+    let mut outcomes = Vec::with_capacity(files.len());
+    for file in files {
+        if activity.last().map(|(index, _)| *index) != Some(file.channel) {
+            activity.push((file.channel, ChannelActivity::default()));
+        }
+        let seen = &mut activity.last_mut().expect("just pushed").1;
+        let (shown, read) = read(&file.rel, &mut buf);
+        let outcome = match read {
+            Ok(true) => parse_day(
+                &shown,
+                &buf,
+                &channels[file.channel].id,
+                strict,
+                seen,
+                &mut out,
+            ),
+            Ok(false) => Err(Error::Invalid(format!(
+                "{}: listed in its folder but gone when read",
+                shown.display()
+            ))),
+            Err(e) => Err(e),
+        };
+        outcomes.push((file.rel.clone(), outcome));
+    }
+    Ok(DayRun {
+        messages: out.finish()?,
+        activity,
+        outcomes,
+    })
 }
 
 /// A list entry or message that was skipped: why, and the names it went by.

@@ -146,6 +146,28 @@ impl ExportSource {
         }
     }
 
+    /// Whether [`ExportSource::read_shared`] can read this export's files.
+    pub fn reads_shared(&self) -> bool {
+        matches!(self, ExportSource::Folder { .. })
+    }
+
+    /// [`ExportSource::read`] without `&mut`, so that many threads can read a folder's
+    /// files at once; `None` for a zip, whose entries are read one after another.
+    pub fn read_shared(&self, rel: &str, buf: &mut Vec<u8>) -> Option<Result<bool>> {
+        match self {
+            ExportSource::Folder { dir, limits } => {
+                buf.clear();
+                Some(read_regular(
+                    &dir.join(rel),
+                    &self.display_path(rel),
+                    *limits,
+                    buf,
+                ))
+            }
+            ExportSource::Zip { .. } => None,
+        }
+    }
+
     /// Reads the file at `rel` (relative to the export root) into `buf`.
     /// Returns `false`, leaving `buf` empty, when there is no such file.
     ///
@@ -156,25 +178,7 @@ impl ExportSource {
         let shown = self.display_path(rel);
         match self {
             ExportSource::Folder { dir, limits } => {
-                let Some((file, len)) =
-                    open_regular(&dir.join(rel), &shown, limits.max_file_bytes)?
-                else {
-                    return Ok(false);
-                };
-                buf.reserve(len.min(limits.max_file_bytes) as usize);
-                // take(limit + 1): a file still growing cannot push past the limit.
-                file.take(limits.max_file_bytes.saturating_add(1))
-                    .read_to_end(buf)
-                    .map_err(|e| Error::io(&shown, e))?;
-                if buf.len() as u64 > limits.max_file_bytes {
-                    buf.clear();
-                    return Err(Error::TooLarge {
-                        path: shown,
-                        what: "grew to",
-                        limit: limits.max_file_bytes,
-                    });
-                }
-                Ok(true)
+                read_regular(&dir.join(rel), &shown, *limits, buf)
             }
             ExportSource::Zip {
                 archive,
@@ -296,6 +300,27 @@ impl ExportSource {
 
 /// Opens `path` for reading if it is a regular file (after following symlinks) of at
 /// most `limit` bytes, with its length; `None` when there is nothing at `path`.
+/// Reads a regular file into `buf` (cleared), within the limits; `false` when absent.
+fn read_regular(path: &Path, shown: &Path, limits: Limits, buf: &mut Vec<u8>) -> Result<bool> {
+    let Some((file, len)) = open_regular(path, shown, limits.max_file_bytes)? else {
+        return Ok(false);
+    };
+    buf.reserve(len.min(limits.max_file_bytes) as usize);
+    // take(limit + 1): a file still growing cannot push past the limit.
+    file.take(limits.max_file_bytes.saturating_add(1))
+        .read_to_end(buf)
+        .map_err(|e| Error::io(shown, e))?;
+    if buf.len() as u64 > limits.max_file_bytes {
+        buf.clear();
+        return Err(Error::TooLarge {
+            path: shown.to_path_buf(),
+            what: "grew to",
+            limit: limits.max_file_bytes,
+        });
+    }
+    Ok(true)
+}
+
 fn open_regular(path: &Path, shown: &Path, limit: u64) -> Result<Option<(File, u64)>> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
