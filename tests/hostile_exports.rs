@@ -244,7 +244,6 @@ fn wrong_types(cases: &mut Vec<Case>) {
             ],
         ),
         (DAY_A, "/1/user", opt_string_field()),
-        (DAY_A, "/1/bot_id", vec![json!(5), json!([])]),
         (DAY_A, "/1/subtype", vec![json!(5), json!([])]),
         (
             DAY_A,

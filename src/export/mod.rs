@@ -28,7 +28,8 @@ pub struct Workspace {
     /// What the messages told about each channel, index for index with `channels`.
     pub activity: Vec<ChannelActivity>,
     pub users: Vec<User>,
-    /// One row per message: see [`crate::frames::messages_frame`] for the columns.
+    /// One row per message: channel_id, ts (Slack's id string), time, user, subtype, text,
+    /// thread_ts.
     pub messages: DataFrame,
     /// What was skipped as unreadable, one entry per file and kind. With
     /// [`LoadOptions::strict`] reading fails instead, and only folders that no channel

@@ -90,8 +90,6 @@ pub struct MessageView<'a> {
     #[serde(default, borrow)]
     pub user: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    pub bot_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
     pub subtype: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     pub text: Option<Cow<'a, str>>,

@@ -583,7 +583,6 @@ fn owned(v: MessageView) -> MessageView<'static> {
     MessageView {
         ts: Cow::Owned(v.ts.into_owned()),
         user: own(v.user),
-        bot_id: own(v.bot_id),
         subtype: own(v.subtype),
         text: own(v.text),
         thread_ts: own(v.thread_ts),

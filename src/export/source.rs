@@ -146,6 +146,21 @@ impl ExportSource {
         }
     }
 
+    /// Reads the file at `rel` as JSON of type `T`, strictly; `None` when there is no such
+    /// file. (The loader reads leniently, skipping entries: see `export::load_with`.)
+    pub fn read_json<T: serde::de::DeserializeOwned>(
+        &mut self,
+        rel: &str,
+        buf: &mut Vec<u8>,
+    ) -> Result<Option<T>> {
+        if !self.read(rel, buf)? {
+            return Ok(None);
+        }
+        serde_json::from_slice(buf)
+            .map(Some)
+            .map_err(|e| Error::json(self.display_path(rel), &e))
+    }
+
     /// Whether [`ExportSource::read_shared`] can read this export's files.
     pub fn reads_shared(&self) -> bool {
         matches!(self, ExportSource::Folder { .. })

@@ -1,6 +1,7 @@
 //! Publishing an executed notebook as a blog post: Jekyll markdown with front matter,
 //! plots as image files under `images/<slug>/` referenced through `{{ site.url }}`,
-//! tables as HTML — and a standalone HTML page of the same post.
+//! tables as HTML — and a standalone HTML page of the same post. [`report`] publishes
+//! the analysis itself for readers without Jupyter (`report --out`).
 //!
 //! A notebook is untrusted input. It is refused when anything in it is shaped like a
 //! Slack token, in any form a reader could decode (see [`scan`]), or when an SVG output
@@ -10,6 +11,7 @@
 
 mod html;
 mod notebook;
+pub mod report;
 mod scan;
 mod svg;
 

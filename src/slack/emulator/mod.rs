@@ -224,15 +224,11 @@ impl Drop for Emulator {
 fn read_data(dir: &Path) -> Result<Data> {
     let mut source = ExportSource::open(dir)?;
     let mut buf = Vec::new();
-    let read_list =
-        |source: &mut ExportSource, rel: &str, buf: &mut Vec<u8>| -> Result<Vec<Value>> {
-            if !source.read(rel, buf)? {
-                return Ok(vec![]);
-            }
-            serde_json::from_slice(buf).map_err(|e| Error::json(source.display_path(rel), &e))
-        };
-    let channels = read_list(&mut source, "channels.json", &mut buf)?;
-    let users = read_list(&mut source, "users.json", &mut buf)?;
+    let mut read_list = |rel: &str| -> Result<Vec<Value>> {
+        Ok(source.read_json(rel, &mut buf)?.unwrap_or_default())
+    };
+    let channels = read_list("channels.json")?;
+    let users = read_list("users.json")?;
     let mut histories = HashMap::new();
     for channel in &channels {
         let (Some(id), Some(name)) = (channel["id"].as_str(), channel["name"].as_str()) else {
@@ -245,7 +241,8 @@ fn read_data(dir: &Path) -> Result<Data> {
         let mut messages = Vec::new();
         for day in source.day_files(name)? {
             let rel = format!("{name}/{day}");
-            for m in read_list(&mut source, &rel, &mut buf)? {
+            let day: Vec<Value> = source.read_json(&rel, &mut buf)?.unwrap_or_default();
+            for m in day {
                 let key = m["ts"]
                     .as_str()
                     .and_then(ts_key)

@@ -8,9 +8,9 @@ use chrono_tz::Tz;
 use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
 use serde_json::{json, Value};
 
-use super::audit::{self, AuditOptions};
-use super::metrics::{self, PeriodComparison, TimeToArchive};
-use super::post::{PostFigures, PostOptions};
+use crate::analysis::audit::{self, AuditOptions};
+use crate::analysis::metrics::{self, PeriodComparison, TimeToArchive};
+use crate::analysis::post::{PostFigures, PostOptions};
 use crate::error::{Error, Result};
 use crate::export::Workspace;
 use crate::frames::IncidentFrames;
@@ -198,7 +198,7 @@ impl Report {
         let md_path = dir.join("report.md");
         std::fs::write(&md_path, &md).map_err(|e| Error::io(&md_path, e))?;
         let html_path = dir.join("report.html");
-        let html = crate::publish::page("Incident report", &md);
+        let html = super::page("Incident report", &md);
         std::fs::write(&html_path, html).map_err(|e| Error::io(&html_path, e))?;
         let json_path = dir.join("report.json");
         let json = serde_json::to_string_pretty(&self.to_json()?)
