@@ -72,7 +72,9 @@ def execute(path, out_path, timings):
     try:
         client.execute()
     except CellExecutionError as err:
-        raise NotebookFailed(f"{path.name}: a cell failed:\n{err}") from None
+        # evcxr puts the compiler's message in the error value, not in the cell source
+        # that nbclient quotes: show both.
+        raise NotebookFailed(f"{path.name}: a cell failed:\n{err}\n{err.ename}: {err.evalue}") from None
     found = list(stderr_outputs(nb))
     if found:
         cell, line = found[0]
