@@ -220,8 +220,39 @@ def table(ws, got):
     return "\n".join(lines)
 
 
+def summary(paths):
+    """One markdown table of every workspace in the result files (for the README)."""
+    rows = [
+        "| messages (JSON) | users | incident-channels | post's loop | pandas | polars (Python) |",
+        "|---|---:|---|---|---|---|",
+    ]
+    for path in paths:
+        with open(path) as f:
+            results = json.load(f)
+        for w in results["workspaces"]:
+            r = w["results"]
+            ours = r[OURS]
+            cells = [f"{ours['median_seconds']:.2f} s, {ours['peak_rss_max_bytes'] / 1e6:.0f} MB "
+                     f"({ours['peak_rss_max_bytes'] / w['bytes']:.2f}× JSON), "
+                     f"{w['bytes'] / 1e6 / ours['median_seconds']:.0f} MB/s"]
+            for name in PEERS:
+                m = r[name]
+                cells.append(f"{m['median_seconds']:.2f} s, {m['peak_rss_max_bytes'] / 1e6:.0f} MB "
+                             f"· {m['median_seconds'] / ours['median_seconds']:.2f}×")
+            rows.append(f"| {w['messages'] / 1e6:.2f}M ({w['bytes'] / 1e6:.0f} MB, "
+                        f"{w['files'] / 1e3:.0f}k files) | {w['users']} | " + " | ".join(cells) + " |")
+        rows.append(f"<!-- {results['build']} build, {results['runs']} runs, "
+                    f"{results['machine']['cpus']} cpus -->")
+    rows.append("\nMedian wall time, peak RSS; × is the peer's time ÷ incident-channels' "
+                "(above 1: ours is faster).")
+    print("\n".join(rows))
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    if sys.argv[1:2] == ["--summary"]:
+        return summary(sys.argv[2:])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 epilog="`e2e.py --summary RESULTS.json…` prints one table of saved results")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target/release/incident-channels"))
     default_sizes = "100k,1M,5M" + (",10M" if os.environ.get("BENCH_FULL") == "1" else "")
     ap.add_argument("--sizes", default=default_sizes, help=f"of {','.join(SCALES)}")
