@@ -226,23 +226,22 @@ def summary(paths):
         "| messages (JSON) | users | incident-channels | post's loop | pandas | polars (Python) |",
         "|---|---:|---|---|---|---|",
     ]
+    every = []
     for path in paths:
         with open(path) as f:
-            results = json.load(f)
-        for w in results["workspaces"]:
-            r = w["results"]
-            ours = r[OURS]
-            cells = [f"{ours['median_seconds']:.2f} s, {ours['peak_rss_max_bytes'] / 1e6:.0f} MB "
-                     f"({ours['peak_rss_max_bytes'] / w['bytes']:.2f}× JSON), "
-                     f"{w['bytes'] / 1e6 / ours['median_seconds']:.0f} MB/s"]
-            for name in PEERS:
-                m = r[name]
-                cells.append(f"{m['median_seconds']:.2f} s, {m['peak_rss_max_bytes'] / 1e6:.0f} MB "
-                             f"· {m['median_seconds'] / ours['median_seconds']:.2f}×")
-            rows.append(f"| {w['messages'] / 1e6:.2f}M ({w['bytes'] / 1e6:.0f} MB, "
-                        f"{w['files'] / 1e3:.0f}k files) | {w['users']} | " + " | ".join(cells) + " |")
-        rows.append(f"<!-- {results['build']} build, {results['runs']} runs, "
-                    f"{results['machine']['cpus']} cpus -->")
+            every += json.load(f)["workspaces"]
+    for w in sorted(every, key=lambda w: (w["users"], w["messages"])):
+        r = w["results"]
+        ours = r[OURS]
+        cells = [f"{ours['median_seconds']:.2f} s, {ours['peak_rss_max_bytes'] / 1e6:.0f} MB "
+                 f"({ours['peak_rss_max_bytes'] / w['bytes']:.2f}× JSON), "
+                 f"{w['bytes'] / 1e6 / ours['median_seconds']:.0f} MB/s"]
+        for name in PEERS:
+            m = r[name]
+            cells.append(f"{m['median_seconds']:.2f} s, {m['peak_rss_max_bytes'] / 1e6:.0f} MB "
+                         f"· {m['median_seconds'] / ours['median_seconds']:.2f}×")
+        rows.append(f"| {w['messages'] / 1e6:.2f}M ({w['bytes'] / 1e6:.0f} MB, "
+                    f"{w['files'] / 1e3:.0f}k files) | {w['users']} | " + " | ".join(cells) + " |")
     rows.append("\nMedian wall time, peak RSS; × is the peer's time ÷ incident-channels' "
                 "(above 1: ours is faster).")
     print("\n".join(rows))
