@@ -125,7 +125,14 @@ fn workspace(scale: u32) -> anyhow::Result<PathBuf> {
     if !done.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         let t = Instant::now();
-        let s = generate(&dir, &GenerateOptions { seed: 2016, scale })?;
+        let s = generate(
+            &dir,
+            &GenerateOptions {
+                seed: 2016,
+                scale,
+                ..Default::default()
+            },
+        )?;
         eprintln!("generated {} messages in {:.1?}", s.messages, t.elapsed());
         std::fs::write(&done, "")?;
     }

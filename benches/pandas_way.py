@@ -2,6 +2,9 @@
 
 Reads every day file with json.load, builds pandas DataFrames of channels and messages,
 and computes the post's figures. Prints one JSON object with timings and peak memory.
+Used by `cargo bench --bench load` (`make bench-phases`) for its load-phase ratio; the
+end-to-end comparison with identical figures is benches/pandas_peer.py (`make bench`).
+
 Usage: python3 benches/pandas_way.py EXPORT_DIR
 """
 import json

@@ -27,7 +27,7 @@ fi
 
 command -v mold >/dev/null || { say "installing mold"; apt_install mold; }
 
-if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, pandas" 2>/dev/null; then
+if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, pandas, polars" 2>/dev/null; then
   say "creating .venv with Jupyter"
   python3 -m venv .venv
   .venv/bin/pip install -q --upgrade pip

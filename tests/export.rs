@@ -312,7 +312,15 @@ fn generator_refuses_a_folder_with_files() {
 #[test]
 fn scaled_workspace_keeps_the_convention() {
     let tmp = tempfile::tempdir().unwrap();
-    let summary = generate(tmp.path(), &GenerateOptions { seed: 7, scale: 3 }).unwrap();
+    let summary = generate(
+        tmp.path(),
+        &GenerateOptions {
+            seed: 7,
+            scale: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(summary.incident_channels, 3 * 207);
     let ws = load(tmp.path()).unwrap();
     let inc = IncidentFrames::new(&ws, "issue-").unwrap().incidents;

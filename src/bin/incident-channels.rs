@@ -197,6 +197,10 @@ enum Command {
         /// Copies of the sample year's incidents (for large benchmark workspaces).
         #[arg(long, default_value_t = 1)]
         scale: u32,
+        /// Users in users.json: the sample's people, padded with colleagues who never
+        /// post up to this many (a company-wide export).
+        #[arg(long, default_value_t = GenerateOptions::default().users)]
+        users: usize,
     },
 }
 
@@ -428,9 +432,14 @@ fn run(cli: Cli) -> Result<()> {
                 published.images.len()
             );
         }
-        Command::Generate { out, seed, scale } => {
+        Command::Generate {
+            out,
+            seed,
+            scale,
+            users,
+        } => {
             let started = std::time::Instant::now();
-            let summary = generate(&out, &GenerateOptions { seed, scale })?;
+            let summary = generate(&out, &GenerateOptions { seed, scale, users })?;
             eprintln!(
                 "wrote {}: {} channels ({} incident channels), {} messages, {} users in {:.1?}",
                 out.display(),

@@ -33,6 +33,9 @@ pub struct GenerateOptions {
     pub seed: u64,
     /// Copies of the year's incidents; 1 is the calibrated sample.
     pub scale: u32,
+    /// Users in `users.json`: the cast, padded with colleagues who never post up to this
+    /// many (a company-wide export's size); the cast alone when smaller.
+    pub users: usize,
 }
 
 impl Default for GenerateOptions {
@@ -40,6 +43,7 @@ impl Default for GenerateOptions {
         GenerateOptions {
             seed: 2016,
             scale: 1,
+            users: PEOPLE.len(),
         }
     }
 }
@@ -107,7 +111,7 @@ pub fn generate(out: impl AsRef<Path>, options: &GenerateOptions) -> Result<Gene
     }
     let writer = ExportWriter::create(out)?.without_fsync();
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let users = users();
+    let users = people::with_colleagues(users(), options.users);
     let mut summary = GenerateSummary {
         users: users.len(),
         ..Default::default()

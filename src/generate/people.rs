@@ -1,5 +1,7 @@
 //! The cast of the generated workspace: who works there and what they do in incidents.
 
+use crate::export::model::User;
+
 /// A generated person (or bot) and their role.
 pub struct Person {
     pub name: &'static str,
@@ -140,6 +142,51 @@ pub const TROUBLES: &[Trouble] = &[
     ),
 ];
 
+/// The cast's users padded to `total` with colleagues who never post in a channel, as
+/// in a company-wide export where incident responders are a few among thousands. The
+/// cast keep their ids and order and are spread evenly through the list (the first after
+/// a block of colleagues, the last at the end), so that finding one is neither the
+/// cheapest nor the dearest lookup. `total` at or below the cast's size changes nothing.
+pub(crate) fn with_colleagues(cast: Vec<User>, total: usize) -> Vec<User> {
+    let extra = total.saturating_sub(cast.len());
+    if extra == 0 || cast.is_empty() {
+        return cast;
+    }
+    let n = cast.len();
+    let mut users = Vec::with_capacity(n + extra);
+    let mut made = 0;
+    for (i, person) in cast.into_iter().enumerate() {
+        while made < extra * (i + 1) / n {
+            users.push(colleague(made));
+            made += 1;
+        }
+        users.push(person);
+    }
+    users
+}
+
+/// The `k`-th colleague who never posts: ids in a range of their own.
+fn colleague(k: usize) -> User {
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "profile".into(),
+        serde_json::json!({
+            "real_name": format!("Colleague {k}"),
+            "display_name": format!("colleague{k:05}"),
+            "title": "",
+        }),
+    );
+    User {
+        id: format!("U{:08X}", 0x0C00_0000 + k as u32),
+        name: format!("colleague{k:05}"),
+        real_name: Some(format!("Colleague {k}")),
+        deleted: false,
+        is_bot: false,
+        tz: Some("Asia/Kolkata".into()),
+        extra,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +194,23 @@ mod tests {
     #[test]
     fn lead_points_at_the_lead() {
         assert_eq!(PEOPLE[LEAD].role, Role::Lead);
+    }
+
+    #[test]
+    fn colleagues_pad_the_list_and_spread_the_cast() {
+        let cast: Vec<User> = (0..3).map(|k| colleague(100 + k)).collect();
+        let ids: Vec<String> = cast.iter().map(|u| u.id.clone()).collect();
+        assert_eq!(with_colleagues(cast.clone(), 2).len(), 3);
+        let users = with_colleagues(cast, 12);
+        assert_eq!(users.len(), 12);
+        let at: Vec<usize> = ids
+            .iter()
+            .map(|id| users.iter().position(|u| &u.id == id).unwrap())
+            .collect();
+        assert_eq!(at, [3, 7, 11]);
+        let mut all: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 12, "ids are unique");
     }
 }
