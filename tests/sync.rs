@@ -18,6 +18,20 @@ fn emulator(options: EmulatorOptions) -> Emulator {
     emulator_on(&sample(), options)
 }
 
+/// The sample served without rate limits but with every answer 15 ms late, so that a
+/// sync lasts long enough to be interrupted or raced.
+fn slow_emulator() -> Emulator {
+    emulator(EmulatorOptions {
+        rate_limits: false,
+        faults: Faults {
+            slow_every: 1,
+            slow_ms: 15,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
 fn emulator_on(dir: &Path, options: EmulatorOptions) -> Emulator {
     Emulator::start(
         dir,
@@ -185,15 +199,7 @@ fn all_history_copies_every_channel() {
 
 #[test]
 fn killed_sync_resumes_to_the_same_folder() {
-    let emu = emulator(EmulatorOptions {
-        rate_limits: false,
-        faults: Faults {
-            slow_every: 1,
-            slow_ms: 15,
-            ..Default::default()
-        },
-        ..Default::default()
-    });
+    let emu = slow_emulator();
     let tmp = tempfile::tempdir().unwrap();
     let clean = tmp.path().join("clean");
     ok_sync(&emu, &clean, &["--plain"]);
@@ -922,15 +928,7 @@ fn retry_after_storms_are_bounded_per_call() {
 
 #[test]
 fn a_second_sync_into_the_folder_fails_at_once_naming_the_first() {
-    let emu = emulator(EmulatorOptions {
-        rate_limits: false,
-        faults: Faults {
-            slow_every: 1,
-            slow_ms: 15,
-            ..Default::default()
-        },
-        ..Default::default()
-    });
+    let emu = slow_emulator();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("copy");
     let lock = out.join(".incident-channels-sync.lock");
