@@ -55,6 +55,9 @@ enum Command {
         /// Print one JSON object (the post's figures, `metrics`, `audit`) instead of the summary.
         #[arg(long)]
         json: bool,
+        /// Print how long each phase took (load, frames, figures) to stderr.
+        #[arg(long)]
+        timings: bool,
         /// Also write the full report (report.md, report.html, report.json, charts) here.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -229,6 +232,32 @@ fn convention(prefix: Option<String>, pattern: Option<String>) -> Result<Convent
     })
 }
 
+/// Phase timings for `--timings`, on stderr so that they never mix with a report.
+struct PhaseClock {
+    on: bool,
+    started: std::time::Instant,
+}
+
+impl PhaseClock {
+    fn new(on: bool) -> Self {
+        PhaseClock {
+            on,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Prints the time since the previous lap.
+    fn lap(&mut self, phase: &str) {
+        if self.on {
+            print_err(&format!(
+                "timing: {phase}: {:.3} s",
+                self.started.elapsed().as_secs_f64()
+            ));
+            self.started = std::time::Instant::now();
+        }
+    }
+}
+
 /// Writes `bytes` to stdout. A closed pipe (`report | head`) is not an error: the reader
 /// stopped because it had what it wanted, so the rest is dropped quietly (exit 0, as
 /// `rg` and `cat` under a shell that ignores SIGPIPE do).
@@ -278,6 +307,7 @@ fn run(cli: Cli) -> Result<()> {
             tz,
             as_of,
             json,
+            timings,
             out,
             strict,
         } => {
@@ -296,14 +326,18 @@ fn run(cli: Cli) -> Result<()> {
                 strict,
                 ..LoadOptions::default()
             };
+            let mut clock = PhaseClock::new(timings);
             let ws = load_with(&dir, &load_options)?;
+            clock.lap("load");
             let reported = (|| -> Result<()> {
                 let report = Report::new(&ws, &options)?;
+                clock.lap("incident frames and the post's figures");
                 let text = if json {
                     format!("{}\n", serde_json::to_string_pretty(&report.to_json()?)?)
                 } else {
                     report.post.to_string()
                 };
+                clock.lap("metrics and audit");
                 write_stdout(text.as_bytes())?;
                 if let Some(out) = out {
                     report.write_dir(&out)?;
