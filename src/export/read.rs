@@ -165,20 +165,7 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         .flatten()
         .unwrap_or_default();
 
-    let mut files = Vec::new();
-    for (index, channel) in channels.iter().enumerate() {
-        // A name that is not a plain folder name cannot have a folder of its own.
-        if safe_folder_name(&channel.name) {
-            let days = ld.source.day_files(&channel.name);
-            for day in ld.tolerate(&channel.name, days)?.unwrap_or_default() {
-                files.push(DayFile {
-                    channel: index,
-                    rel: format!("{}/{day}", channel.name),
-                });
-            }
-        }
-    }
-    let runs = parse_day_files(&mut ld.source, &channels, &files, ld.strict)?;
+    let runs = parse_channels(&mut ld.source, &channels, ld.strict)?;
     let mut activity = vec![ChannelActivity::default(); channels.len()];
     let mut messages: Option<DataFrame> = None;
     for run in runs {
@@ -311,89 +298,118 @@ impl Loader {
     }
 }
 
-/// One day file to read: its channel (an index into the channel list) and its path.
-struct DayFile {
-    channel: usize,
-    rel: String,
-}
-
-/// What a run of consecutive day files gave: their messages, what they told about
-/// their channels, and each file's outcome (skips, or why it could not be read).
+/// What a run of consecutive channels gave: their messages, what they told about the
+/// channels, and each day file's outcome (skips, or why it could not be read).
 struct DayRun {
     messages: DataFrame,
     activity: Vec<(usize, ChannelActivity)>,
     outcomes: Vec<(String, Result<DaySkips>)>,
 }
 
-/// Reads and parses every day file, in runs whose results come back in file order. A
-/// folder's files are read on all cores (each thread with its own buffer and column
-/// builders); a zip's entries, which one archive handle reads in turn, in one run.
-fn parse_day_files(
+/// Where a run lists and reads day files: a folder shared by every thread, or a zip
+/// that one archive handle reads in turn.
+trait DaySource {
+    fn list(&mut self, folder: &str) -> Result<Vec<String>>;
+    /// Fills `buf` with a file; also says how to show its path.
+    fn read(&mut self, rel: &str, buf: &mut Vec<u8>) -> (PathBuf, Result<bool>);
+}
+
+struct SharedFolder<'a>(&'a ExportSource);
+
+impl DaySource for SharedFolder<'_> {
+    fn list(&mut self, folder: &str) -> Result<Vec<String>> {
+        self.0.day_files(folder)
+    }
+
+    fn read(&mut self, rel: &str, buf: &mut Vec<u8>) -> (PathBuf, Result<bool>) {
+        let read = self.0.read_shared(rel, buf);
+        (
+            self.0.display_path(rel),
+            read.expect("a folder reads from any thread"),
+        )
+    }
+}
+
+struct OneReader<'a>(&'a mut ExportSource);
+
+impl DaySource for OneReader<'_> {
+    fn list(&mut self, folder: &str) -> Result<Vec<String>> {
+        self.0.day_files(folder)
+    }
+
+    fn read(&mut self, rel: &str, buf: &mut Vec<u8>) -> (PathBuf, Result<bool>) {
+        (self.0.display_path(rel), self.0.read(rel, buf))
+    }
+}
+
+/// Lists, reads and parses every channel's day files, in runs of consecutive channels
+/// whose results come back in channel order. A folder's channels are read on all cores
+/// (each thread with its own buffer and column builders); a zip's in one run.
+fn parse_channels(
     source: &mut ExportSource,
     channels: &[Channel],
-    files: &[DayFile],
     strict: bool,
 ) -> Result<Vec<DayRun>> {
+    let indices: Vec<usize> = (0..channels.len()).collect();
     if !source.reads_shared() {
-        let run = parse_run(channels, files, strict, |rel, buf| {
-            (source.display_path(rel), source.read(rel, buf))
-        });
-        return Ok(vec![run?]);
+        return Ok(vec![parse_run(
+            channels,
+            &indices,
+            strict,
+            OneReader(source),
+        )?]);
     }
-    // Several runs per thread even out files of different sizes.
-    let per_run = files
+    // Several runs per thread even out channels of different sizes.
+    let per_run = indices
         .len()
         .div_ceil(rayon::current_num_threads() * 8)
         .max(1);
     let shared: &ExportSource = source;
-    files
+    indices
         .par_chunks(per_run)
-        .map(|run| {
-            parse_run(channels, run, strict, |rel, buf| {
-                let read = shared.read_shared(rel, buf);
-                (
-                    shared.display_path(rel),
-                    read.expect("a folder reads from any thread"),
-                )
-            })
-        })
+        .map(|run| parse_run(channels, run, strict, SharedFolder(shared)))
         .collect()
 }
 
-/// Reads and parses consecutive day files with one buffer and one set of builders.
-/// `read` fills the buffer with a file and says how to show its path.
+/// Lists, reads and parses the day files of consecutive channels with one buffer and one
+/// set of builders.
 fn parse_run(
     channels: &[Channel],
-    files: &[DayFile],
+    indices: &[usize],
     strict: bool,
-    mut read: impl FnMut(&str, &mut Vec<u8>) -> (PathBuf, Result<bool>),
+    mut source: impl DaySource,
 ) -> Result<DayRun> {
     let mut out = MessagesBuilder::default();
     let mut buf = Vec::new();
-    let mut activity: Vec<(usize, ChannelActivity)> = Vec::new();
-    let mut outcomes = Vec::with_capacity(files.len());
-    for file in files {
-        if activity.last().map(|(index, _)| *index) != Some(file.channel) {
-            activity.push((file.channel, ChannelActivity::default()));
+    let mut activity = Vec::with_capacity(indices.len());
+    let mut outcomes = Vec::new();
+    for &index in indices {
+        let channel = &channels[index];
+        let mut seen = ChannelActivity::default();
+        // A name that is not a plain folder name cannot have a folder of its own.
+        if safe_folder_name(&channel.name) {
+            let days = match source.list(&channel.name) {
+                Ok(days) => days,
+                Err(e) => {
+                    outcomes.push((channel.name.clone(), Err(e)));
+                    vec![]
+                }
+            };
+            for day in days {
+                let rel = format!("{}/{day}", channel.name);
+                let (shown, read) = source.read(&rel, &mut buf);
+                let outcome = match read {
+                    Ok(true) => parse_day(&shown, &buf, &channel.id, strict, &mut seen, &mut out),
+                    Ok(false) => Err(Error::Invalid(format!(
+                        "{}: listed in its folder but gone when read",
+                        shown.display()
+                    ))),
+                    Err(e) => Err(e),
+                };
+                outcomes.push((rel, outcome));
+            }
         }
-        let seen = &mut activity.last_mut().expect("just pushed").1;
-        let (shown, read) = read(&file.rel, &mut buf);
-        let outcome = match read {
-            Ok(true) => parse_day(
-                &shown,
-                &buf,
-                &channels[file.channel].id,
-                strict,
-                seen,
-                &mut out,
-            ),
-            Ok(false) => Err(Error::Invalid(format!(
-                "{}: listed in its folder but gone when read",
-                shown.display()
-            ))),
-            Err(e) => Err(e),
-        };
-        outcomes.push((file.rel.clone(), outcome));
+        activity.push((index, seen));
     }
     Ok(DayRun {
         messages: out.finish()?,

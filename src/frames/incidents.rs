@@ -8,6 +8,7 @@
 use chrono::Duration;
 use polars::lazy::dsl;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::workspace::with_authors;
 use super::JoinOn;
@@ -262,14 +263,26 @@ fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<DataFrame> {
         .collect()?;
     let candidates = super::column(&messages, "is_summary")?.bool()?.clone();
     let texts = super::column(&messages, "text")?.str()?.clone();
-    let is_summary: BooleanChunked = candidates
+    let rows: Vec<(usize, &str)> = candidates
         .iter()
         .zip(texts.iter())
-        .map(|(candidate, text)| {
-            Some(candidate == Some(true) && text.and_then(parse_summary).is_some())
+        .enumerate()
+        .filter_map(|(row, (candidate, text))| {
+            Some((row, text.filter(|_| candidate == Some(true))?))
         })
         .collect();
-    messages.with_column(is_summary.with_name("is_summary".into()).into_column())?;
+    // The parser is the costly part: it runs on all cores.
+    let summaries: Vec<usize> = rows
+        .par_iter()
+        .filter(|(_, text)| parse_summary(text).is_some())
+        .map(|(row, _)| *row)
+        .collect();
+    let mut flags = vec![false; messages.height()];
+    for row in summaries {
+        flags[row] = true;
+    }
+    let is_summary = BooleanChunked::from_slice("is_summary".into(), &flags);
+    messages.with_column(is_summary.into_column())?;
     Ok(messages)
 }
 
