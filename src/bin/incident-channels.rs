@@ -14,7 +14,7 @@ use incident_channels::incidents::Convention;
 use incident_channels::publish::report::Report;
 use incident_channels::publish::{publish, PublishOptions};
 use incident_channels::slack::client::{ClientOptions, SlackError};
-use incident_channels::slack::emulator::{self, Emulator, EmulatorOptions, Faults};
+use incident_channels::slack::emulator::{self, Emulator, EmulatorOptions};
 use incident_channels::slack::sync::{sync, Progress, SyncOptions};
 use incident_channels::slack::token::Token;
 use incident_channels::time::{from_unix, parse_tz, plausible};
@@ -140,41 +140,8 @@ enum Command {
         /// Always full pages.
         #[arg(long)]
         no_quirks: bool,
-        /// Answer every Nth call with HTTP 500/503.
-        #[arg(long, default_value_t = 0)]
-        fail_every: u64,
-        /// Drop the connection on every Nth call.
-        #[arg(long, default_value_t = 0)]
-        drop_every: u64,
-        /// Cut off the body of every Nth answer.
-        #[arg(long, default_value_t = 0)]
-        truncate_every: u64,
-        /// Answer every Nth call with `ok:true` but without its list.
-        #[arg(long, default_value_t = 0)]
-        hollow_every: u64,
-        /// Delay every Nth answer by --slow-ms.
-        #[arg(long, default_value_t = 0)]
-        slow_every: u64,
-        #[arg(long, default_value_t = 0)]
-        slow_ms: u64,
-        /// Hostile: echo the Authorization header back, in this place.
-        #[arg(long, value_enum)]
-        echo_auth: Option<emulator::Echo>,
-        /// Hostile: list methods answer empty pages with new cursors forever.
-        #[arg(long)]
-        endless_pages: bool,
-        /// Hostile: list methods answer the same page and cursor forever.
-        #[arg(long)]
-        repeat_cursor: bool,
-        /// Hostile: pad every answer to this many bytes.
-        #[arg(long, default_value_t = 0)]
-        huge_answer_bytes: u64,
-        /// Hostile: redirect every call to this URL.
-        #[arg(long)]
-        redirect_to: Option<String>,
-        /// Hostile: answer every call with HTTP 429 and this Retry-After (seconds).
-        #[arg(long)]
-        always_rate_limited: Option<u64>,
+        #[command(flatten)]
+        faults: emulator::Faults,
     },
     /// Publish an executed notebook as a Jekyll post (markdown, images) and an HTML page.
     Publish {
@@ -403,18 +370,7 @@ fn run(cli: Cli) -> Result<()> {
             limit_per_minute,
             no_rate_limits,
             no_quirks,
-            fail_every,
-            drop_every,
-            truncate_every,
-            hollow_every,
-            slow_every,
-            slow_ms,
-            echo_auth,
-            endless_pages,
-            repeat_cursor,
-            huge_answer_bytes,
-            redirect_to,
-            always_rate_limited,
+            faults,
         } => {
             let options = EmulatorOptions {
                 token,
@@ -423,21 +379,7 @@ fn run(cli: Cli) -> Result<()> {
                 minute: Duration::from_millis(minute_ms),
                 limit_per_minute,
                 quirks: !no_quirks,
-                faults: Faults {
-                    server_error_every: fail_every,
-                    drop_every,
-                    truncate_every,
-                    hollow_every,
-                    slow_every,
-                    slow_ms,
-                    echo_auth,
-                    endless_pages,
-                    repeat_cursor,
-                    huge_answer_bytes,
-                    redirect_to,
-                    always_rate_limited,
-                    extra_channels: Vec::new(),
-                },
+                faults,
             };
             let running = Emulator::start(&dir, port, options)?;
             println!(

@@ -29,31 +29,50 @@ use crate::time::{safe_folder_name, ts_key, TsKey};
 /// The token the emulator accepts unless told otherwise. Not a secret.
 pub const DEFAULT_TOKEN: &str = "emulator-token";
 
-/// Which faults to inject: each fires on every Nth API request (0: never).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Which faults to inject: each fires on every Nth API request (0: never). The same
+/// fields are `incident-channels emulate`'s flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, clap::Args)]
 #[serde(default)]
 pub struct Faults {
+    /// Answer every Nth call with HTTP 500/503.
+    #[arg(long = "fail-every", value_name = "N", default_value_t = 0)]
     pub server_error_every: u64,
+    /// Drop the connection on every Nth call.
+    #[arg(long, default_value_t = 0)]
     pub drop_every: u64,
+    /// Cut off the body of every Nth answer.
+    #[arg(long, default_value_t = 0)]
     pub truncate_every: u64,
-    /// An `ok:true` answer that lacks its list (`channels`, `messages`…).
+    /// Answer every Nth call with `ok:true` but without its list (`channels`, `messages`…).
+    #[arg(long, default_value_t = 0)]
     pub hollow_every: u64,
+    /// Delay every Nth answer by --slow-ms.
+    #[arg(long, default_value_t = 0)]
     pub slow_every: u64,
+    #[arg(long, default_value_t = 0)]
     pub slow_ms: u64,
-    /// Echo the request's `Authorization` header back (a hostile server).
+    /// Hostile: echo the request's `Authorization` header back, in this place.
+    #[arg(long, value_enum)]
     pub echo_auth: Option<Echo>,
-    /// List methods answer empty pages, each with a new cursor, forever.
+    /// Hostile: list methods answer empty pages, each with a new cursor, forever.
+    #[arg(long)]
     pub endless_pages: bool,
-    /// List methods answer their first page again and again, always with the same cursor.
+    /// Hostile: list methods answer their first page again and again, always with the
+    /// same cursor.
+    #[arg(long)]
     pub repeat_cursor: bool,
-    /// Every answer padded to at least this many bytes (0: off).
+    /// Hostile: every answer padded to at least this many bytes (0: off).
+    #[arg(long, default_value_t = 0)]
     pub huge_answer_bytes: u64,
-    /// Every API call answered with a `307` to this URL.
+    /// Hostile: every API call answered with a `307` to this URL.
+    #[arg(long)]
     pub redirect_to: Option<String>,
-    /// Every API call answered with HTTP 429 and this `Retry-After`, in seconds.
+    /// Hostile: every API call answered with HTTP 429 and this `Retry-After`, in seconds.
+    #[arg(long)]
     pub always_rate_limited: Option<u64>,
     /// Channels added to the first page of `conversations.list` as they are (hostile
-    /// names and ids); they have no history.
+    /// names and ids); they have no history. (Tests only.)
+    #[arg(skip)]
     pub extra_channels: Vec<Value>,
 }
 
