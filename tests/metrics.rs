@@ -625,3 +625,32 @@ fn frames_carry_every_fact_as_a_column() {
         ["ana".to_string(), "ana".to_string()]
     );
 }
+
+#[test]
+fn silences_do_not_depend_on_message_order() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, None).messages(
+        "issue-a-0908",
+        &[
+            msg(DAY0 + 600, "", "looking"),
+            msg(DAY0 + 3000, "", "<!CHANNEL> is not how Slack writes it"),
+        ],
+    );
+    let f = frames(&mut w);
+    let silence = |messages: LazyFrame| {
+        let df = incident_channels::frames::longest_silences(
+            f.incidents.clone().lazy(),
+            messages,
+            TimeSpan::hours(2),
+        )
+        .unwrap()
+        .collect()
+        .unwrap();
+        floats(&df, "longest_silence_minutes").unwrap()
+    };
+    // 10 minutes to the first update, 40 between them, 70 to the end of the hot time.
+    assert_eq!(silence(f.messages.clone().lazy()), [70.0]);
+    assert_eq!(silence(f.messages.clone().lazy().reverse()), [70.0]);
+    // Slack's mentions are matched as Slack writes them, so this is no escalation.
+    assert_eq!(counts(&f.incidents, "escalations"), [0]);
+}

@@ -10,9 +10,11 @@
 //! [`LoadOptions::strict`] the first one is an error.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -53,7 +55,7 @@ impl Default for LoadOptions {
 }
 
 /// What was skipped, for a [`LoadWarning`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Skipped {
     /// Messages of a day file (no `ts`, an implausible `ts`, wrong types…).
     Messages,
@@ -117,6 +119,7 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         strict: options.strict,
         buf: Vec::new(),
         warnings: Vec::new(),
+        warning_at: HashMap::new(),
         listed: HashSet::new(),
     };
 
@@ -210,6 +213,9 @@ struct Loader {
     strict: bool,
     buf: Vec<u8>,
     warnings: Vec<LoadWarning>,
+    /// Where each file's warning of each kind is in `warnings`, so that merging a skip
+    /// into it costs the same however many warnings there are.
+    warning_at: HashMap<(PathBuf, Skipped), usize>,
     /// Names and ids of every channel (and DM) the lists mention, skipped ones too.
     listed: HashSet<String>,
 }
@@ -217,18 +223,18 @@ struct Loader {
 impl Loader {
     /// Records a skip, merging it into the warning for the same file and kind.
     fn warn(&mut self, file: PathBuf, what: Skipped, count: usize, why: String) {
-        match self
-            .warnings
-            .iter_mut()
-            .find(|w| w.file == file && w.what == what)
-        {
-            Some(w) => w.count += count,
-            None => self.warnings.push(LoadWarning {
-                file,
-                what,
-                count,
-                why,
-            }),
+        match self.warning_at.entry((file, what)) {
+            Entry::Occupied(at) => self.warnings[*at.get()].count += count,
+            Entry::Vacant(slot) => {
+                let file = slot.key().0.clone();
+                slot.insert(self.warnings.len());
+                self.warnings.push(LoadWarning {
+                    file,
+                    what,
+                    count,
+                    why,
+                });
+            }
         }
     }
 
@@ -271,11 +277,12 @@ impl Loader {
     /// no known channel, so they are not read. Private channels and DMs of a full export
     /// have folders too, listed in `groups.json`, `mpims.json` and `dms.json`.
     fn warn_unlisted_folders(&mut self) -> Result<()> {
-        let folders = self.source.day_folders();
+        let listed = &self.listed;
+        let folders = self.source.day_folders(|name| listed.contains(name));
         let Some(folders) = self.tolerate("", folders)? else {
             return Ok(());
         };
-        if folders.iter().all(|f| self.listed.contains(f)) {
+        if folders.is_empty() {
             return Ok(());
         }
         for rel in ["groups.json", "mpims.json", "dms.json"] {
@@ -351,13 +358,10 @@ fn parse_channels(
     strict: bool,
 ) -> Result<Vec<DayRun>> {
     let indices: Vec<usize> = (0..channels.len()).collect();
+    let never = AtomicUsize::new(usize::MAX);
     if !source.reads_shared() {
-        return Ok(vec![parse_run(
-            channels,
-            &indices,
-            strict,
-            OneReader(source),
-        )?]);
+        let run = parse_run(channels, &indices, strict, OneReader(source), (0, &never))?;
+        return Ok(vec![run]);
     }
     // Several runs per thread even out channels of different sizes.
     let per_run = indices
@@ -365,25 +369,43 @@ fn parse_channels(
         .div_ceil(rayon::current_num_threads() * 8)
         .max(1);
     let shared: &ExportSource = source;
+    let first_failed = AtomicUsize::new(usize::MAX);
     indices
         .par_chunks(per_run)
-        .map(|run| parse_run(channels, run, strict, SharedFolder(shared)))
+        .enumerate()
+        .map(|(number, run)| {
+            parse_run(
+                channels,
+                run,
+                strict,
+                SharedFolder(shared),
+                (number, &first_failed),
+            )
+        })
         .collect()
 }
 
 /// Lists, reads and parses the day files of consecutive channels with one buffer and one
 /// set of builders.
+///
+/// Strict, the first error ends the load, so a run that fails says so in
+/// `first_failed` (the lowest failed run's number) and later runs stop early; earlier
+/// runs go on, as one of them may hold an error that comes first.
 fn parse_run(
     channels: &[Channel],
     indices: &[usize],
     strict: bool,
     mut source: impl DaySource,
+    (number, first_failed): (usize, &AtomicUsize),
 ) -> Result<DayRun> {
     let mut out = MessagesBuilder::default();
     let mut buf = Vec::new();
     let mut activity = Vec::with_capacity(indices.len());
     let mut outcomes = Vec::new();
     for &index in indices {
+        if strict && first_failed.load(Ordering::Relaxed) < number {
+            break;
+        }
         let channel = &channels[index];
         let mut seen = ChannelActivity::default();
         // A name that is not a plain folder name cannot have a folder of its own.
@@ -391,6 +413,9 @@ fn parse_run(
             let days = match source.list(&channel.name) {
                 Ok(days) => days,
                 Err(e) => {
+                    if strict {
+                        first_failed.fetch_min(number, Ordering::Relaxed);
+                    }
                     outcomes.push((channel.name.clone(), Err(e)));
                     vec![]
                 }
@@ -406,6 +431,9 @@ fn parse_run(
                     ))),
                     Err(e) => Err(e),
                 };
+                if strict && outcome.is_err() {
+                    first_failed.fetch_min(number, Ordering::Relaxed);
+                }
                 outcomes.push((rel, outcome));
             }
         }

@@ -251,15 +251,20 @@ impl ExportSource {
         }
     }
 
-    /// Names of the root's folders that hold day files, whether or not a channel has
-    /// them (names that are not UTF-8 are shown lossily).
-    pub fn day_folders(&self) -> Result<Vec<String>> {
+    /// Names of the root's folders that hold day files, except those `known` already
+    /// (names that are not UTF-8 are shown lossily).
+    pub fn day_folders(&self, known: impl Fn(&str) -> bool) -> Result<Vec<String>> {
         match self {
             ExportSource::Folder { dir, .. } => {
                 let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
                 let mut folders = Vec::new();
                 for entry in entries {
                     let entry = entry.map_err(|e| Error::io(dir, e))?;
+                    // A known channel's folder needs no look inside: one read_dir per
+                    // folder would cost as much as listing the day files all over again.
+                    if entry.file_name().to_str().is_some_and(&known) {
+                        continue;
+                    }
                     let path = entry.path();
                     // Follows symlinks: a linked folder is read like a real one.
                     if !path.is_dir() {
@@ -277,7 +282,9 @@ impl ExportSource {
                 folders.sort();
                 Ok(folders)
             }
-            ExportSource::Zip { days, .. } => Ok(days.keys().cloned().collect()),
+            ExportSource::Zip { days, .. } => {
+                Ok(days.keys().filter(|k| !known(k)).cloned().collect())
+            }
         }
     }
 

@@ -17,8 +17,8 @@ use crate::error::{Error, Result};
 use crate::export::Workspace;
 use crate::incidents::sop::{parse_owners, parse_summary, Field, People};
 use crate::incidents::{
-    Convention, BOOKKEEPING_SUBTYPES, DENIAL_PHRASES, ESCALATION_PHRASES, RENAME_SUBTYPES,
-    RESOLUTION_PHRASES, UNARCHIVE_SUBTYPES,
+    Convention, BOOKKEEPING_SUBTYPES, DENIAL_PHRASES, ESCALATION_MENTIONS, ESCALATION_PHRASES,
+    RENAME_SUBTYPES, RESOLUTION_PHRASES, UNARCHIVE_SUBTYPES,
 };
 use crate::time::{from_unix, Instant};
 
@@ -237,7 +237,10 @@ fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<DataFrame> {
                 .and(
                     text()
                         .str()
-                        .contains_any(string_list(&ESCALATION_PHRASES), true),
+                        .contains_any(string_list(&ESCALATION_PHRASES), true)
+                        .or(text()
+                            .str()
+                            .contains_any(string_list(&ESCALATION_MENTIONS), false)),
                 )
                 .alias("is_escalation"),
             is_update
@@ -443,7 +446,7 @@ fn incident_columns() -> Vec<Expr> {
 /// the hot time; quiet after "mitigated"/"resolved" is not a lapse.
 ///
 /// `incidents` needs `channel_id`, `created`, `resolved_at`, `archived_at`; `messages`
-/// needs `channel_id`, `time`, `is_update`, oldest first. Gives `channel_id`,
+/// needs `channel_id`, `time`, `is_update`, in any order. Gives `channel_id`,
 /// `longest_silence_minutes` and `updates_in_window` (updates up to `window` after
 /// creation), one row per incident.
 pub fn longest_silences(
@@ -462,6 +465,12 @@ pub fn longest_silences(
         ])?
         .alias("hot_until"),
     ]);
+    // Sorted here, so that the gaps are right whatever order the messages come in.
+    let hot_updates = || {
+        col("time")
+            .filter(col("time").lt_eq(col("hot_until")))
+            .sort(SortOptions::default())
+    };
     let gaps = messages
         .filter(col("is_update"))
         .join_on(hot.clone(), "channel_id", JoinType::Inner)
@@ -473,10 +482,8 @@ pub fn longest_silences(
                 .alias("updates_in_window"),
             // Gaps between consecutive updates in the hot time, the first from creation.
             elapsed(
-                col("time")
-                    .filter(col("time").lt_eq(col("hot_until")))
-                    .shift_and_fill(lit(1), col("created").first()),
-                col("time").filter(col("time").lt_eq(col("hot_until"))),
+                hot_updates().shift_and_fill(lit(1), col("created").first()),
+                hot_updates(),
                 MINUTE,
             )
             .max()

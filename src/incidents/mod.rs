@@ -24,9 +24,11 @@ pub const BOOKKEEPING_SUBTYPES: [&str; 12] = [
     "pinned_item",
 ];
 
-/// Words that escalate, matched in any case: "escalat…", `@here`, and Slack's encoded
-/// `<!here>` and `<!channel>`.
-pub const ESCALATION_PHRASES: [&str; 4] = ["escalat", "@here", "<!here", "<!channel"];
+/// Words that escalate, matched in any case: "escalat…", `@here`…
+pub const ESCALATION_PHRASES: [&str; 2] = ["escalat", "@here"];
+
+/// …and Slack's encoded mentions, matched exactly as Slack writes them.
+pub const ESCALATION_MENTIONS: [&str; 2] = ["<!here", "<!channel"];
 
 /// Words that declare an incident mitigated or resolved, in any case…
 pub const RESOLUTION_PHRASES: [&str; 4] = ["mitigated", "resolved", "back to normal", "all clear"];
