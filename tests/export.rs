@@ -130,10 +130,6 @@ fn tolerates_what_real_exports_contain() {
     );
 }
 
-fn column_names(df: &DataFrame) -> Vec<&str> {
-    df.get_column_names().iter().map(|s| s.as_str()).collect()
-}
-
 #[test]
 fn frames_have_the_documented_columns_and_types() {
     let ws = load(sample()).unwrap();

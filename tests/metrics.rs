@@ -587,24 +587,12 @@ fn frames_carry_every_fact_as_a_column() {
         "escalations",
         "longest_silence_minutes",
     ];
-    let names: Vec<&str> = f
-        .incidents
-        .get_column_names()
-        .iter()
-        .map(|n| n.as_str())
-        .collect();
-    assert_eq!(names, expected);
+    assert_eq!(column_names(&f.incidents), expected);
     assert_eq!(counts(&f.incidents, "reopen_count"), [1]);
     assert_eq!(counts(&f.incidents, "participants"), [1]);
     assert_eq!(strings(&f.incidents, "topic_word").unwrap(), ["db"]);
-    let message_columns: Vec<&str> = f
-        .messages
-        .get_column_names()
-        .iter()
-        .map(|n| n.as_str())
-        .collect();
     assert_eq!(
-        message_columns,
+        column_names(&f.messages),
         [
             "channel_id",
             "ts",

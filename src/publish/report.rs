@@ -27,14 +27,23 @@ pub struct Report {
     pub tz: Tz,
     pub as_of: Instant,
     pub audit_options: AuditOptions,
+    /// Time to archive and responders' load: the JSON, the charts and the page all show
+    /// them, so they are computed once.
+    pub time_to_archive: TimeToArchive,
+    pub load: DataFrame,
 }
 
 impl Report {
     pub fn new(ws: &Workspace, options: &PostOptions) -> Result<Self> {
         let frames = IncidentFrames::new(ws, options.convention.clone())?;
         let as_of = options.as_of.unwrap_or(frames.as_of);
+        let time_to_archive = TimeToArchive::of(frames.incidents.clone().lazy())?;
+        let load =
+            metrics::responders_load(frames.messages.clone().lazy(), options.tz)?.collect()?;
         Ok(Report {
             post: PostFigures::compute(&frames.incidents, options, as_of)?,
+            time_to_archive,
+            load,
             frames,
             tz: options.tz,
             as_of,
@@ -54,9 +63,8 @@ impl Report {
     /// and `audit`.
     pub fn to_json(&self) -> Result<Value> {
         let mut out = self.post.to_json();
-        let tta = TimeToArchive::of(self.incidents())?;
-        let load = metrics::responders_load(self.messages(), self.tz)?.collect()?;
-        let responders: serde_json::Map<String, Value> = rows(&load)?
+        let (tta, load) = (&self.time_to_archive, &self.load);
+        let responders: serde_json::Map<String, Value> = rows(load)?
             .into_iter()
             .filter_map(|mut row| {
                 let name = row.get("responder")?.as_str()?.to_string();
@@ -105,8 +113,7 @@ impl Report {
 
     /// The charts of the report, with file stems.
     pub fn charts(&self) -> Result<Vec<(&'static str, Chart)>> {
-        let tta = TimeToArchive::of(self.incidents())?;
-        let load = metrics::responders_load(self.messages(), self.tz)?.collect()?;
+        let (tta, load) = (&self.time_to_archive, &self.load);
         Ok(vec![
             ("open-over-time", self.post.open_chart()),
             (
@@ -131,7 +138,7 @@ impl Report {
                     self.tz,
                 )?,
             ),
-            ("responders-load", metrics::load_chart(&load, 10)?),
+            ("responders-load", metrics::load_chart(load, 10)?),
         ])
     }
 
@@ -150,7 +157,7 @@ impl Report {
             ));
             written.push(svg);
         }
-        let tta = TimeToArchive::of(self.incidents())?;
+        let tta = &self.time_to_archive;
         md.push_str(&format!(
             "## Time to archive\n\n{}\n\nArchived: {}, open (left out): {}, median {} h, p90 {} h.\n\n",
             TimeToArchive::DEFINITION,

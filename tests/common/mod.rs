@@ -121,3 +121,8 @@ pub fn report_json(dir: &Path, extra: &[&str]) -> Value {
 pub fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
 }
+
+/// A frame's column names, in order.
+pub fn column_names(df: &incident_channels::prelude::DataFrame) -> Vec<&str> {
+    df.get_column_names().iter().map(|s| s.as_str()).collect()
+}
