@@ -3,9 +3,17 @@
 #               on the bundled workspace, publish them as posts into out/site
 #   make test   every check CI runs
 SHELL := /bin/bash
-export PATH := $(HOME)/.cargo/bin:$(PATH)
-BIN := target/debug/incident-channels
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 PY := .venv/bin/python
+
+# The CLI and the tests build in the notebooks' kernel build folder, with its settings
+# (scripts/shared-build.toml): polars is compiled once for all three.
+BUILD_ROOT := $(or $(INCIDENT_CHANNELS_BUILD_ROOT),/var/tmp/incident-channels)
+HOST := $(shell rustc -vV | sed -n 's/^host: //p')
+SHARED_CARGO := CARGO_TARGET_DIR=$(BUILD_ROOT)/evcxr/target cargo --config scripts/shared-build.toml
+SHARED_ARGS := --target $(HOST)
+BIN := $(BUILD_ROOT)/evcxr/target/$(HOST)/debug/incident-channels
+export INCIDENT_CHANNELS_BIN := $(BIN)
 
 .PHONY: main test lint build setup setup-test notebooks publish lab bench bench-phases bench-venv sample
 
@@ -18,8 +26,10 @@ setup:
 setup-test:
 	scripts/setup.sh --test
 
+# Also links the CLI as target/incident-channels, for the README's commands.
 build:
-	cargo build
+	$(SHARED_CARGO) build $(SHARED_ARGS)
+	mkdir -p target && ln -sfn $(BIN) target/incident-channels
 
 # Executes every notebook in place (the committed notebooks carry their outputs).
 notebooks: setup
@@ -29,7 +39,7 @@ publish: build
 	for nb in notebooks/*.ipynb; do $(BIN) publish "$$nb" --out out/site || exit 1; done
 
 test: setup-test lint
-	cargo test
+	$(SHARED_CARGO) test $(SHARED_ARGS)
 	$(PY) -m pytest -q tests/notebooks
 
 lint:

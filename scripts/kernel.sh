@@ -7,6 +7,7 @@
 # folder (which is cold the first time). The first folder is waited for a little, so
 # that a kernel restarted right after the previous one exits still finds it warm.
 set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
 root="${INCIDENT_CHANNELS_BUILD_ROOT:-/var/tmp/incident-channels}"
 evcxr="$(command -v evcxr_jupyter || echo "${CARGO_HOME:-$HOME/.cargo}/bin/evcxr_jupyter")"
 for slot in 1 2 3 4 5 6 7 8; do
@@ -18,6 +19,10 @@ for slot in 1 2 3 4 5 6 7 8; do
   [ "$slot" = 1 ] && wait_seconds=10
   if flock -w "$wait_seconds" "$lock"; then
     export EVCXR_TMPDIR="$dir"
+    # The kernel resolves the notebooks' dependencies from the project's own lock file,
+    # so it uses the very versions the Makefile's build has compiled (and needs no
+    # registry lookup).
+    cp "$repo/Cargo.lock" "$dir/Cargo.lock"
     # The lock stays held by evcxr (the descriptor survives exec) until it exits.
     exec "$evcxr" "$@"
   fi

@@ -41,7 +41,7 @@ if [ ! -f "$kernels/rust/kernel.json" ] || ! grep -q "$(command -v evcxr_jupyter
 fi
 # The notebooks' own kernel: evcxr through scripts/kernel.sh, which gives each running
 # kernel a lasting build folder of its own.
-if ! grep -qF "$PWD/scripts/kernel.sh" "$kernels/incident-channels/kernel.json" 2>/dev/null; then
+if ! grep -qF "\"$PWD/scripts/kernel.sh\"" "$kernels/incident-channels/kernel.json" 2>/dev/null; then
   say "installing the incident-channels kernelspec"
   mkdir -p "$kernels/incident-channels"
   cp "$kernels/rust/"logo-* "$kernels/incident-channels/" 2>/dev/null || true
@@ -59,26 +59,29 @@ PY
 fi
 
 # evcxr's lasting build folder (EVCXR_TMPDIR), and beside it a Cargo config that cargo
-# finds from there: the crate evcxr makes of each cell ("ctx") is built without
-# optimisation. It only glues calls into the optimised library, and -O0 halves its compile.
-# Cargo runs what such a config names, so the folder must be ours and closed to others.
-# (The same folder scripts/kernel.sh builds in.)
+# finds from there: scripts/shared-build.toml, so that the kernel builds polars exactly as
+# the Makefile does (one build for both), and the crate evcxr makes of each cell ("ctx")
+# without optimisation: it only glues calls into the optimised library, and -O0 halves
+# its compile. Cargo runs what such a config names, so the folder must be ours and closed
+# to others. (The same folder scripts/kernel.sh builds in.)
 build_root="${INCIDENT_CHANNELS_BUILD_ROOT:-/var/tmp/incident-channels}"
 mkdir -p "$build_root/evcxr" "$build_root/.cargo"
 if [ ! -O "$build_root" ] || [ ! -O "$build_root/.cargo" ]; then
-  say "$build_root belongs to another user: notebook cells will build at evcxr's default opt-level"
+  say "$build_root belongs to another user: the notebooks' kernel will build polars again"
 else
   chmod 700 "$build_root" "$build_root/.cargo"
   config="$build_root/.cargo/config.toml"
-  cell_profile='# Managed by incident-channels scripts/setup.sh (rewritten when it differs).
+  wanted="# Managed by incident-channels scripts/setup.sh (rewritten when it differs).
+$(cat scripts/shared-build.toml)
+
 [profile.dev.package.ctx]
-opt-level = 0'
-  if [ "$(cat "$config" 2>/dev/null)" != "$cell_profile" ]; then
+opt-level = 0"
+  if [ "$(cat "$config" 2>/dev/null)" != "$wanted" ]; then
     if [ -e "$config" ] && ! grep -q "^# Managed by incident-channels" "$config"; then
       say "$config was not written by setup; leaving it as it is"
     else
-      say "configuring the notebook cell build"
-      printf '%s\n' "$cell_profile" > "$config"
+      say "configuring the notebooks' build"
+      printf '%s\n' "$wanted" > "$config"
     fi
   fi
 fi

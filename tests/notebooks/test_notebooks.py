@@ -1,6 +1,7 @@
 """Every notebook, executed headless with the real evcxr kernel; the post's figures in
 notebook 01; publishing it as a Jekyll post and as a page that a browser shows."""
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -14,7 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import run_notebooks  # noqa: E402
 
-BIN = ROOT / "target" / "debug" / "incident-channels"
+# The CLI `make` built (in the kernel's build folder); a plain `cargo build` otherwise.
+BIN = pathlib.Path(os.environ.get("INCIDENT_CHANNELS_BIN") or ROOT / "target" / "debug" / "incident-channels")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

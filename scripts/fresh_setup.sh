@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Times the README's first command, `make`, from the state a new user starts in, and
+# prints each phase. Then runs `make` again and checks that git sees no change.
+#
+#     scripts/fresh_setup.sh [WORK_DIR]
+#
+# Nothing of this machine's set-up is used or touched: a fresh clone of HEAD, no
+# evcxr_jupyter (its own CARGO_HOME, whose bin/ holds only the toolchain's commands), no
+# venv, no build folder, no kernelspecs (its own JUPYTER_DATA_DIR). What may stay, as for
+# anyone who has used Rust and pip before: the crate download cache (the registry is
+# linked in) and pip's download cache. WORK_DIR (default: a new folder in /var/tmp, not
+# under the home folder, like the kernel's build folder) is left for inspection.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="${1:-$(mktemp -d /var/tmp/incident-channels-fresh.XXXXXX)}"
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+real_cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+
+# A CARGO_HOME with the toolchain's commands (rustup's proxies) and the download cache.
+cargo_home="$work/cargo-home"
+mkdir -p "$cargo_home/bin"
+for tool in cargo rustc rustup rustfmt cargo-fmt cargo-clippy clippy-driver rustdoc; do
+  [ -e "$real_cargo_home/bin/$tool" ] && ln -sfn "$real_cargo_home/bin/$tool" "$cargo_home/bin/$tool"
+done
+[ -e "$cargo_home/registry" ] || ln -s "$real_cargo_home/registry" "$cargo_home/registry"
+path_without_cargo="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$real_cargo_home/bin" | paste -sd:)"
+
+rm -rf "$work/repo"
+git clone -q "$repo" "$work/repo"
+cd "$work/repo"
+log="$work/make.log"
+echo "fresh set-up in $work (log: $log)"
+
+run_make() {
+  env CARGO_HOME="$cargo_home" PATH="$cargo_home/bin:$path_without_cargo" \
+    RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" \
+    INCIDENT_CHANNELS_BUILD_ROOT="$work/build" JUPYTER_DATA_DIR="$work/jupyter" \
+    make 2>&1 | while IFS= read -r line; do printf '%(%s)T %s\n' -1 "$line"; done
+}
+
+start=$(date +%s)
+status=0
+run_make > "$log" || status=$?
+end=$(date +%s)
+if [ "$status" != 0 ]; then
+  tail -20 "$log"
+  echo "fresh_setup: make failed; see $log" >&2
+  exit 1
+fi
+
+# Phases, from the first line each step prints.
+first() { grep -m1 -E "$1" "$log" | cut -d' ' -f1; }
+marks=(
+  "evcxr_jupyter install|$(first 'installing evcxr_jupyter')"
+  "venv (Jupyter, pandas)|$(first 'creating .venv')"
+  "kernelspecs, config|$(first 'installing the rust kernelspec|configuring|setup:.* ready')"
+  "build (polars, the CLI)|$(first 'cargo --config scripts/shared-build.toml build')"
+  "first notebook|$(first 'run_notebooks.py')"
+  "the other notebooks|$(first 'executed 01-')"
+  "publish, report|$(first 'executed 04-')"
+)
+echo
+printf '%-26s %8s\n' phase seconds
+previous_name="" previous_at=""
+for mark in "${marks[@]}" "end|$end"; do
+  name="${mark%%|*}" at="${mark#*|}"
+  [ -n "$at" ] || continue
+  [ -z "$previous_name" ] || printf '%-26s %8d\n' "$previous_name" $((at - previous_at))
+  previous_name="$name" previous_at="$at"
+done
+total=$((end - start))
+printf '%-26s %8d  (%dm%02ds)\n' "make, total" "$total" $((total / 60)) $((total % 60))
+polars_builds=$(grep -c "Compiling polars-core " "$log" || true)
+echo "polars-core compiled: $polars_builds time(s) in the log; kernel builds:" \
+  "$(find "$work/build" -maxdepth 6 -path '*/.fingerprint/polars-core-*' -type d | wc -l) unit(s)"
+
+again=$(date +%s)
+run_make > "$work/make-again.log"
+changes="$(git status --porcelain)"
+echo "make again: $(($(date +%s) - again)) s; git status after it:" "${changes:-clean}"
+[ -z "$changes" ]
