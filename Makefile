@@ -10,7 +10,8 @@ PY := .venv/bin/python
 # (scripts/shared-build.toml): polars is compiled once for all three.
 BUILD_ROOT := $(or $(INCIDENT_CHANNELS_BUILD_ROOT),/var/tmp/incident-channels)
 HOST := $(shell rustc -vV | sed -n 's/^host: //p')
-SHARED_CARGO := CARGO_TARGET_DIR=$(BUILD_ROOT)/evcxr/target cargo --config scripts/shared-build.toml
+# (mold, where installed, links as it does for evcxr: it changes no flag.)
+SHARED_CARGO := CARGO_TARGET_DIR=$(BUILD_ROOT)/evcxr/target $(if $(shell command -v mold),mold -run) cargo --config scripts/shared-build.toml
 SHARED_ARGS := --target $(HOST)
 BIN := $(BUILD_ROOT)/evcxr/target/$(HOST)/debug/incident-channels
 export INCIDENT_CHANNELS_BIN := $(BIN)

@@ -52,9 +52,9 @@ fi
 # Phases, from the first line each step prints.
 first() { grep -m1 -E "$1" "$log" | cut -d' ' -f1; }
 marks=(
+  "start, mold (venv: background)|$start"
   "evcxr_jupyter install|$(first 'installing evcxr_jupyter')"
-  "venv (Jupyter, pandas)|$(first 'creating .venv')"
-  "kernelspecs, config|$(first 'installing the rust kernelspec|configuring|setup:.* ready')"
+  "venv wait, kernelspecs|$(first 'venv ready|installing the rust kernelspec|configuring')"
   "build (polars, the CLI)|$(first 'cargo --config scripts/shared-build.toml build')"
   "first notebook|$(first 'run_notebooks.py')"
   "the other notebooks|$(first 'executed 01-')"

@@ -20,19 +20,40 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
 }
 
-if ! command -v evcxr_jupyter >/dev/null; then
-  say "installing evcxr_jupyter (about 10 minutes on 2 cores)"
-  cargo install --locked evcxr_jupyter
+# The venv downloads while evcxr compiles: one waits on the network, the other on the CPU.
+venv_pid=""
+venv_log="${TMPDIR:-/tmp}/incident-channels-venv.$$.log"
+if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, pandas, polars" 2>/dev/null; then
+  say "creating .venv with Jupyter (in the background)"
+  {
+    python3 -m venv .venv &&
+      .venv/bin/pip install -q --upgrade pip &&
+      .venv/bin/pip install -q -r requirements.txt
+  } > "$venv_log" 2>&1 &
+  venv_pid=$!
 fi
 
+# mold first: evcxr's own link then takes seconds, not a minute.
 command -v mold >/dev/null || { say "installing mold"; apt_install mold; }
 
-if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, pandas, polars" 2>/dev/null; then
-  say "creating .venv with Jupyter"
-  python3 -m venv .venv
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -r requirements.txt
+if ! command -v evcxr_jupyter >/dev/null; then
+  say "installing evcxr_jupyter (about 10 minutes on 2 cores)"
+  if command -v mold >/dev/null; then
+    mold -run cargo install --locked evcxr_jupyter
+  else
+    cargo install --locked evcxr_jupyter
+  fi
 fi
+
+if [ -n "$venv_pid" ]; then
+  if ! wait "$venv_pid"; then
+    cat "$venv_log" >&2
+    say "creating .venv failed (above)"
+    exit 1
+  fi
+  say "venv ready"
+fi
+rm -f "$venv_log"
 
 kernels="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels"
 if [ ! -f "$kernels/rust/kernel.json" ] || ! grep -q "$(command -v evcxr_jupyter)" "$kernels/rust/kernel.json"; then
