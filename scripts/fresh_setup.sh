@@ -49,31 +49,26 @@ if [ "$status" != 0 ]; then
   exit 1
 fi
 
-# Phases, from the first line each step prints.
+# Phases, from the lines each step prints (set-up and build run side by side).
 first() { grep -m1 -E "$1" "$log" | cut -d' ' -f1; }
-marks=(
-  "start, mold (venv: background)|$start"
-  "evcxr_jupyter install|$(first 'installing evcxr_jupyter')"
-  "venv wait, kernelspecs|$(first 'venv ready|installing the rust kernelspec|configuring')"
-  "build (polars, the CLI)|$(first 'cargo --config scripts/shared-build.toml build')"
-  "first notebook|$(first 'run_notebooks.py')"
-  "the other notebooks|$(first 'executed 01-')"
-  "publish, report|$(first 'executed 04-')"
-)
+since() { echo $(($2 - $1)); }
+evcxr_from=$(first 'installing evcxr_jupyter') evcxr_to=$(first 'Installed package .evcxr_jupyter')
+build_from=$(first 'shared-build.toml build') build_to=$(first 'Finished .dev. profile')
+notebooks_from=$(first 'run_notebooks.py') first_done=$(first 'executed 01-')
+notebooks_to=$(first 'executed 04-')
 echo
-printf '%-26s %8s\n' phase seconds
-previous_name="" previous_at=""
-for mark in "${marks[@]}" "end|$end"; do
-  name="${mark%%|*}" at="${mark#*|}"
-  [ -n "$at" ] || continue
-  [ -z "$previous_name" ] || printf '%-26s %8d\n' "$previous_name" $((at - previous_at))
-  previous_name="$name" previous_at="$at"
-done
+printf '%-44s %8s\n' phase seconds
+row() { [ -n "$2" ] && [ -n "$3" ] && printf '%-44s %8d\n' "$1" "$(since "$2" "$3")"; true; }
+row "evcxr_jupyter install (beside the build)" "$evcxr_from" "$evcxr_to"
+row "build: polars and the CLI (beside evcxr)" "$build_from" "$build_to"
+row "set-up and build, side by side" "$start" "$notebooks_from"
+row "first notebook (kernel start, this crate)" "$notebooks_from" "$first_done"
+row "the other three notebooks" "$first_done" "$notebooks_to"
+row "publish, report" "$notebooks_to" "$end"
 total=$((end - start))
-printf '%-26s %8d  (%dm%02ds)\n' "make, total" "$total" $((total / 60)) $((total % 60))
-polars_builds=$(grep -c "Compiling polars-core " "$log" || true)
-echo "polars-core compiled: $polars_builds time(s) in the log; kernel builds:" \
-  "$(find "$work/build" -maxdepth 6 -path '*/.fingerprint/polars-core-*' -type d | wc -l) unit(s)"
+printf '%-44s %8d  (%dm%02ds)\n' "make, total" "$total" $((total / 60)) $((total % 60))
+echo "polars-core compiled $(grep -c 'Compiling polars-core ' "$log" || true) time(s);" \
+  "libpolars_core builds in the build folder: $(find "$work/build" -name 'libpolars_core-*.rlib' | wc -l)"
 
 again=$(date +%s)
 run_make > "$work/make-again.log"
