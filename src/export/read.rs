@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::export::model::{Channel, MessageView, User};
-use crate::export::source::{ExportSource, Limits};
+use crate::export::source::{DayFolder, ExportSource, Limits};
 use crate::export::{ChannelActivity, Workspace};
 use crate::time::{from_unix, millis, parse_slack_ts, plausible, safe_folder_name, Instant};
 use polars::prelude::*;
@@ -306,46 +306,62 @@ impl Loader {
 }
 
 /// What a run of consecutive channels gave: their messages, what they told about the
-/// channels, and each day file's outcome (skips, or why it could not be read).
+/// channels, and the outcome of each day file with something to report (skips, or why
+/// it could not be read).
 struct DayRun {
     messages: DataFrame,
     activity: Vec<(usize, ChannelActivity)>,
     outcomes: Vec<(String, Result<DaySkips>)>,
 }
 
-/// Where a run lists and reads day files: a folder shared by every thread, or a zip
-/// that one archive handle reads in turn.
+/// Where a run lists and reads day files: a folder shared by every thread (each channel
+/// folder opened once), or a zip that one archive handle reads in turn.
 trait DaySource {
-    fn list(&mut self, folder: &str) -> Result<Vec<String>>;
-    /// Fills `buf` with a file; also says how to show its path.
-    fn read(&mut self, rel: &str, buf: &mut Vec<u8>) -> (PathBuf, Result<bool>);
+    /// Opens a channel's folder: its day files, oldest first (none without a folder).
+    fn open(&mut self, folder: &str) -> Result<Vec<String>>;
+    /// Fills `buf` with day file `day` of the folder opened last; `shown` names it.
+    fn read(&mut self, folder: &str, day: &str, shown: &Path, buf: &mut Vec<u8>) -> Result<bool>;
+    /// How to show a day file's path in messages.
+    fn shown(&self, folder: &str, day: &str) -> PathBuf;
 }
 
-struct SharedFolder<'a>(&'a ExportSource);
+struct SharedFolder<'a> {
+    source: &'a ExportSource,
+    open: Option<DayFolder>,
+}
 
 impl DaySource for SharedFolder<'_> {
-    fn list(&mut self, folder: &str) -> Result<Vec<String>> {
-        self.0.day_files(folder)
+    fn open(&mut self, folder: &str) -> Result<Vec<String>> {
+        self.open = None;
+        self.open = self.source.day_folder(folder)?;
+        self.open.as_ref().map_or(Ok(vec![]), DayFolder::day_files)
     }
 
-    fn read(&mut self, rel: &str, buf: &mut Vec<u8>) -> (PathBuf, Result<bool>) {
-        let read = self.0.read_shared(rel, buf);
-        (
-            self.0.display_path(rel),
-            read.expect("a folder reads from any thread"),
-        )
+    fn read(&mut self, _: &str, day: &str, shown: &Path, buf: &mut Vec<u8>) -> Result<bool> {
+        match &self.open {
+            Some(folder) => folder.read(day, shown, buf),
+            None => Ok(false),
+        }
+    }
+
+    fn shown(&self, folder: &str, day: &str) -> PathBuf {
+        self.source.display_path(&format!("{folder}/{day}"))
     }
 }
 
 struct OneReader<'a>(&'a mut ExportSource);
 
 impl DaySource for OneReader<'_> {
-    fn list(&mut self, folder: &str) -> Result<Vec<String>> {
+    fn open(&mut self, folder: &str) -> Result<Vec<String>> {
         self.0.day_files(folder)
     }
 
-    fn read(&mut self, rel: &str, buf: &mut Vec<u8>) -> (PathBuf, Result<bool>) {
-        (self.0.display_path(rel), self.0.read(rel, buf))
+    fn read(&mut self, folder: &str, day: &str, _: &Path, buf: &mut Vec<u8>) -> Result<bool> {
+        self.0.read(&format!("{folder}/{day}"), buf)
+    }
+
+    fn shown(&self, folder: &str, day: &str) -> PathBuf {
+        self.0.display_path(&format!("{folder}/{day}"))
     }
 }
 
@@ -378,7 +394,10 @@ fn parse_channels(
                 channels,
                 run,
                 strict,
-                SharedFolder(shared),
+                SharedFolder {
+                    source: shared,
+                    open: None,
+                },
                 (number, &first_failed),
             )
         })
@@ -410,7 +429,7 @@ fn parse_run(
         let mut seen = ChannelActivity::default();
         // A name that is not a plain folder name cannot have a folder of its own.
         if safe_folder_name(&channel.name) {
-            let days = match source.list(&channel.name) {
+            let days = match source.open(&channel.name) {
                 Ok(days) => days,
                 Err(e) => {
                     if strict {
@@ -421,9 +440,8 @@ fn parse_run(
                 }
             };
             for day in days {
-                let rel = format!("{}/{day}", channel.name);
-                let (shown, read) = source.read(&rel, &mut buf);
-                let outcome = match read {
+                let shown = source.shown(&channel.name, &day);
+                let outcome = match source.read(&channel.name, &day, &shown, &mut buf) {
                     Ok(true) => parse_day(&shown, &buf, &channel.id, strict, &mut seen, &mut out),
                     Ok(false) => Err(Error::Invalid(format!(
                         "{}: listed in its folder but gone when read",
@@ -434,7 +452,10 @@ fn parse_run(
                 if strict && outcome.is_err() {
                     first_failed.fetch_min(number, Ordering::Relaxed);
                 }
-                outcomes.push((rel, outcome));
+                // Only what is worth a warning (or an error) is kept.
+                if !matches!(&outcome, Ok(skips) if skips.count == 0) {
+                    outcomes.push((format!("{}/{day}", channel.name), outcome));
+                }
             }
         }
         activity.push((index, seen));

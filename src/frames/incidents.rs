@@ -214,12 +214,13 @@ fn channel_facts(ws: &Workspace, convention: &Convention) -> Result<ChannelFacts
 /// The incident channels' messages with their author and flags, oldest first (a stable
 /// sort: messages of one instant keep the export's order).
 fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<DataFrame> {
-    let ids = channels.clone().lazy().select([col("channel_id")]);
+    let ids = super::column(channels, "channel_id")?.as_materialized_series();
+    // A filter, not a join: it keeps the rows in place instead of gathering them.
     let in_incidents = ws
         .messages
         .clone()
         .lazy()
-        .join_on(ids, "channel_id", JoinType::Inner);
+        .filter(col("channel_id").is_in(lit(ids.clone()).implode(true), false));
     let text = || col("text").fill_null(lit(""));
     let is_update = col("subtype")
         .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
@@ -380,9 +381,9 @@ fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame>
 
 /// Parses each channel's latest summary into one column per SOP field.
 fn with_summary_fields(mut df: DataFrame) -> Result<DataFrame> {
-    let summaries: Vec<_> = super::column(&df, "summary_text")?
-        .str()?
-        .iter()
+    let texts: Vec<Option<&str>> = super::column(&df, "summary_text")?.str()?.iter().collect();
+    let summaries: Vec<_> = texts
+        .par_iter()
         .map(|text| text.and_then(parse_summary))
         .collect();
     for field in Field::ALL {
@@ -465,33 +466,31 @@ pub fn longest_silences(
         ])?
         .alias("hot_until"),
     ]);
-    // Sorted here, so that the gaps are right whatever order the messages come in.
-    let hot_updates = || {
-        col("time")
-            .filter(col("time").lt_eq(col("hot_until")))
-            .sort(SortOptions::default())
-    };
+    // Sorted by time here, so that the gaps are right whatever order the messages come
+    // in. The updates in the hot time are then a prefix of each channel's updates, so the
+    // gap to the previous update is the same whether or not later ones are counted.
+    let in_hot = || col("time").lt_eq(col("hot_until"));
+    let previous = col("time").shift(lit(1)).over([col("channel_id")])?;
     let gaps = messages
         .filter(col("is_update"))
+        .select([col("channel_id"), col("time")])
         .join_on(hot.clone(), "channel_id", JoinType::Inner)
+        .sort(
+            ["time"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        // The first gap is from creation.
+        .with_column(
+            elapsed(coalesce(&[previous, col("created")]), col("time"), MINUTE).alias("gap"),
+        )
         .group_by([col("channel_id")])
         .agg([
             col("time")
-                .filter(col("time").lt_eq(col("window_end")))
-                .len()
+                .lt_eq(col("window_end"))
+                .sum()
                 .alias("updates_in_window"),
-            // Gaps between consecutive updates in the hot time, the first from creation.
-            elapsed(
-                hot_updates().shift_and_fill(lit(1), col("created").first()),
-                hot_updates(),
-                MINUTE,
-            )
-            .max()
-            .alias("longest_gap"),
-            col("time")
-                .filter(col("time").lt_eq(col("hot_until")))
-                .max()
-                .alias("last_update"),
+            col("gap").filter(in_hot()).max().alias("longest_gap"),
+            col("time").filter(in_hot()).max().alias("last_update"),
         ]);
     let zero = || lit(0.0);
     Ok(hot.join_on(gaps, "channel_id", JoinType::Left).select([
