@@ -11,7 +11,7 @@
 # linked in) and pip's download cache. WORK_DIR (default: a new folder in /var/tmp, not
 # under the home folder, like the kernel's build folder) is left for inspection.
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+repo="${FRESH_SETUP_REPO:-$(cd "$(dirname "$0")/.." && pwd)}"
 work="${1:-$(mktemp -d /var/tmp/incident-channels-fresh.XXXXXX)}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
