@@ -49,7 +49,7 @@ if [ "$status" != 0 ]; then
   exit 1
 fi
 
-# Phases, from the lines each step prints (set-up and build run side by side).
+# Phases, from the lines each step prints.
 first() { grep -m1 -E "$1" "$log" | cut -d' ' -f1; }
 since() { echo $(($2 - $1)); }
 evcxr_from=$(first 'installing evcxr_jupyter') evcxr_to=$(first 'Installed package .evcxr_jupyter')
@@ -59,9 +59,10 @@ notebooks_to=$(first 'executed 04-')
 echo
 printf '%-44s %8s\n' phase seconds
 row() { [ -n "$2" ] && [ -n "$3" ] && printf '%-44s %8d\n' "$1" "$(since "$2" "$3")"; true; }
-row "evcxr_jupyter install (beside the build)" "$evcxr_from" "$evcxr_to"
-row "build: polars and the CLI (beside evcxr)" "$build_from" "$build_to"
-row "set-up and build, side by side" "$start" "$notebooks_from"
+row "set-up before evcxr (venv starts, mold)" "$start" "$evcxr_from"
+row "evcxr_jupyter install (venv alongside)" "$evcxr_from" "$evcxr_to"
+row "kernelspecs, wait for the venv" "$evcxr_to" "$build_from"
+row "build: polars and the CLI" "$build_from" "$build_to"
 row "first notebook (kernel start, this crate)" "$notebooks_from" "$first_done"
 row "the other three notebooks" "$first_done" "$notebooks_to"
 row "publish, report" "$notebooks_to" "$end"
