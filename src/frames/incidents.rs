@@ -5,6 +5,8 @@
 //! Per channel, Rust reads what only a parser can (the name's parts, the owners in the
 //! topic, the latest SOP summary); everything counted over messages is a polars query.
 
+use std::collections::HashMap;
+
 use chrono::Duration;
 use polars::lazy::dsl;
 use polars::prelude::*;
@@ -15,7 +17,7 @@ use super::JoinOn;
 use super::{date_column, datetime_column, elapsed, non_empty, span_lit, string_list};
 use crate::error::{Error, Result};
 use crate::export::Workspace;
-use crate::incidents::sop::{parse_owners, parse_summary, Field, People};
+use crate::incidents::sop::{parse_owners, parse_summary, Field, People, Summary};
 use crate::incidents::{
     Convention, BOOKKEEPING_SUBTYPES, DENIAL_PHRASES, ESCALATION_MENTIONS, ESCALATION_PHRASES,
     RENAME_SUBTYPES, RESOLUTION_PHRASES, UNARCHIVE_SUBTYPES,
@@ -67,8 +69,9 @@ impl IncidentFrames {
     pub fn new(ws: &Workspace, convention: impl Into<Convention>) -> Result<Self> {
         let base = channel_facts(ws, &convention.into())?;
         let as_of = base.newest_activity;
-        let messages = flagged_messages(ws, &base.frame)?;
-        let incidents = incident_rows(base.frame, &messages)?;
+        let flagged = flagged_messages(ws, &base.frame)?;
+        let incidents = incident_rows(base.frame, &flagged)?;
+        let messages = flagged.messages;
         Ok(IncidentFrames {
             incidents,
             messages,
@@ -213,7 +216,7 @@ fn channel_facts(ws: &Workspace, convention: &Convention) -> Result<ChannelFacts
 
 /// The incident channels' messages with their author and flags, oldest first (a stable
 /// sort: messages of one instant keep the export's order).
-fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<DataFrame> {
+fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<Flagged> {
     let ids = super::column(channels, "channel_id")?.as_materialized_series();
     // A filter, not a join: it keeps the rows in place instead of gathering them.
     let in_incidents = ws
@@ -276,22 +279,38 @@ fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<DataFrame> {
         })
         .collect();
     // The parser is the costly part: it runs on all cores.
-    let summaries: Vec<usize> = rows
+    let parsed: Vec<(usize, Summary)> = rows
         .par_iter()
-        .filter(|(_, text)| parse_summary(text).is_some())
-        .map(|(row, _)| *row)
+        .filter_map(|(row, text)| Some((*row, parse_summary(text)?)))
         .collect();
+    let channel_ids = super::column(&messages, "channel_id")?.str()?.clone();
     let mut flags = vec![false; messages.height()];
-    for row in summaries {
+    let mut latest_summaries = HashMap::new();
+    // Oldest first: each channel's last insert is its latest summary.
+    for (row, summary) in parsed {
         flags[row] = true;
+        if let Some(id) = channel_ids.get(row) {
+            latest_summaries.insert(id.to_string(), summary);
+        }
     }
     let is_summary = BooleanChunked::from_slice("is_summary".into(), &flags);
     messages.with_column(is_summary.into_column())?;
-    Ok(messages)
+    Ok(Flagged {
+        messages,
+        latest_summaries,
+    })
+}
+
+/// The flagged messages, and each channel's latest SOP summary as the flagging parsed it
+/// (so that it is not parsed again), by channel id.
+struct Flagged {
+    messages: DataFrame,
+    latest_summaries: HashMap<String, Summary>,
 }
 
 /// Joins what the messages say to the channel facts and derives the durations.
-fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame> {
+fn incident_rows(channels: DataFrame, flagged: &Flagged) -> Result<DataFrame> {
+    let messages = &flagged.messages;
     let person = col("user").is_not_null().and(col("is_update"));
     let by_channel = messages
         .clone()
@@ -337,10 +356,6 @@ fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame>
                 .filter(col("is_summary"))
                 .max()
                 .alias("summary_at"),
-            col("text")
-                .filter(col("is_summary"))
-                .last()
-                .alias("summary_text"),
         ]);
     let count = |name: &str| col(name).fill_null(lit(0)).cast(DataType::UInt32);
     let joined = channels
@@ -365,7 +380,7 @@ fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame>
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .collect()?;
-    let mut incidents = with_summary_fields(joined)?;
+    let mut incidents = with_summary_fields(joined, &flagged.latest_summaries)?;
     let silences = longest_silences(
         incidents.clone().lazy(),
         messages.clone().lazy(),
@@ -379,17 +394,20 @@ fn incident_rows(channels: DataFrame, messages: &DataFrame) -> Result<DataFrame>
     Ok(incidents)
 }
 
-/// Parses each channel's latest summary into one column per SOP field.
-fn with_summary_fields(mut df: DataFrame) -> Result<DataFrame> {
-    let texts: Vec<Option<&str>> = super::column(&df, "summary_text")?.str()?.iter().collect();
-    let summaries: Vec<_> = texts
-        .par_iter()
-        .map(|text| text.and_then(parse_summary))
+/// Adds one column per SOP field, from each channel's latest summary.
+fn with_summary_fields(
+    mut df: DataFrame,
+    latest_summaries: &HashMap<String, Summary>,
+) -> Result<DataFrame> {
+    let summaries: Vec<Option<&Summary>> = super::column(&df, "channel_id")?
+        .str()?
+        .iter()
+        .map(|id| latest_summaries.get(id?))
         .collect();
     for field in Field::ALL {
         let values: Vec<Option<&str>> = summaries
             .iter()
-            .map(|s| s.as_ref().and_then(|s| s.get(field)))
+            .map(|s| s.and_then(|s| s.get(field)))
             .collect();
         df.with_column(Column::new(field.name().into(), values))?;
     }

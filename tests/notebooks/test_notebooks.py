@@ -244,7 +244,8 @@ def test_two_kernels_at_once_build_in_folders_of_their_own():
     finally:
         for km, _ in kernels:
             km.shutdown_kernel(now=True)
-    assert all(f.startswith('"/var/tmp/incident-channels/evcxr') for f in folders), folders
+    root = os.environ.get("INCIDENT_CHANNELS_BUILD_ROOT") or "/var/tmp/incident-channels"
+    assert all(f.startswith(f'"{root}/evcxr') for f in folders), folders
     assert folders[0] != folders[1], folders
 
 
