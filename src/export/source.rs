@@ -285,29 +285,10 @@ impl ExportSource {
     /// empty when the channel has no folder.
     pub fn day_files(&self, folder: &str) -> Result<Vec<String>> {
         match self {
-            ExportSource::Folder { dir, .. } => {
-                let path = dir.join(folder);
-                // A channel named like a file (`users.json`), or a FIFO: no folder of its own.
-                if !path.is_dir() {
-                    return Ok(vec![]);
-                }
-                let entries = match std::fs::read_dir(&path) {
-                    Ok(entries) => entries,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-                    Err(e) => return Err(Error::io(&path, e)),
-                };
-                let mut files = Vec::new();
-                for entry in entries {
-                    let entry = entry.map_err(|e| Error::io(&path, e))?;
-                    if let Some(name) = entry.file_name().to_str() {
-                        if is_day_file(name) {
-                            files.push(name.to_string());
-                        }
-                    }
-                }
-                files.sort();
-                Ok(files)
-            }
+            // A channel named like a file (`users.json`), or a FIFO: no folder of its own.
+            ExportSource::Folder { .. } => self
+                .day_folder(folder)?
+                .map_or(Ok(vec![]), |days| days.day_files()),
             ExportSource::Zip { days, .. } => Ok(days.get(folder).cloned().unwrap_or_default()),
         }
     }
