@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::export::model::{Channel, MessageView, User};
-use crate::export::source::{DayFolder, ExportSource, Limits};
+use crate::export::source::{DayFile, DayFolder, ExportSource, Limits};
 use crate::export::{ChannelActivity, Workspace};
 use crate::time::{from_unix, millis, parse_slack_ts, plausible, safe_folder_name, Instant};
 use polars::prelude::*;
@@ -318,9 +318,15 @@ struct DayRun {
 /// folder opened once), or a zip that one archive handle reads in turn.
 trait DaySource {
     /// Opens a channel's folder: its day files, oldest first (none without a folder).
-    fn open(&mut self, folder: &str) -> Result<Vec<String>>;
+    fn open(&mut self, folder: &str) -> Result<Vec<DayFile>>;
     /// Fills `buf` with day file `day` of the folder opened last; `shown` names it.
-    fn read(&mut self, folder: &str, day: &str, shown: &Path, buf: &mut Vec<u8>) -> Result<bool>;
+    fn read(
+        &mut self,
+        folder: &str,
+        day: &DayFile,
+        shown: &Path,
+        buf: &mut Vec<u8>,
+    ) -> Result<bool>;
     /// How to show a day file's path in messages.
     fn shown(&self, folder: &str, day: &str) -> PathBuf;
 }
@@ -331,13 +337,13 @@ struct SharedFolder<'a> {
 }
 
 impl DaySource for SharedFolder<'_> {
-    fn open(&mut self, folder: &str) -> Result<Vec<String>> {
+    fn open(&mut self, folder: &str) -> Result<Vec<DayFile>> {
         self.open = None;
         self.open = self.source.day_folder(folder)?;
-        self.open.as_ref().map_or(Ok(vec![]), DayFolder::day_files)
+        self.open.as_mut().map_or(Ok(vec![]), DayFolder::day_files)
     }
 
-    fn read(&mut self, _: &str, day: &str, shown: &Path, buf: &mut Vec<u8>) -> Result<bool> {
+    fn read(&mut self, _: &str, day: &DayFile, shown: &Path, buf: &mut Vec<u8>) -> Result<bool> {
         match &self.open {
             Some(folder) => folder.read(day, shown, buf),
             None => Ok(false),
@@ -352,12 +358,13 @@ impl DaySource for SharedFolder<'_> {
 struct OneReader<'a>(&'a mut ExportSource);
 
 impl DaySource for OneReader<'_> {
-    fn open(&mut self, folder: &str) -> Result<Vec<String>> {
-        self.0.day_files(folder)
+    fn open(&mut self, folder: &str) -> Result<Vec<DayFile>> {
+        let days = self.0.day_files(folder)?;
+        Ok(days.into_iter().map(DayFile::named).collect())
     }
 
-    fn read(&mut self, folder: &str, day: &str, _: &Path, buf: &mut Vec<u8>) -> Result<bool> {
-        self.0.read(&format!("{folder}/{day}"), buf)
+    fn read(&mut self, folder: &str, day: &DayFile, _: &Path, buf: &mut Vec<u8>) -> Result<bool> {
+        self.0.read(&format!("{folder}/{}", day.name), buf)
     }
 
     fn shown(&self, folder: &str, day: &str) -> PathBuf {
@@ -440,7 +447,7 @@ fn parse_run(
                 }
             };
             for day in days {
-                let shown = source.shown(&channel.name, &day);
+                let shown = source.shown(&channel.name, &day.name);
                 let outcome = match source.read(&channel.name, &day, &shown, &mut buf) {
                     Ok(true) => parse_day(&shown, &buf, &channel.id, strict, &mut seen, &mut out),
                     Ok(false) => Err(Error::Invalid(format!(
@@ -454,7 +461,7 @@ fn parse_run(
                 }
                 // Only what is worth a warning (or an error) is kept.
                 if !matches!(&outcome, Ok(skips) if skips.count == 0) {
-                    outcomes.push((format!("{}/{day}", channel.name), outcome));
+                    outcomes.push((format!("{}/{}", channel.name, day.name), outcome));
                 }
             }
         }

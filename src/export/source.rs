@@ -288,7 +288,8 @@ impl ExportSource {
             // A channel named like a file (`users.json`), or a FIFO: no folder of its own.
             ExportSource::Folder { .. } => self
                 .day_folder(folder)?
-                .map_or(Ok(vec![]), |days| days.day_files()),
+                .map_or(Ok(vec![]), |mut days| days.day_files())
+                .map(|days| days.into_iter().map(|day| day.name).collect()),
             ExportSource::Zip { days, .. } => Ok(days.get(folder).cloned().unwrap_or_default()),
         }
     }
@@ -422,8 +423,32 @@ fn check_size(kind: Option<&'static str>, len: u64, shown: &Path, limit: u64) ->
 pub struct DayFolder {
     path: PathBuf,
     limits: Limits,
+    /// The folder, open: listed through it, and its files opened relative to it.
     #[cfg(unix)]
-    fd: rustix::fd::OwnedFd,
+    dir: rustix::fs::Dir,
+    /// Listed before: a new listing starts again from the top (a seek the first skips).
+    #[cfg(unix)]
+    listed: bool,
+}
+
+/// A day file as its folder's listing showed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayFile {
+    /// `YYYY-MM-DD.json`.
+    pub name: String,
+    /// The listing said "regular file" (not a link, a FIFO or a device), so it need not
+    /// be looked up again before it is opened; its kind is still checked once open.
+    listed_regular: bool,
+}
+
+impl DayFile {
+    /// A day file whose kind the listing did not tell.
+    pub fn named(name: String) -> Self {
+        DayFile {
+            name,
+            listed_regular: false,
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -439,53 +464,92 @@ impl DayFolder {
         use rustix::io::Errno;
         // O_DIRECTORY refuses a file or a FIFO by that name before opening it.
         match rustix::fs::open(&path, OPEN_FLAGS | OFlags::DIRECTORY, Mode::empty()) {
-            Ok(fd) => Ok(Some(DayFolder { path, limits, fd })),
+            // Owned by the listing, which then needs no descriptor of its own.
+            Ok(fd) => {
+                let dir = rustix::fs::Dir::new(fd).map_err(|e| Error::io(&path, e.into()))?;
+                Ok(Some(DayFolder {
+                    path,
+                    limits,
+                    dir,
+                    listed: false,
+                }))
+            }
             Err(Errno::NOENT | Errno::NOTDIR) => Ok(None),
             Err(e) => Err(Error::io(&path, e.into())),
         }
     }
 
     /// The day files (`YYYY-MM-DD.json`) in the folder, oldest first.
-    pub fn day_files(&self) -> Result<Vec<String>> {
+    pub fn day_files(&mut self) -> Result<Vec<DayFile>> {
+        use rustix::fs::FileType;
         let io = |e: rustix::io::Errno| Error::io(&self.path, e.into());
         let mut files = Vec::new();
-        for entry in rustix::fs::Dir::read_from(&self.fd).map_err(io)? {
-            if let Ok(name) = entry.map_err(io)?.file_name().to_str() {
+        if self.listed {
+            self.dir.rewind();
+        }
+        self.listed = true;
+        while let Some(entry) = self.dir.read() {
+            let entry = entry.map_err(io)?;
+            if let Ok(name) = entry.file_name().to_str() {
                 if is_day_file(name) {
-                    files.push(name.to_string());
+                    files.push(DayFile {
+                        name: name.to_string(),
+                        listed_regular: entry.file_type() == FileType::RegularFile,
+                    });
                 }
             }
         }
-        files.sort();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(files)
     }
 
-    /// Reads day file `name` into `buf` (cleared), with the checks and limits of
+    /// Reads day file `day` into `buf` (cleared), with the checks and limits of
     /// [`ExportSource::read`]; `shown` names it in errors. `false` when it is gone.
-    pub fn read(&self, name: &str, shown: &Path, buf: &mut Vec<u8>) -> Result<bool> {
-        use rustix::fs::{openat, statat, AtFlags, Mode};
+    pub fn read(&self, day: &DayFile, shown: &Path, buf: &mut Vec<u8>) -> Result<bool> {
+        use rustix::fs::{fstat, openat, statat, AtFlags, Mode};
         use rustix::io::Errno;
         buf.clear();
-        let limit = self.limits.max_file_bytes;
-        let stat = match statat(&self.fd, name, AtFlags::empty()) {
-            Ok(stat) => stat,
-            Err(Errno::NOENT) => {
-                if statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW).is_ok() {
-                    return Err(Error::NotAFile {
-                        path: shown.to_path_buf(),
-                        kind: "symbolic link to nothing",
-                    });
+        let folder = self.dir.fd().map_err(|e| Error::io(&self.path, e.into()))?;
+        let (name, limit) = (day.name.as_str(), self.limits.max_file_bytes);
+        // A link, a FIFO or a device is refused before it is opened, as in
+        // `open_regular`; a file the listing showed as regular needs no second lookup.
+        if !day.listed_regular {
+            let stat = match statat(folder, name, AtFlags::empty()) {
+                Ok(stat) => stat,
+                Err(Errno::NOENT) => {
+                    if statat(folder, name, AtFlags::SYMLINK_NOFOLLOW).is_ok() {
+                        return Err(Error::NotAFile {
+                            path: shown.to_path_buf(),
+                            kind: "symbolic link to nothing",
+                        });
+                    }
+                    return Ok(false);
                 }
-                return Ok(false);
-            }
+                Err(e) => return Err(Error::io(shown, e.into())),
+            };
+            check_kind(stat.st_mode, stat.st_size as u64, shown, limit)?;
+        }
+        let fd = match openat(folder, name, OPEN_FLAGS, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) => return Ok(false),
             Err(e) => return Err(Error::io(shown, e.into())),
         };
-        // Checked before opening, as in `open_regular`.
-        check_kind(stat.st_mode, stat.st_size as u64, shown, limit)?;
-        let fd = openat(&self.fd, name, OPEN_FLAGS, Mode::empty())
-            .map_err(|e| Error::io(shown, e.into()))?;
-        let (file, len) = checked_again(File::from(fd), shown, limit)?;
-        read_within(file, len, shown, limit, buf)?;
+        // Checked again on what was opened: the file may have changed since.
+        let stat = fstat(&fd).map_err(|e| Error::io(shown, e.into()))?;
+        let len = stat.st_size as u64;
+        check_kind(stat.st_mode, len, shown, limit)?;
+        let file = File::from(fd);
+        if len == 0 {
+            // Nothing to go by (`/proc` files say 0 and hold more): read to the end.
+            read_within(file, len, shown, limit, buf)?;
+        } else {
+            // The file as it was checked: `len` bytes and no further read to find its
+            // end (a file still being written is cut there, within the limit).
+            buf.reserve(len as usize);
+            file.take(len)
+                .read_to_end(buf)
+                .map_err(|e| Error::io(shown, e))?;
+        }
         Ok(true)
     }
 }
@@ -497,23 +561,23 @@ impl DayFolder {
     }
 
     /// The day files (`YYYY-MM-DD.json`) in the folder, oldest first.
-    pub fn day_files(&self) -> Result<Vec<String>> {
+    pub fn day_files(&mut self) -> Result<Vec<DayFile>> {
         let entries = std::fs::read_dir(&self.path).map_err(|e| Error::io(&self.path, e))?;
         let mut files = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&self.path, e))?;
             if let Some(name) = entry.file_name().to_str().filter(|n| is_day_file(n)) {
-                files.push(name.to_string());
+                files.push(DayFile::named(name.to_string()));
             }
         }
-        files.sort();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(files)
     }
 
-    /// Reads day file `name` into `buf` (cleared), with the checks and limits of
+    /// Reads day file `day` into `buf` (cleared), with the checks and limits of
     /// [`ExportSource::read`]; `shown` names it in errors. `false` when it is gone.
-    pub fn read(&self, name: &str, shown: &Path, buf: &mut Vec<u8>) -> Result<bool> {
-        read_regular(&self.path.join(name), shown, self.limits, buf)
+    pub fn read(&self, day: &DayFile, shown: &Path, buf: &mut Vec<u8>) -> Result<bool> {
+        read_regular(&self.path.join(&day.name), shown, self.limits, buf)
     }
 }
 

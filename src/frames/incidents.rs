@@ -17,11 +17,9 @@ use super::JoinOn;
 use super::{date_column, datetime_column, elapsed, non_empty, span_lit, string_list};
 use crate::error::{Error, Result};
 use crate::export::Workspace;
+use crate::incidents::phrases::{self, Reading, Says};
 use crate::incidents::sop::{parse_owners, parse_summary, Field, People, Summary};
-use crate::incidents::{
-    Convention, BOOKKEEPING_SUBTYPES, DENIAL_PHRASES, ESCALATION_MENTIONS, ESCALATION_PHRASES,
-    RENAME_SUBTYPES, RESOLUTION_PHRASES, UNARCHIVE_SUBTYPES,
-};
+use crate::incidents::{Convention, BOOKKEEPING_SUBTYPES, RENAME_SUBTYPES, UNARCHIVE_SUBTYPES};
 use crate::time::{from_unix, Instant};
 
 /// How long after creation an incident is "hot" for the `longest_silence_minutes`
@@ -219,57 +217,39 @@ fn channel_facts(ws: &Workspace, convention: &Convention) -> Result<ChannelFacts
 fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<Flagged> {
     let ids = super::column(channels, "channel_id")?.as_materialized_series();
     // A filter, not a join: it keeps the rows in place instead of gathering them.
-    let in_incidents = ws
+    let sorted = ws
         .messages
         .clone()
         .lazy()
-        .filter(col("channel_id").is_in(lit(ids.clone()).implode(true), false));
-    let text = || col("text").fill_null(lit(""));
-    let is_update = col("subtype")
-        .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
-        .fill_null(lit(false))
-        .not();
-    let mut messages = with_authors(in_incidents, ws)?
+        .filter(col("channel_id").is_in(lit(ids.clone()).implode(true), false))
         .sort(
             ["time"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
-        .with_columns([
-            is_update.clone().alias("is_update"),
-            is_update
-                .clone()
-                .and(
-                    text()
-                        .str()
-                        .contains_any(string_list(&ESCALATION_PHRASES), true)
-                        .or(text()
-                            .str()
-                            .contains_any(string_list(&ESCALATION_MENTIONS), false)),
-                )
-                .alias("is_escalation"),
-            is_update
-                .clone()
-                .and(
-                    text()
-                        .str()
-                        .contains_any(string_list(&RESOLUTION_PHRASES), true),
-                )
-                .and(
-                    text()
-                        .str()
-                        .contains_any(string_list(&DENIAL_PHRASES), true)
-                        .not(),
-                )
-                .alias("is_resolution"),
-            // A summary has a line per field: fewer lines cannot be one, and most chat is
-            // one line, so only these few messages go through the parser below.
-            is_update
-                .and(text().str().count_matches(lit("\n"), true).gt_eq(lit(2)))
-                .alias("is_summary"),
-        ])
+        .with_column(
+            col("subtype")
+                .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
+                .fill_null(lit(false))
+                .not()
+                .alias("is_update"),
+        )
         .collect()?;
-    let candidates = super::column(&messages, "is_summary")?.bool()?.clone();
-    let texts = super::column(&messages, "text")?.str()?.clone();
+    let mut messages = with_authors(sorted, ws)?;
+    let readings = read_texts(super::column(&messages, "text")?.str()?);
+    let is_update = super::column(&messages, "is_update")?.bool()?.clone();
+    let flag = |name: &str, says: fn(Reading) -> bool| {
+        let said = BooleanChunked::from_iter_values(name.into(), readings.iter().map(|r| says(*r)));
+        (&said & &is_update).with_name(name.into()).into_column()
+    };
+    messages.with_column(flag("is_escalation", |r| r.says(Says::Escalation)))?;
+    messages.with_column(flag("is_resolution", |r| {
+        r.says(Says::Resolution) && !r.says(Says::Denial)
+    }))?;
+    // A summary has a line per field: fewer lines cannot be one, and most chat is one
+    // line, so only these few messages go through the parser below.
+    let candidates = flag("is_summary", Reading::is_multiline);
+    let candidates = candidates.bool()?;
+    let texts = super::column(&messages, "text")?.str()?;
     let rows: Vec<(usize, &str)> = candidates
         .iter()
         .zip(texts.iter())
@@ -283,7 +263,7 @@ fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<Flagged> {
         .par_iter()
         .filter_map(|(row, text)| Some((*row, parse_summary(text)?)))
         .collect();
-    let channel_ids = super::column(&messages, "channel_id")?.str()?.clone();
+    let channel_ids = super::column(&messages, "channel_id")?.str()?;
     let mut flags = vec![false; messages.height()];
     let mut latest_summaries = HashMap::new();
     // Oldest first: each channel's last insert is its latest summary.
@@ -299,6 +279,16 @@ fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<Flagged> {
         messages,
         latest_summaries,
     })
+}
+
+/// Every text read for the phrase lists, on all cores (null reads as empty).
+fn read_texts(texts: &StringChunked) -> Vec<Reading> {
+    let texts: Vec<&str> = texts.iter().map(Option::unwrap_or_default).collect();
+    texts
+        .par_iter()
+        .with_min_len(4096)
+        .map(|text| phrases::read(text))
+        .collect()
 }
 
 /// The flagged messages, and each channel's latest SOP summary as the flagging parsed it
@@ -380,13 +370,13 @@ fn incident_rows(channels: DataFrame, flagged: &Flagged) -> Result<DataFrame> {
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .collect()?;
-    let mut incidents = with_summary_fields(joined, &flagged.latest_summaries)?;
+    let incidents = with_summary_fields(joined, &flagged.latest_summaries)?;
     let silences = longest_silences(
         incidents.clone().lazy(),
         messages.clone().lazy(),
         DEFAULT_HOT_WINDOW,
     )?;
-    incidents = incidents
+    let incidents = incidents
         .lazy()
         .join_on(silences, "channel_id", JoinType::Left)
         .select(incident_columns())
@@ -484,24 +474,31 @@ pub fn longest_silences(
         ])?
         .alias("hot_until"),
     ]);
-    // Sorted by time here, so that the gaps are right whatever order the messages come
-    // in. The updates in the hot time are then a prefix of each channel's updates, so the
-    // gap to the previous update is the same whether or not later ones are counted.
+    // Each incident gets a number, a cheaper key than its channel id to sort, group and
+    // join on.
+    let hot = hot.with_row_index("incident", None);
+    // Sorted by incident, then time, whatever order the messages come in: each update's
+    // previous one is then the row above when that row is of the same incident (a shift,
+    // not a window per channel). The updates in the hot time are a prefix of each
+    // incident's updates, so the gap to the previous update is the same whether or not
+    // later ones are counted.
     let in_hot = || col("time").lt_eq(col("hot_until"));
-    let previous = col("time").shift(lit(1)).over([col("channel_id")])?;
+    let previous = when(col("incident").shift(lit(1)).eq(col("incident")))
+        .then(col("time").shift(lit(1)))
+        .otherwise(lit(NULL));
     let gaps = messages
         .filter(col("is_update"))
         .select([col("channel_id"), col("time")])
         .join_on(hot.clone(), "channel_id", JoinType::Inner)
         .sort(
-            ["time"],
+            ["incident", "time"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         // The first gap is from creation.
         .with_column(
             elapsed(coalesce(&[previous, col("created")]), col("time"), MINUTE).alias("gap"),
         )
-        .group_by([col("channel_id")])
+        .group_by([col("incident")])
         .agg([
             col("time")
                 .lt_eq(col("window_end"))
@@ -511,7 +508,7 @@ pub fn longest_silences(
             col("time").filter(in_hot()).max().alias("last_update"),
         ]);
     let zero = || lit(0.0);
-    Ok(hot.join_on(gaps, "channel_id", JoinType::Left).select([
+    Ok(hot.join_on(gaps, "incident", JoinType::Left).select([
         col("channel_id"),
         dsl::max_horizontal([
             zero(),

@@ -99,26 +99,31 @@ pub fn users_frame(ws: &Workspace) -> Result<DataFrame> {
 /// user's name, joined from users; the id when the user is unknown), subtype, text,
 /// thread_ts.
 pub fn messages_frame(ws: &Workspace) -> Result<DataFrame> {
-    Ok(with_authors(ws.messages.clone().lazy(), ws)?.collect()?)
+    with_authors(ws.messages.clone(), ws)
 }
 
 /// Adds `author` after `user`: a hash join on the user id, so its cost grows with
-/// messages + users, never with their product.
-pub(crate) fn with_authors(messages: LazyFrame, ws: &Workspace) -> Result<LazyFrame> {
+/// messages + users, never with their product. Only the `user` column goes through the
+/// join; the other columns stay where they are instead of being gathered anew.
+pub(crate) fn with_authors(mut messages: DataFrame, ws: &Workspace) -> Result<DataFrame> {
     let names = users_frame(ws)?
         .lazy()
         .select([col("id"), col("name").alias("author")])
         // users.json may list someone twice: the first entry wins, as a lookup would.
         .unique_stable(Some(cols(["id"])), UniqueKeepStrategy::First);
-    let joined = messages.join_by(names, "user", "id", JoinType::Left);
-    Ok(joined.select([
-        col("channel_id"),
-        col("ts"),
-        col("time"),
-        col("user"),
-        coalesce(&[col("author"), col("user")]).alias("author"),
-        col("subtype"),
-        col("text"),
-        col("thread_ts"),
-    ]))
+    let users = super::column(&messages, "user")?.clone();
+    let authors = DataFrame::new_infer_height(vec![users])?
+        .lazy()
+        .join_by(names, "user", "id", JoinType::Left)
+        .select([coalesce(&[col("author"), col("user")]).alias("author")])
+        .collect()?;
+    // A left join on unique ids keeps one row per message, in order.
+    let author = super::column(&authors, "author")?.clone();
+    let after_user = messages
+        .columns()
+        .iter()
+        .position(|c| c.name().as_str() == "user")
+        .map_or(messages.width(), |at| at + 1);
+    messages.insert_column(after_user, author)?;
+    Ok(messages)
 }

@@ -3,6 +3,7 @@
 //! say (escalations, resolutions). The frames apply these rules; nothing here holds data.
 
 pub mod naming;
+pub mod phrases;
 pub mod sop;
 
 pub use naming::{parse_name, Convention, NameFacts, NameParts};
