@@ -16,7 +16,8 @@ use super::workspace::with_authors;
 use super::JoinOn;
 use super::{date_column, datetime_column, elapsed, non_empty, span_lit, string_list};
 use crate::error::{Error, Result};
-use crate::export::Workspace;
+use crate::export::model::Channel;
+use crate::export::{ChannelActivity, Workspace};
 use crate::incidents::phrases::{self, Reading, Says};
 use crate::incidents::sop::{parse_owners, parse_summary, Field, People, Summary};
 use crate::incidents::{Convention, BOOKKEEPING_SUBTYPES, RENAME_SUBTYPES, UNARCHIVE_SUBTYPES};
@@ -65,9 +66,17 @@ impl IncidentFrames {
     /// or a [`Convention`]); an error when there are none, since every figure would then
     /// be empty.
     pub fn new(ws: &Workspace, convention: impl Into<Convention>) -> Result<Self> {
-        let base = channel_facts(ws, &convention.into())?;
+        let convention = convention.into();
+        let chosen = incident_channels(ws, &convention)?;
+        let ids: Vec<&str> = chosen.iter().map(|(c, ..)| c.id.as_str()).collect();
+        // What the parsers read per channel and what the messages say are independent:
+        // one on each core.
+        let (base, flagged) = rayon::join(
+            || channel_facts(ws, &convention, &chosen),
+            || flagged_messages(ws, &ids),
+        );
+        let (base, flagged) = (base?, flagged?);
         let as_of = base.newest_activity;
-        let flagged = flagged_messages(ws, &base.frame)?;
         let incidents = incident_rows(base.frame, &flagged)?;
         let messages = flagged.messages;
         Ok(IncidentFrames {
@@ -84,10 +93,11 @@ struct ChannelFacts {
     newest_activity: Instant,
 }
 
-/// One row per incident channel with what the channel list, the loader's activity and the
-/// parsers say: name parts, life, topic and owners.
-fn channel_facts(ws: &Workspace, convention: &Convention) -> Result<ChannelFacts> {
-    let people = People::new(&ws.users);
+/// An incident channel, what the loader saw of it, and when it was created.
+type Chosen<'a> = (&'a Channel, &'a ChannelActivity, Instant);
+
+/// The channels the convention calls incidents; an error when there are none.
+fn incident_channels<'a>(ws: &'a Workspace, convention: &Convention) -> Result<Vec<Chosen<'a>>> {
     let chosen: Vec<_> = ws
         .channels
         .iter()
@@ -101,6 +111,17 @@ fn channel_facts(ws: &Workspace, convention: &Convention) -> Result<ChannelFacts
             total: ws.channels.len(),
         });
     }
+    Ok(chosen)
+}
+
+/// One row per incident channel with what the channel list, the loader's activity and the
+/// parsers say: name parts, life, topic and owners.
+fn channel_facts(
+    ws: &Workspace,
+    convention: &Convention,
+    chosen: &[Chosen],
+) -> Result<ChannelFacts> {
+    let people = People::new(&ws.users);
     let parts: Vec<_> = chosen
         .iter()
         .map(|(c, _, created)| convention.read(&c.name, *created))
@@ -214,14 +235,13 @@ fn channel_facts(ws: &Workspace, convention: &Convention) -> Result<ChannelFacts
 
 /// The incident channels' messages with their author and flags, oldest first (a stable
 /// sort: messages of one instant keep the export's order).
-fn flagged_messages(ws: &Workspace, channels: &DataFrame) -> Result<Flagged> {
-    let ids = super::column(channels, "channel_id")?.as_materialized_series();
+fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     // A filter, not a join: it keeps the rows in place instead of gathering them.
     let sorted = ws
         .messages
         .clone()
         .lazy()
-        .filter(col("channel_id").is_in(lit(ids.clone()).implode(true), false))
+        .filter(col("channel_id").is_in(string_list(incident_ids), false))
         .sort(
             ["time"],
             SortMultipleOptions::default().with_maintain_order(true),
