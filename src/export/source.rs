@@ -419,7 +419,7 @@ fn check_size(kind: Option<&'static str>, len: u64, shown: &Path, limit: u64) ->
 /// A channel's folder in a folder export, opened once: each day file is then opened by
 /// its name inside it (`openat`), so the kernel does not walk the export's whole path
 /// again for every file (at a million messages those walks were a tenth of the load).
-/// Reads hold no state, so any thread can read through one.
+/// Reads hold no state, so any thread can read through one; listing takes it to itself.
 pub struct DayFolder {
     path: PathBuf,
     limits: Limits,
@@ -438,6 +438,8 @@ pub struct DayFile {
     pub name: String,
     /// The listing said "regular file" (not a link, a FIFO or a device), so it need not
     /// be looked up again before it is opened; its kind is still checked once open.
+    /// (Other systems' listings do not tell: they look every file up.)
+    #[cfg_attr(not(unix), allow(dead_code))]
     listed_regular: bool,
 }
 
