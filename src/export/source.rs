@@ -508,7 +508,7 @@ impl DayFolder {
     /// Reads day file `day` into `buf` (cleared), with the checks and limits of
     /// [`ExportSource::read`]; `shown` names it in errors. `false` when it is gone.
     pub fn read(&self, day: &DayFile, shown: &Path, buf: &mut Vec<u8>) -> Result<bool> {
-        use rustix::fs::{fstat, openat, statat, AtFlags, Mode};
+        use rustix::fs::{openat, statat, AtFlags, Mode};
         use rustix::io::Errno;
         buf.clear();
         let folder = self.dir.fd().map_err(|e| Error::io(&self.path, e.into()))?;
@@ -536,11 +536,7 @@ impl DayFolder {
             Err(Errno::NOENT) => return Ok(false),
             Err(e) => return Err(Error::io(shown, e.into())),
         };
-        // Checked again on what was opened: the file may have changed since.
-        let stat = fstat(&fd).map_err(|e| Error::io(shown, e.into()))?;
-        let len = stat.st_size as u64;
-        check_kind(stat.st_mode, len, shown, limit)?;
-        let file = File::from(fd);
+        let (file, len) = checked_again(File::from(fd), shown, limit)?;
         if len == 0 {
             // Nothing to go by (`/proc` files say 0 and hold more): read to the end.
             read_within(file, len, shown, limit, buf)?;
