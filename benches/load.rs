@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use incident_channels::measure;
 use incident_channels::prelude::*;
 
 fn main() -> anyhow::Result<()> {
@@ -19,11 +20,11 @@ fn main() -> anyhow::Result<()> {
     let (bytes, files) = json_size(&dir);
     let mb = bytes as f64 / 1e6;
 
-    reset_peak_memory();
+    measure::reset_peak_memory();
     let t = Instant::now();
     let ws = load(&dir)?;
     let load_s = t.elapsed().as_secs_f64();
-    let rss = peak_memory_mb();
+    let rss = measure::peak_memory_mb().unwrap_or(f64::NAN);
     let messages = ws.messages.height();
 
     let t = Instant::now();
@@ -155,27 +156,6 @@ fn json_size(dir: &Path) -> (u64, usize) {
         }
     }
     (bytes, files)
-}
-
-/// Linux: resets the peak resident set size, so that generation does not count.
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn peak_memory_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// Runs the pandas script with the project's venv Python if it has pandas.

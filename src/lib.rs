@@ -23,6 +23,7 @@ pub mod export;
 pub mod frames;
 pub mod generate;
 pub mod incidents;
+pub mod measure;
 pub mod plot;
 pub mod publish;
 pub mod secret;

@@ -226,7 +226,7 @@ impl PhaseClock {
     /// system tells it.
     fn lap(&mut self, phase: &str) {
         if self.on {
-            let peak = peak_memory_mb().map_or(String::new(), |mb| {
+            let peak = incident_channels::measure::peak_memory_mb().map_or(String::new(), |mb| {
                 format!(" (peak memory so far {mb:.0} MB)")
             });
             print_err(&format!(
@@ -236,14 +236,6 @@ impl PhaseClock {
             self.started = std::time::Instant::now();
         }
     }
-}
-
-/// The process's peak resident memory (Linux's `VmHWM`), in MB.
-fn peak_memory_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1e3)
 }
 
 /// Writes `bytes` to stdout. A closed pipe (`report | head`) is not an error: the reader
