@@ -2,8 +2,9 @@
 //! the messages of those channels with their author's name and the flags the audit
 //! reads, both computed once from a loaded workspace.
 //!
-//! Per channel, Rust reads what only a parser can (the name's parts, the owners in the
-//! topic, the latest SOP summary); everything counted over messages is a polars query.
+//! Rust reads what only a parser can: per channel the name's parts, the owners in the
+//! topic and the latest SOP summary; per message text the phrase lists, in one pass
+//! (`incidents::phrases`). Everything counted over messages is a polars query.
 
 use std::collections::HashMap;
 
@@ -267,7 +268,7 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     }))?;
     // A summary has a line per field: fewer lines cannot be one, and most chat is one
     // line, so only these few messages go through the parser below.
-    let candidates = flag("is_summary", Reading::is_multiline);
+    let candidates = flag("summary_candidate", Reading::is_multiline);
     let candidates = candidates.bool()?;
     let texts = super::column(&messages, "text")?.str()?;
     let rows: Vec<(usize, &str)> = candidates

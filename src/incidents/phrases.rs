@@ -31,7 +31,7 @@ impl Says {
     }
 }
 
-/// A text's reading: which lists it matched and how many lines it has (up to three).
+/// A text's reading: which lists it matched, and its line breaks (counted up to two).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reading {
     said: u8,
