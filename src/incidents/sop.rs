@@ -51,12 +51,32 @@ impl Field {
     /// Which field a key written by a person means: `Env`, `*Component responsible*`,
     /// `Frequency or duration`, `Estimated time to recovery`, `Who's fixing`…
     fn from_key(key: &str) -> Option<Field> {
+        // Most keys are a few ASCII words: folded on the stack, as every line of every
+        // candidate summary comes here. Others take the general path, same result.
+        const SHORT: usize = 64;
+        if key.is_ascii() && key.len() <= SHORT {
+            let mut folded = [0u8; SHORT];
+            let mut n = 0;
+            for b in key.bytes() {
+                if b.is_ascii_alphanumeric() || char::from(b).is_whitespace() {
+                    folded[n] = b.to_ascii_lowercase();
+                    n += 1;
+                }
+            }
+            let k = std::str::from_utf8(&folded[..n]).ok()?;
+            return Field::from_folded(k.trim());
+        }
         let k: String = key
             .chars()
             .filter(|c| c.is_alphanumeric() || c.is_whitespace())
             .flat_map(char::to_lowercase)
             .collect();
-        let k = k.trim();
+        Field::from_folded(k.trim())
+    }
+
+    /// [`Field::from_key`] of a key already in lower case, with only letters, digits and
+    /// spaces, trimmed.
+    fn from_folded(k: &str) -> Option<Field> {
         // Keys are a few words: a plain scan beats building a searcher per `contains`.
         let has = |needle: &str| {
             k.as_bytes()
@@ -149,13 +169,14 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
         .trim_start_matches(|c: char| c.is_ascii_digit())
         .trim_start_matches(['.', ')', ' ']);
     let colon = line.find(':');
-    // The first spaced dash of any kind, in one pass (three `find`s cost a searcher each,
-    // on every line of every candidate summary).
-    let dash = line.match_indices(' ').find_map(|(i, _)| {
-        let rest = &line[i + 1..];
+    // The first spaced dash of any kind, in one pass over the bytes before the colon (a
+    // dash after it does not decide the split).
+    let bytes = line.as_bytes();
+    let dash = (0..colon.unwrap_or(bytes.len())).find_map(|i| {
+        let rest = bytes[i..].strip_prefix(b" ")?;
         ["- ", "– ", "— "]
             .iter()
-            .find(|d| rest.starts_with(*d))
+            .find(|d| rest.starts_with(d.as_bytes()))
             .map(|d| (i, d.len() + 1))
     });
     let (at, len) = match (colon, dash) {
@@ -173,8 +194,19 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
 }
 
 fn normalise(field: Field, value: &str) -> String {
-    let lower = value.to_lowercase();
-    if lower == "unknown" || lower == "n/a" || lower == "?" || lower == "tbd" {
+    // Compared in lower case; an ASCII value without a copy.
+    let lower = (!value.is_ascii()).then(|| value.to_lowercase());
+    let is = |word: &str| match &lower {
+        Some(lower) => lower == word,
+        None => value.eq_ignore_ascii_case(word),
+    };
+    let starts = |prefix: &str| match &lower {
+        Some(lower) => lower.starts_with(prefix),
+        None => value
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
+    };
+    if is("unknown") || is("n/a") || is("?") || is("tbd") {
         return if field == Field::Type {
             "Unknown".into()
         } else {
@@ -182,12 +214,12 @@ fn normalise(field: Field, value: &str) -> String {
         };
     }
     match field {
-        Field::Environment if lower.starts_with("prod") => "Production".into(),
-        Field::Environment if lower.starts_with("stag") => "Staging".into(),
-        Field::Type if lower.starts_with("self") => "Self".into(),
-        Field::Type if lower.starts_with("vendor") => "Vendor".into(),
-        Field::Type if lower.starts_with("scale") => "Scale".into(),
-        Field::Type if lower.starts_with("unknown") => "Unknown".into(),
+        Field::Environment if starts("prod") => "Production".into(),
+        Field::Environment if starts("stag") => "Staging".into(),
+        Field::Type if starts("self") => "Self".into(),
+        Field::Type if starts("vendor") => "Vendor".into(),
+        Field::Type if starts("scale") => "Scale".into(),
+        Field::Type if starts("unknown") => "Unknown".into(),
         _ => value.to_string(),
     }
 }
@@ -338,6 +370,26 @@ mod tests {
             assert!(s.missing().is_empty(), "{text}: {:?}", s.missing());
             assert_eq!(s.unknown(), vec![Field::ProbableCause]);
         }
+    }
+
+    #[test]
+    fn keys_and_values_beyond_ascii_read_as_ascii_ones_do() {
+        let long_key = format!("Next{}", "x".repeat(70));
+        let text = format!(
+            "Environnement — Prüfstand\nComponent ✱: Search — API\nCause: a - b\n\
+             Type: SELF-inflicted\nWho: ÜNKNOWN\nETR: N/A\n{long_key}: watch"
+        );
+        let s = parse_summary(&text).expect("a summary");
+        // An em dash splits; the colon comes first in the next two lines.
+        assert_eq!(s.get(Field::Environment), Some("Prüfstand"));
+        assert_eq!(s.get(Field::Component), Some("Search — API"));
+        assert_eq!(s.get(Field::ProbableCause), Some("a - b"));
+        assert_eq!(s.get(Field::Type), Some("Self"));
+        // Lower-cased as text, not byte by byte: Ü is not U.
+        assert_eq!(s.get(Field::Who), Some("ÜNKNOWN"));
+        assert_eq!(s.get(Field::Etr), Some("UNKNOWN"));
+        assert_eq!(s.get(Field::NextAction), Some("watch"));
+        assert_eq!(s.fields.len(), 7);
     }
 
     #[test]
