@@ -642,3 +642,43 @@ fn silences_do_not_depend_on_message_order() {
     // Slack's mentions are matched as Slack writes them, so this is no escalation.
     assert_eq!(counts(&f.incidents, "escalations"), [0]);
 }
+
+#[test]
+fn messages_come_grouped_by_channel_and_oldest_first_within_each() {
+    let summary = |env: &str| format!("Summary\nEnvironment: {env}\nComponent: db\nType: Self");
+    let mut w = Crafted::new();
+    // Listed first, created second; its day file has a message before an older one.
+    w.channel("issue-b-0908", DAY0 + HOUR, None).messages(
+        "issue-b-0908",
+        &[
+            msg(DAY0 + 3 * HOUR, "", &summary("Production")),
+            msg(DAY0 + 2 * HOUR, "", &summary("Staging")),
+        ],
+    );
+    w.channel("issue-a-0908", DAY0, None)
+        .messages("issue-a-0908", &[msg(DAY0 + 600, "", "looking")]);
+    let f = frames(&mut w);
+    let ids = strings(&f.messages, "channel_id").unwrap();
+    assert_eq!(ids, ["C000001", "C000001", "C000001", "C000002", "C000002"]);
+    let times = incident_channels::frames::instants(&f.messages, "time").unwrap();
+    let secs: Vec<i64> = times.iter().map(|t| t.unwrap().timestamp()).collect();
+    assert_eq!(
+        secs,
+        [
+            DAY0 + HOUR + 1,
+            DAY0 + 2 * HOUR,
+            DAY0 + 3 * HOUR,
+            DAY0 + 1,
+            DAY0 + 600
+        ]
+    );
+    // The latest summary by time, not by place in the file.
+    assert_eq!(
+        strings(&f.incidents, "name").unwrap(),
+        ["issue-a-0908", "issue-b-0908"]
+    );
+    assert_eq!(
+        strings(&f.incidents, "environment").unwrap(),
+        ["", "Production"]
+    );
+}

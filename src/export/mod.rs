@@ -29,7 +29,8 @@ pub struct Workspace {
     pub activity: Vec<ChannelActivity>,
     pub users: Vec<User>,
     /// One row per message: channel_id, ts (Slack's id string), time, user, subtype, text,
-    /// thread_ts.
+    /// thread_ts. Grouped by channel in `channels` order, each channel's in the order of
+    /// its day files (oldest first) and of the messages in them.
     pub messages: DataFrame,
     /// What was skipped as unreadable, one entry per file and kind. With
     /// [`LoadOptions::strict`] reading fails instead, and only folders that no channel

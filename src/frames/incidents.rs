@@ -53,9 +53,11 @@ pub struct IncidentFrames {
     ///   `minutes_to_first_response`, `resolved_at`, `escalations`,
     ///   `longest_silence_minutes` (in the first two hours, see [`longest_silences`]).
     pub incidents: DataFrame,
-    /// The incident channels' messages, oldest first: `channel_id`, `ts`, `time`, `user`,
-    /// `author`, `subtype`, `text`, `thread_ts`, and the flags `is_update` (people
-    /// talking, not Slack's bookkeeping), `is_summary`, `is_escalation`, `is_resolution`.
+    /// The incident channels' messages, grouped by channel in the workspace's order and
+    /// oldest first within each (sort by `time` for one timeline): `channel_id`, `ts`,
+    /// `time`, `user`, `author`, `subtype`, `text`, `thread_ts`, and the flags
+    /// `is_update` (people talking, not Slack's bookkeeping), `is_summary`,
+    /// `is_escalation`, `is_resolution`.
     pub messages: DataFrame,
     /// "Now" for analyses: the newest message or creation in the incident channels, so
     /// that figures depend neither on the wall clock nor on the other channels read.
@@ -234,19 +236,15 @@ fn channel_facts(
     })
 }
 
-/// The incident channels' messages with their author and flags, oldest first (a stable
-/// sort: messages of one instant keep the export's order).
+/// The incident channels' messages with their author and flags, grouped by channel and
+/// oldest first within each (see [`IncidentFrames::messages`]).
 fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     // A filter, not a join: it keeps the rows in place instead of gathering them.
-    let sorted = ws
+    let kept = ws
         .messages
         .clone()
         .lazy()
         .filter(col("channel_id").is_in(string_list(incident_ids), false))
-        .sort(
-            ["time"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
         .with_column(
             col("subtype")
                 .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
@@ -255,6 +253,8 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
                 .alias("is_update"),
         )
         .collect()?;
+    // The loader already groups messages by channel, in day file order.
+    let sorted = super::grouped_oldest_first(kept, "channel_id")?;
     let mut messages = with_authors(sorted, ws)?;
     let readings = read_texts(super::column(&messages, "text")?.str()?);
     let is_update = super::column(&messages, "is_update")?.bool()?.clone();
@@ -287,7 +287,7 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     let channel_ids = super::column(&messages, "channel_id")?.str()?;
     let mut flags = vec![false; messages.height()];
     let mut latest_summaries = HashMap::new();
-    // Oldest first: each channel's last insert is its latest summary.
+    // Oldest first within each channel: a channel's last insert is its latest summary.
     for (row, summary) in parsed {
         flags[row] = true;
         if let Some(id) = channel_ids.get(row) {
@@ -476,7 +476,8 @@ fn incident_columns() -> Vec<Expr> {
 /// the hot time; quiet after "mitigated"/"resolved" is not a lapse.
 ///
 /// `incidents` needs `channel_id`, `created`, `resolved_at`, `archived_at`; `messages`
-/// needs `channel_id`, `time`, `is_update`, in any order. Gives `channel_id`,
+/// needs `channel_id`, `time`, `is_update`, in any order (grouped by channel and oldest
+/// first within each, as [`IncidentFrames::messages`], saves a sort). Gives `channel_id`,
 /// `longest_silence_minutes` and `updates_in_window` (updates up to `window` after
 /// creation), one row per incident.
 pub fn longest_silences(
@@ -498,23 +499,22 @@ pub fn longest_silences(
     // Each incident gets a number, a cheaper key than its channel id to sort, group and
     // join on.
     let hot = hot.with_row_index("incident", None);
-    // Sorted by incident, then time, whatever order the messages come in: each update's
-    // previous one is then the row above when that row is of the same incident (a shift,
-    // not a window per channel). The updates in the hot time are a prefix of each
-    // incident's updates, so the gap to the previous update is the same whether or not
-    // later ones are counted.
+    // Grouped by incident, oldest first within each (as the incident frames' messages
+    // already are; others are sorted so): each update's previous one is then the row
+    // above when that row is of the same incident (a shift, not a window per channel).
+    // The updates in the hot time are a prefix of each incident's updates, so the gap to
+    // the previous update is the same whether or not later ones are counted.
     let in_hot = || col("time").lt_eq(col("hot_until"));
     let previous = when(col("incident").shift(lit(1)).eq(col("incident")))
         .then(col("time").shift(lit(1)))
         .otherwise(lit(NULL));
-    let gaps = messages
+    let updates = messages
         .filter(col("is_update"))
         .select([col("channel_id"), col("time")])
         .join_on(hot.clone(), "channel_id", JoinType::Inner)
-        .sort(
-            ["incident", "time"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
+        .collect()?;
+    let gaps = super::grouped_oldest_first(updates, "incident")?
+        .lazy()
         // The first gap is from creation.
         .with_column(
             elapsed(coalesce(&[previous, col("created")]), col("time"), MINUTE).alias("gap"),

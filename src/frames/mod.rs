@@ -141,6 +141,40 @@ impl JoinOn for LazyFrame {
     }
 }
 
+/// `df` with each `key`'s rows together and oldest first by `time`. A frame that already
+/// is so comes back as it is, its order untouched (a check of a few shifts, far cheaper
+/// than a sort); any other is sorted by `key`, then `time` (stable: rows of one instant
+/// keep their order).
+pub fn grouped_oldest_first(df: DataFrame, key: &str) -> Result<DataFrame> {
+    let same_as_above = || col(key).eq(col(key).shift(lit(1)));
+    let check = df
+        .clone()
+        .lazy()
+        .select([
+            col("time")
+                .lt(col("time").shift(lit(1)))
+                .and(same_as_above())
+                .any(true)
+                .alias("out_of_order"),
+            // Runs of equal keys, against distinct keys: more runs than keys means some
+            // key's rows are apart.
+            (same_as_above().not().sum().cast(DataType::UInt64) + lit(1u64).cast(DataType::UInt64))
+                .alias("runs"),
+            col(key).n_unique().cast(DataType::UInt64).alias("keys"),
+        ])
+        .collect()?;
+    let out_of_order = column(&check, "out_of_order")?.bool()?.get(0) == Some(true);
+    let runs = column(&check, "runs")?.u64()?.get(0);
+    let keys = column(&check, "keys")?.u64()?.get(0);
+    if df.height() < 2 || (!out_of_order && runs == keys) {
+        return Ok(df);
+    }
+    Ok(df.sort(
+        [key, "time"],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?)
+}
+
 /// Strings as a one-row list literal: the pattern argument of `str().contains_any` and
 /// the set of `is_in`.
 pub fn string_list(values: &[&str]) -> Expr {
@@ -200,4 +234,34 @@ pub fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<NaiveDate>>> {
         .iter()
         .map(|d| d.and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d.into()))))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(df: &DataFrame) -> Vec<(String, i64)> {
+        let keys = strings(df, "key").unwrap();
+        let times = column(df, "time").unwrap().i64().unwrap();
+        keys.into_iter().zip(times.into_no_null_iter()).collect()
+    }
+
+    #[test]
+    fn grouped_frames_keep_their_order_and_others_are_sorted() {
+        let grouped = df!("key" => ["b", "b", "a"], "time" => [1i64, 2, 0]).unwrap();
+        let kept = grouped_oldest_first(grouped.clone(), "key").unwrap();
+        assert_eq!(order(&kept), order(&grouped));
+        let late = df!("key" => ["b", "b", "a"], "time" => [2i64, 1, 0]).unwrap();
+        let sorted = grouped_oldest_first(late, "key").unwrap();
+        assert_eq!(
+            order(&sorted),
+            [("a".into(), 0), ("b".into(), 1), ("b".into(), 2)]
+        );
+        let apart = df!("key" => ["b", "a", "b"], "time" => [1i64, 0, 2]).unwrap();
+        let together = grouped_oldest_first(apart, "key").unwrap();
+        assert_eq!(
+            order(&together),
+            [("a".into(), 0), ("b".into(), 1), ("b".into(), 2)]
+        );
+    }
 }
