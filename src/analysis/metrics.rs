@@ -457,23 +457,28 @@ fn band_ms_until(t: Expr, tz: Tz, from_hour: i64, to_hour: i64) -> Result<Expr> 
 /// ([`LOAD_DEFINITION`]): `author`, `start`, `end`. `messages` is
 /// [`crate::frames::IncidentFrames::messages`] (or a filter of it).
 pub fn stretches(messages: LazyFrame) -> Result<LazyFrame> {
-    let gap = col("time") - col("time").shift(lit(1)).over([col("author")])?;
-    // Sorted by time, not by author and time: the windows over each author keep that
+    // Within one window per author: a stretch starts at an author's first message and
+    // after every gap of 20 minutes or more.
+    let gap = col("time") - col("time").shift(lit(1));
+    let starts = gap
+        .clone()
+        .is_null()
+        .or(gap.gt_eq(span_lit(Duration::minutes(20))));
+    // Sorted by time, not by author and time: the window over each author keeps that
     // order, and sorting a million names costs more than the rest of the query.
     Ok(messages
         .filter(col("is_update").and(col("user").is_not_null()))
+        .select([col("author"), col("time")])
         .sort(
             ["time"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .with_column(
-            (gap.clone()
-                .is_null()
-                .or(gap.gt_eq(span_lit(Duration::minutes(20)))))
-            .cast(DataType::UInt32)
-            .cum_sum(false)
-            .over([col("author")])?
-            .alias("stretch"),
+            starts
+                .cast(DataType::UInt32)
+                .cum_sum(false)
+                .over([col("author")])?
+                .alias("stretch"),
         )
         .group_by([col("author"), col("stretch")])
         .agg([
