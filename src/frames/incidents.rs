@@ -6,7 +6,7 @@
 //! topic and the latest SOP summary; per message text the phrase lists, in one pass
 //! (`incidents::phrases`). Everything counted over messages is a polars query.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
 use polars::lazy::dsl;
@@ -239,12 +239,12 @@ fn channel_facts(
 /// The incident channels' messages with their author and flags, grouped by channel and
 /// oldest first within each (see [`IncidentFrames::messages`]).
 fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
+    let layout = Layout::of(&ws.messages, incident_ids)?;
     // A filter, not a join: it keeps the rows in place instead of gathering them.
     let kept = ws
         .messages
-        .clone()
+        .filter(&layout.rows)?
         .lazy()
-        .filter(col("channel_id").is_in(string_list(incident_ids), false))
         .with_column(
             col("subtype")
                 .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
@@ -253,8 +253,12 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
                 .alias("is_update"),
         )
         .collect()?;
-    // The loader already groups messages by channel, in day file order.
-    let sorted = super::grouped_oldest_first(kept, "channel_id")?;
+    // The loader's messages already are so.
+    let sorted = if layout.grouped && layout.oldest_first {
+        kept
+    } else {
+        super::grouped_oldest_first(kept, "channel_id")?
+    };
     let mut messages = with_authors(sorted, ws)?;
     let readings = read_texts(super::column(&messages, "text")?.str()?);
     let is_update = super::column(&messages, "is_update")?.bool()?.clone();
@@ -300,6 +304,46 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
         messages,
         latest_summaries,
     })
+}
+
+/// Where the incident channels' messages lie among a workspace's, from one pass over the
+/// channel ids and times: a set lookup per run of one channel's rows, not per row.
+struct Layout {
+    /// The rows of incident channels.
+    rows: BooleanChunked,
+    /// Whether each incident channel's rows are together.
+    grouped: bool,
+    /// Whether each incident channel's rows are oldest first.
+    oldest_first: bool,
+}
+
+impl Layout {
+    fn of(messages: &DataFrame, incident_ids: &[&str]) -> Result<Layout> {
+        let wanted_ids: HashSet<&str> = incident_ids.iter().copied().collect();
+        let ids = super::column(messages, "channel_id")?.str()?;
+        let times = super::column(messages, "time")?.datetime()?.physical();
+        let mut rows = Vec::with_capacity(messages.height());
+        let (mut grouped, mut oldest_first) = (true, true);
+        let mut runs_seen = HashSet::new();
+        let (mut previous_id, mut previous_time, mut wanted) = (None, None, false);
+        for (id, time) in ids.iter().zip(times.iter()) {
+            if id != previous_id || rows.is_empty() {
+                wanted = id.is_some_and(|id| wanted_ids.contains(id));
+                // A channel whose rows start a second run is not together.
+                grouped &= !wanted || runs_seen.insert(id);
+                previous_id = id;
+            } else if wanted && time < previous_time {
+                oldest_first = false;
+            }
+            previous_time = time;
+            rows.push(wanted);
+        }
+        Ok(Layout {
+            rows: BooleanChunked::from_slice("rows".into(), &rows),
+            grouped,
+            oldest_first,
+        })
+    }
 }
 
 /// Every text read for the phrase lists, on all cores (null reads as empty).
@@ -546,4 +590,38 @@ pub fn longest_silences(
             .cast(DataType::UInt32)
             .alias("updates_in_window"),
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(ids: &[&str], times: &[i64], incidents: &[&str]) -> (Vec<bool>, bool, bool) {
+        let mut df = df!("channel_id" => ids, "time" => times).unwrap();
+        let time = super::super::column(&df, "time")
+            .unwrap()
+            .as_materialized_series()
+            .clone()
+            .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+        df.with_column(time.into_column()).unwrap();
+        let layout = Layout::of(&df, incidents).unwrap();
+        let rows = layout.rows.iter().map(|r| r == Some(true)).collect();
+        (rows, layout.grouped, layout.oldest_first)
+    }
+
+    #[test]
+    fn layout_finds_the_rows_and_how_they_lie() {
+        let (rows, grouped, oldest_first) = layout(&["a", "a", "b"], &[1, 2, 0], &["a", "b"]);
+        assert_eq!(rows, [true, true, true]);
+        assert!(grouped && oldest_first);
+        // Only incident channels count: "b" is out of order, "c" apart, neither matters.
+        let (rows, grouped, oldest_first) =
+            layout(&["c", "b", "b", "a", "c"], &[0, 5, 4, 1, 2], &["a"]);
+        assert_eq!(rows, [false, false, false, true, false]);
+        assert!(grouped && oldest_first);
+        let (_, grouped, oldest_first) = layout(&["a", "b", "a"], &[0, 1, 2], &["a", "b"]);
+        assert!(!grouped && oldest_first);
+        let (_, grouped, oldest_first) = layout(&["a", "a", "b"], &[2, 1, 3], &["a", "b"]);
+        assert!(grouped && !oldest_first);
+    }
 }
