@@ -6,7 +6,7 @@
 //! topic and the latest SOP summary; per message text the phrase lists, in one pass
 //! (`incidents::phrases`). Everything counted over messages is a polars query.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Duration;
 use polars::lazy::dsl;
@@ -240,10 +240,10 @@ fn channel_facts(
 /// oldest first within each (see [`IncidentFrames::messages`]).
 fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     let layout = Layout::of(&ws.messages, incident_ids)?;
+    let mut kept = ws.messages.filter(&layout.rows)?;
+    kept.with_column(IdxCa::from_vec("incident".into(), layout.incident).into_column())?;
     // A filter, not a join: it keeps the rows in place instead of gathering them.
-    let kept = ws
-        .messages
-        .filter(&layout.rows)?
+    let kept = kept
         .lazy()
         .with_column(
             col("subtype")
@@ -300,48 +300,75 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     }
     let is_summary = BooleanChunked::from_slice("is_summary".into(), &flags);
     messages.with_column(is_summary.into_column())?;
+    let mut incident = messages.drop_in_place("incident")?;
+    // Rows kept in place, channels in the order of the ids: the numbers ascend, which
+    // lets a group-by on them take each incident's rows as one slice.
+    if layout.grouped && layout.oldest_first && layout.in_id_order {
+        let mut ascending = incident.as_materialized_series().clone();
+        ascending.set_sorted_flag(polars::series::IsSorted::Ascending);
+        incident = ascending.into_column();
+    }
     Ok(Flagged {
         messages,
+        incident,
         latest_summaries,
     })
 }
 
 /// Where the incident channels' messages lie among a workspace's, from one pass over the
-/// channel ids and times: a set lookup per run of one channel's rows, not per row.
+/// channel ids and times: a map lookup per run of one channel's rows, not per row.
 struct Layout {
     /// The rows of incident channels.
     rows: BooleanChunked,
+    /// For each of those rows, its channel's place among the incident ids.
+    incident: Vec<IdxSize>,
     /// Whether each incident channel's rows are together.
     grouped: bool,
     /// Whether each incident channel's rows are oldest first.
     oldest_first: bool,
+    /// Whether the channels' rows come in the order of the incident ids.
+    in_id_order: bool,
 }
 
 impl Layout {
     fn of(messages: &DataFrame, incident_ids: &[&str]) -> Result<Layout> {
-        let wanted_ids: HashSet<&str> = incident_ids.iter().copied().collect();
+        let places: HashMap<&str, IdxSize> = incident_ids
+            .iter()
+            .enumerate()
+            .map(|(place, id)| (*id, place as IdxSize))
+            .collect();
         let ids = super::column(messages, "channel_id")?.str()?;
         let times = super::column(messages, "time")?.datetime()?.physical();
         let mut rows = Vec::with_capacity(messages.height());
-        let (mut grouped, mut oldest_first) = (true, true);
-        let mut runs_seen = HashSet::new();
-        let (mut previous_id, mut previous_time, mut wanted) = (None, None, false);
+        let mut incident = Vec::with_capacity(messages.height());
+        let (mut grouped, mut oldest_first, mut in_id_order) = (true, true, true);
+        let mut run_started = vec![false; incident_ids.len()];
+        // The current run's place (none for other channels), and the last incident's.
+        let (mut place, mut last_place): (Option<IdxSize>, Option<IdxSize>) = (None, None);
+        let (mut previous_id, mut previous_time) = (None, None);
         for (id, time) in ids.iter().zip(times.iter()) {
             if id != previous_id || rows.is_empty() {
-                wanted = id.is_some_and(|id| wanted_ids.contains(id));
-                // A channel whose rows start a second run is not together.
-                grouped &= !wanted || runs_seen.insert(id);
+                place = id.and_then(|id| places.get(id)).copied();
+                if let Some(new) = place {
+                    // A channel whose rows start a second run is not together.
+                    grouped &= !std::mem::replace(&mut run_started[new as usize], true);
+                    in_id_order &= last_place.is_none_or(|before| before <= new);
+                    last_place = place;
+                }
                 previous_id = id;
-            } else if wanted && time < previous_time {
+            } else if place.is_some() && time < previous_time {
                 oldest_first = false;
             }
             previous_time = time;
-            rows.push(wanted);
+            rows.push(place.is_some());
+            incident.extend(place);
         }
         Ok(Layout {
             rows: BooleanChunked::from_slice("rows".into(), &rows),
+            incident,
             grouped,
             oldest_first,
+            in_id_order,
         })
     }
 }
@@ -360,6 +387,8 @@ fn read_texts(texts: &StringChunked) -> Vec<Reading> {
 /// (so that it is not parsed again), by channel id.
 struct Flagged {
     messages: DataFrame,
+    /// Each message's channel's place among the incident ids.
+    incident: Column,
     latest_summaries: HashMap<String, Summary>,
 }
 
@@ -367,55 +396,53 @@ struct Flagged {
 fn incident_rows(channels: DataFrame, flagged: &Flagged) -> Result<DataFrame> {
     let messages = &flagged.messages;
     let person = col("user").is_not_null().and(col("is_update"));
-    let by_channel = messages
-        .clone()
-        .lazy()
-        .join_on(
-            channels
-                .clone()
-                .lazy()
-                .select([col("channel_id"), col("creator")]),
-            "channel_id",
-            JoinType::Left,
-        )
-        .group_by([col("channel_id")])
-        .agg([
-            col("time")
-                .filter(col("subtype").eq(lit("channel_topic")))
-                .min()
-                .alias("topic_first_message"),
-            col("user")
-                .filter(person.clone())
-                .n_unique()
-                .alias("participants"),
-            col("time")
-                .filter(person.and(col("user").neq_missing(col("creator"))))
-                .min()
-                .alias("first_response_at"),
-            col("is_escalation").sum().alias("escalations"),
-            col("time")
-                .filter(col("is_resolution"))
-                .min()
-                .alias("resolved_at"),
-            col("subtype")
-                .is_in(string_list(&UNARCHIVE_SUBTYPES), false)
-                .fill_null(lit(false))
-                .sum()
-                .alias("reopen_count"),
-            col("subtype")
-                .is_in(string_list(&RENAME_SUBTYPES), false)
-                .fill_null(lit(false))
-                .sum()
-                .alias("renames"),
-            col("time")
-                .filter(col("is_summary"))
-                .max()
-                .alias("summary_at"),
-        ]);
+    // Each message's incident number and its channel's creator, gathered by that number
+    // rather than joined on channel ids.
+    let incident = flagged.incident.as_materialized_series().idx()?;
+    let creator = super::column(&channels, "creator")?
+        .as_materialized_series()
+        .take(incident)?;
+    let mut numbered = messages.clone();
+    numbered.with_column(flagged.incident.clone())?;
+    numbered.with_column(creator.into_column())?;
+    let by_channel = numbered.lazy().group_by([col("incident")]).agg([
+        col("time")
+            .filter(col("subtype").eq(lit("channel_topic")))
+            .min()
+            .alias("topic_first_message"),
+        col("user")
+            .filter(person.clone())
+            .n_unique()
+            .alias("participants"),
+        col("time")
+            .filter(person.and(col("user").neq_missing(col("creator"))))
+            .min()
+            .alias("first_response_at"),
+        col("is_escalation").sum().alias("escalations"),
+        col("time")
+            .filter(col("is_resolution"))
+            .min()
+            .alias("resolved_at"),
+        col("subtype")
+            .is_in(string_list(&UNARCHIVE_SUBTYPES), false)
+            .fill_null(lit(false))
+            .sum()
+            .alias("reopen_count"),
+        col("subtype")
+            .is_in(string_list(&RENAME_SUBTYPES), false)
+            .fill_null(lit(false))
+            .sum()
+            .alias("renames"),
+        col("time")
+            .filter(col("is_summary"))
+            .max()
+            .alias("summary_at"),
+    ]);
     let count = |name: &str| col(name).fill_null(lit(0)).cast(DataType::UInt32);
     let joined = channels
         .lazy()
-        .join_on(by_channel, "channel_id", JoinType::Left)
+        .with_row_index("incident", None)
+        .join_on(by_channel, "incident", JoinType::Left)
         .with_columns([
             coalesce(&[col("topic_first_message"), col("topic_last_set")]).alias("topic_set_at"),
             count("participants"),
@@ -596,7 +623,7 @@ pub fn longest_silences(
 mod tests {
     use super::*;
 
-    fn layout(ids: &[&str], times: &[i64], incidents: &[&str]) -> (Vec<bool>, bool, bool) {
+    fn layout(ids: &[&str], times: &[i64], incidents: &[&str]) -> Layout {
         let mut df = df!("channel_id" => ids, "time" => times).unwrap();
         let time = super::super::column(&df, "time")
             .unwrap()
@@ -604,24 +631,34 @@ mod tests {
             .clone()
             .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
         df.with_column(time.into_column()).unwrap();
-        let layout = Layout::of(&df, incidents).unwrap();
-        let rows = layout.rows.iter().map(|r| r == Some(true)).collect();
-        (rows, layout.grouped, layout.oldest_first)
+        Layout::of(&df, incidents).unwrap()
+    }
+
+    fn rows(layout: &Layout) -> Vec<bool> {
+        layout.rows.iter().map(|r| r == Some(true)).collect()
     }
 
     #[test]
     fn layout_finds_the_rows_and_how_they_lie() {
-        let (rows, grouped, oldest_first) = layout(&["a", "a", "b"], &[1, 2, 0], &["a", "b"]);
-        assert_eq!(rows, [true, true, true]);
-        assert!(grouped && oldest_first);
+        let l = layout(&["a", "a", "b"], &[1, 2, 0], &["a", "b"]);
+        assert_eq!(rows(&l), [true, true, true]);
+        assert_eq!(l.incident, [0, 0, 1]);
+        assert!(l.grouped && l.oldest_first && l.in_id_order);
         // Only incident channels count: "b" is out of order, "c" apart, neither matters.
-        let (rows, grouped, oldest_first) =
-            layout(&["c", "b", "b", "a", "c"], &[0, 5, 4, 1, 2], &["a"]);
-        assert_eq!(rows, [false, false, false, true, false]);
-        assert!(grouped && oldest_first);
-        let (_, grouped, oldest_first) = layout(&["a", "b", "a"], &[0, 1, 2], &["a", "b"]);
-        assert!(!grouped && oldest_first);
-        let (_, grouped, oldest_first) = layout(&["a", "a", "b"], &[2, 1, 3], &["a", "b"]);
-        assert!(grouped && !oldest_first);
+        let l = layout(
+            &["c", "b", "b", "a", "c", "d"],
+            &[0, 5, 4, 1, 2, 0],
+            &["a", "d"],
+        );
+        assert_eq!(rows(&l), [false, false, false, true, false, true]);
+        assert_eq!(l.incident, [0, 1]);
+        assert!(l.grouped && l.oldest_first && l.in_id_order);
+        let l = layout(&["a", "b", "a"], &[0, 1, 2], &["a", "b"]);
+        assert!(!l.grouped && l.oldest_first);
+        let l = layout(&["a", "a", "b"], &[2, 1, 3], &["a", "b"]);
+        assert!(l.grouped && !l.oldest_first && l.in_id_order);
+        let l = layout(&["b", "c", "a"], &[0, 0, 0], &["a", "b"]);
+        assert_eq!(l.incident, [1, 0]);
+        assert!(l.grouped && l.oldest_first && !l.in_id_order);
     }
 }
