@@ -274,7 +274,9 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     // line, so only these few messages go through the parser below.
     let candidates = flag("summary_candidate", Reading::is_multiline);
     let candidates = candidates.bool()?;
-    let texts = super::column(&messages, "text")?.str()?;
+    // The summaries borrow their values from the texts: a handle of their own.
+    let text_column = super::column(&messages, "text")?.clone();
+    let texts = text_column.str()?;
     let rows: Vec<(usize, &str)> = candidates
         .iter()
         .zip(texts.iter())
@@ -288,16 +290,26 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
         .par_iter()
         .filter_map(|(row, text)| Some((*row, parse_summary(text)?)))
         .collect();
-    let channel_ids = super::column(&messages, "channel_id")?.str()?;
+    let incident_of = super::column(&messages, "incident")?.idx()?.clone();
     let mut flags = vec![false; messages.height()];
-    let mut latest_summaries = HashMap::new();
-    // Oldest first within each channel: a channel's last insert is its latest summary.
+    let mut latest = vec![None; incident_ids.len()];
+    // Oldest first within each channel: a channel's last summary is its latest.
     for (row, summary) in parsed {
         flags[row] = true;
-        if let Some(id) = channel_ids.get(row) {
-            latest_summaries.insert(id.to_string(), summary);
+        if let Some(incident) = incident_of.get(row) {
+            latest[incident as usize] = Some(summary);
         }
     }
+    let summary_fields = Field::ALL
+        .iter()
+        .map(|field| {
+            let values: Vec<Option<&str>> = latest
+                .iter()
+                .map(|s| s.as_ref().and_then(|s| s.get(*field)))
+                .collect();
+            Column::new(field.name().into(), values)
+        })
+        .collect();
     let is_summary = BooleanChunked::from_slice("is_summary".into(), &flags);
     messages.with_column(is_summary.into_column())?;
     let mut incident = messages.drop_in_place("incident")?;
@@ -311,7 +323,7 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     Ok(Flagged {
         messages,
         incident,
-        latest_summaries,
+        summary_fields,
     })
 }
 
@@ -383,18 +395,21 @@ fn read_texts(texts: &StringChunked) -> Vec<Reading> {
         .collect()
 }
 
-/// The flagged messages, and each channel's latest SOP summary as the flagging parsed it
-/// (so that it is not parsed again), by channel id.
+/// The flagged messages with each one's incident number (its channel's place among the
+/// incident ids), and per incident the fields of its latest SOP summary as the flagging
+/// parsed it (so that it is not parsed again).
 struct Flagged {
     messages: DataFrame,
-    /// Each message's channel's place among the incident ids.
     incident: Column,
-    latest_summaries: HashMap<String, Summary>,
+    /// A column per SOP field, a row per incident number.
+    summary_fields: Vec<Column>,
 }
 
 /// Joins what the messages say to the channel facts and derives the durations.
-fn incident_rows(channels: DataFrame, flagged: &Flagged) -> Result<DataFrame> {
+fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame> {
     let messages = &flagged.messages;
+    // The channel facts and the summary fields both have a row per incident number.
+    channels.hstack_mut(&flagged.summary_fields)?;
     let person = col("user").is_not_null().and(col("is_update"));
     // Each message's incident number and its channel's creator, gathered by that number
     // rather than joined on channel ids.
@@ -462,38 +477,17 @@ fn incident_rows(channels: DataFrame, flagged: &Flagged) -> Result<DataFrame> {
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .collect()?;
-    let incidents = with_summary_fields(joined, &flagged.latest_summaries)?;
     let silences = longest_silences(
-        incidents.clone().lazy(),
+        joined.clone().lazy(),
         messages.clone().lazy(),
         DEFAULT_HOT_WINDOW,
     )?;
-    let incidents = incidents
+    let incidents = joined
         .lazy()
         .join_on(silences, "channel_id", JoinType::Left)
         .select(incident_columns())
         .collect()?;
     Ok(incidents)
-}
-
-/// Adds one column per SOP field, from each channel's latest summary.
-fn with_summary_fields(
-    mut df: DataFrame,
-    latest_summaries: &HashMap<String, Summary>,
-) -> Result<DataFrame> {
-    let summaries: Vec<Option<&Summary>> = super::column(&df, "channel_id")?
-        .str()?
-        .iter()
-        .map(|id| latest_summaries.get(id?))
-        .collect();
-    for field in Field::ALL {
-        let values: Vec<Option<&str>> = summaries
-            .iter()
-            .map(|s| s.and_then(|s| s.get(field)))
-            .collect();
-        df.with_column(Column::new(field.name().into(), values))?;
-    }
-    Ok(df)
 }
 
 /// The incidents frame's columns, in order.

@@ -2,6 +2,7 @@
 //! and the summary template (Environment, Component, Probable cause, Frequency/Duration,
 //! Type, ETR, who, current and next action) in the spellings people really use.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::export::model::User;
@@ -109,14 +110,15 @@ impl Field {
 
 /// A summary: the fields found, each `None` when absent. `UNKNOWN` is kept as written
 /// (normalised to upper case), so "said it is not known" differs from "did not say".
+/// Values borrow from the message's text where they are kept as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub fields: std::collections::BTreeMap<Field, String>,
+pub struct Summary<'a> {
+    pub fields: std::collections::BTreeMap<Field, Cow<'a, str>>,
 }
 
-impl Summary {
+impl Summary<'_> {
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.fields.get(&field).map(String::as_str)
+        self.fields.get(&field).map(|value| value.as_ref())
     }
 
     /// Fields the summary leaves out.
@@ -140,7 +142,7 @@ impl Summary {
 const MIN_FIELDS: usize = 3;
 
 /// Reads a message as an SOP summary, `None` when it is not one.
-pub fn parse_summary(text: &str) -> Option<Summary> {
+pub fn parse_summary(text: &str) -> Option<Summary<'_>> {
     let mut summary = Summary::default();
     for line in text.lines() {
         let Some((key, value)) = split_line(line) else {
@@ -193,7 +195,7 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
     Some((key, &line[at + len..]))
 }
 
-fn normalise(field: Field, value: &str) -> String {
+fn normalise(field: Field, value: &str) -> Cow<'_, str> {
     // Compared in lower case; an ASCII value without a copy.
     let lower = (!value.is_ascii()).then(|| value.to_lowercase());
     let is = |word: &str| match &lower {
@@ -207,21 +209,21 @@ fn normalise(field: Field, value: &str) -> String {
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
     };
     if is("unknown") || is("n/a") || is("?") || is("tbd") {
-        return if field == Field::Type {
-            "Unknown".into()
+        return Cow::Borrowed(if field == Field::Type {
+            "Unknown"
         } else {
-            "UNKNOWN".into()
-        };
+            "UNKNOWN"
+        });
     }
-    match field {
-        Field::Environment if starts("prod") => "Production".into(),
-        Field::Environment if starts("stag") => "Staging".into(),
-        Field::Type if starts("self") => "Self".into(),
-        Field::Type if starts("vendor") => "Vendor".into(),
-        Field::Type if starts("scale") => "Scale".into(),
-        Field::Type if starts("unknown") => "Unknown".into(),
-        _ => value.to_string(),
-    }
+    Cow::Borrowed(match field {
+        Field::Environment if starts("prod") => "Production",
+        Field::Environment if starts("stag") => "Staging",
+        Field::Type if starts("self") => "Self",
+        Field::Type if starts("vendor") => "Vendor",
+        Field::Type if starts("scale") => "Scale",
+        Field::Type if starts("unknown") => "Unknown",
+        _ => value,
+    })
 }
 
 /// The owners a channel topic names.
