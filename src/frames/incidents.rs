@@ -420,6 +420,7 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
     let mut numbered = messages.clone();
     numbered.with_column(flagged.incident.clone())?;
     numbered.with_column(creator.into_column())?;
+    let numbered_updates = numbered.clone();
     let by_channel = numbered.lazy().group_by([col("incident")]).agg([
         col("time")
             .filter(col("subtype").eq(lit("channel_topic")))
@@ -454,7 +455,8 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
             .alias("summary_at"),
     ]);
     let count = |name: &str| col(name).fill_null(lit(0)).cast(DataType::UInt32);
-    let joined = channels
+    // Still a row per incident number, in their order, for the silences below.
+    let mut joined = channels
         .lazy()
         .with_row_index("incident", None)
         .join_on(by_channel, "incident", JoinType::Left)
@@ -472,22 +474,22 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
                 .alias("minutes_to_first_response"),
             col("summary_at").is_not_null().alias("has_summary"),
         ])
+        .collect()?;
+    let updates = numbered_updates
+        .lazy()
+        .filter(col("is_update"))
+        .select([col("incident"), col("time")])
+        .collect()?;
+    let silences = numbered_silences(&joined, updates, DEFAULT_HOT_WINDOW)?;
+    joined.with_column(super::column(&silences, "longest_silence_minutes")?.clone())?;
+    Ok(joined
+        .lazy()
         .sort(
             ["created", "name"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
-        .collect()?;
-    let silences = longest_silences(
-        joined.clone().lazy(),
-        messages.clone().lazy(),
-        DEFAULT_HOT_WINDOW,
-    )?;
-    let incidents = joined
-        .lazy()
-        .join_on(silences, "channel_id", JoinType::Left)
         .select(incident_columns())
-        .collect()?;
-    Ok(incidents)
+        .collect()?)
 }
 
 /// The incidents frame's columns, in order.
@@ -550,35 +552,66 @@ pub fn longest_silences(
     messages: LazyFrame,
     window: Duration,
 ) -> Result<LazyFrame> {
-    let hot = incidents.select([
-        col("channel_id"),
-        col("created"),
-        (col("created") + span_lit(window)).alias("window_end"),
-        dsl::min_horizontal([
-            col("created") + span_lit(window),
-            col("resolved_at"),
-            col("archived_at"),
-        ])?
-        .alias("hot_until"),
-    ]);
-    // Each incident gets a number, a cheaper key than its channel id to sort, group and
-    // join on.
-    let hot = hot.with_row_index("incident", None);
+    let incidents = incidents.collect()?;
+    // Each incident gets a number (its row), a cheaper key than its channel id.
+    let numbers = incidents
+        .clone()
+        .lazy()
+        .select([col("channel_id")])
+        .with_row_index("incident", None);
+    let updates = messages
+        .filter(col("is_update"))
+        .select([col("channel_id"), col("time")])
+        .join_on(numbers, "channel_id", JoinType::Inner)
+        .select([col("incident"), col("time")])
+        .collect()?;
+    Ok(numbered_silences(&incidents, updates, window)?.lazy())
+}
+
+/// [`longest_silences`] of `incidents`, whose row i is incident number i, from their
+/// updates (`incident`, `time`); a row per incident, in their order.
+fn numbered_silences(
+    incidents: &DataFrame,
+    updates: DataFrame,
+    window: Duration,
+) -> Result<DataFrame> {
+    let hot = incidents
+        .clone()
+        .lazy()
+        .select([
+            col("channel_id"),
+            col("created"),
+            (col("created") + span_lit(window)).alias("window_end"),
+            dsl::min_horizontal([
+                col("created") + span_lit(window),
+                col("resolved_at"),
+                col("archived_at"),
+            ])?
+            .alias("hot_until"),
+        ])
+        .collect()?;
     // Grouped by incident, oldest first within each (as the incident frames' messages
     // already are; others are sorted so): each update's previous one is then the row
     // above when that row is of the same incident (a shift, not a window per channel).
     // The updates in the hot time are a prefix of each incident's updates, so the gap to
     // the previous update is the same whether or not later ones are counted.
+    let mut updates = super::grouped_oldest_first(updates, "incident")?;
+    // Each update's incident times, gathered by number rather than joined.
+    let numbers = super::column(&updates, "incident")?
+        .as_materialized_series()
+        .idx()?
+        .clone();
+    for name in ["created", "window_end", "hot_until"] {
+        let values = super::column(&hot, name)?
+            .as_materialized_series()
+            .take(&numbers)?;
+        updates.with_column(values.into_column())?;
+    }
     let in_hot = || col("time").lt_eq(col("hot_until"));
     let previous = when(col("incident").shift(lit(1)).eq(col("incident")))
         .then(col("time").shift(lit(1)))
         .otherwise(lit(NULL));
-    let updates = messages
-        .filter(col("is_update"))
-        .select([col("channel_id"), col("time")])
-        .join_on(hot.clone(), "channel_id", JoinType::Inner)
-        .collect()?;
-    let gaps = super::grouped_oldest_first(updates, "incident")?
+    let gaps = updates
         .lazy()
         // The first gap is from creation.
         .with_column(
@@ -594,23 +627,28 @@ pub fn longest_silences(
             col("time").filter(in_hot()).max().alias("last_update"),
         ]);
     let zero = || lit(0.0);
-    Ok(hot.join_on(gaps, "incident", JoinType::Left).select([
-        col("channel_id"),
-        dsl::max_horizontal([
-            zero(),
-            col("longest_gap").fill_null(zero()),
-            elapsed(
-                coalesce(&[col("last_update"), col("created")]),
-                col("hot_until"),
-                MINUTE,
-            ),
-        ])?
-        .alias("longest_silence_minutes"),
-        col("updates_in_window")
-            .fill_null(lit(0))
-            .cast(DataType::UInt32)
-            .alias("updates_in_window"),
-    ]))
+    Ok(hot
+        .lazy()
+        .with_row_index("incident", None)
+        .join_on(gaps, "incident", JoinType::Left)
+        .select([
+            col("channel_id"),
+            dsl::max_horizontal([
+                zero(),
+                col("longest_gap").fill_null(zero()),
+                elapsed(
+                    coalesce(&[col("last_update"), col("created")]),
+                    col("hot_until"),
+                    MINUTE,
+                ),
+            ])?
+            .alias("longest_silence_minutes"),
+            col("updates_in_window")
+                .fill_null(lit(0))
+                .cast(DataType::UInt32)
+                .alias("updates_in_window"),
+        ])
+        .collect()?)
 }
 
 #[cfg(test)]
