@@ -7,6 +7,7 @@
 //! (`incidents::phrases`). Everything counted over messages is a polars query.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use chrono::Duration;
 use polars::lazy::dsl;
@@ -240,9 +241,8 @@ fn channel_facts(
 /// oldest first within each (see [`IncidentFrames::messages`]).
 fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     let layout = Layout::of(&ws.messages, incident_ids)?;
-    let mut kept = ws.messages.filter(&layout.rows)?;
+    let mut kept = layout.rows_of(&ws.messages)?;
     kept.with_column(IdxCa::from_vec("incident".into(), layout.incident).into_column())?;
-    // A filter, not a join: it keeps the rows in place instead of gathering them.
     let kept = kept
         .lazy()
         .with_column(
@@ -330,8 +330,8 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
 /// Where the incident channels' messages lie among a workspace's, from one pass over the
 /// channel ids and times: a map lookup per run of one channel's rows, not per row.
 struct Layout {
-    /// The rows of incident channels.
-    rows: BooleanChunked,
+    /// The rows of incident channels, as ranges of consecutive rows.
+    ranges: Vec<Range<usize>>,
     /// For each of those rows, its channel's place among the incident ids.
     incident: Vec<IdxSize>,
     /// Whether each incident channel's rows are together.
@@ -351,15 +351,15 @@ impl Layout {
             .collect();
         let ids = super::column(messages, "channel_id")?.str()?;
         let times = super::column(messages, "time")?.datetime()?.physical();
-        let mut rows = Vec::with_capacity(messages.height());
+        let mut ranges: Vec<Range<usize>> = Vec::new();
         let mut incident = Vec::with_capacity(messages.height());
         let (mut grouped, mut oldest_first, mut in_id_order) = (true, true, true);
         let mut run_started = vec![false; incident_ids.len()];
         // The current run's place (none for other channels), and the last incident's.
         let (mut place, mut last_place): (Option<IdxSize>, Option<IdxSize>) = (None, None);
         let (mut previous_id, mut previous_time) = (None, None);
-        for (id, time) in ids.iter().zip(times.iter()) {
-            if id != previous_id || rows.is_empty() {
+        for (row, (id, time)) in ids.iter().zip(times.iter()).enumerate() {
+            if id != previous_id || row == 0 {
                 place = id.and_then(|id| places.get(id)).copied();
                 if let Some(new) = place {
                     // A channel whose rows start a second run is not together.
@@ -372,16 +372,40 @@ impl Layout {
                 oldest_first = false;
             }
             previous_time = time;
-            rows.push(place.is_some());
+            if place.is_some() {
+                match ranges.last_mut() {
+                    Some(last) if last.end == row => last.end += 1,
+                    _ => ranges.push(row..row + 1),
+                }
+            }
             incident.extend(place);
         }
         Ok(Layout {
-            rows: BooleanChunked::from_slice("rows".into(), &rows),
+            ranges,
             incident,
             grouped,
             oldest_first,
             in_id_order,
         })
+    }
+
+    /// The incident rows of `messages`: slices of it when they lie in a few ranges (an
+    /// export that lists its incident channels together), which copies nothing; else a
+    /// filter.
+    fn rows_of(&self, messages: &DataFrame) -> Result<DataFrame> {
+        const FEW: usize = 64;
+        if self.ranges.len() > FEW {
+            let mut keep = vec![false; messages.height()];
+            for range in &self.ranges {
+                keep[range.clone()].fill(true);
+            }
+            return Ok(messages.filter(&BooleanChunked::from_slice("keep".into(), &keep))?);
+        }
+        let mut rows = messages.clear();
+        for range in &self.ranges {
+            rows.vstack_mut_owned(messages.slice(range.start as i64, range.len()))?;
+        }
+        Ok(rows)
     }
 }
 
@@ -653,6 +677,7 @@ fn numbered_silences(
 
 #[cfg(test)]
 mod tests {
+    use super::super::strings;
     use super::*;
 
     fn layout(ids: &[&str], times: &[i64], incidents: &[&str]) -> Layout {
@@ -666,14 +691,38 @@ mod tests {
         Layout::of(&df, incidents).unwrap()
     }
 
-    fn rows(layout: &Layout) -> Vec<bool> {
-        layout.rows.iter().map(|r| r == Some(true)).collect()
+    fn rows(layout: &Layout) -> Vec<Range<usize>> {
+        layout.ranges.clone()
+    }
+
+    #[test]
+    fn incident_rows_are_sliced_when_together_and_filtered_when_scattered() {
+        let together = ["o", "a", "a", "b", "o"];
+        let scattered: Vec<String> = (0..100)
+            .flat_map(|k| [format!("i{k}"), format!("o{k}")])
+            .collect();
+        let scattered: Vec<&str> = scattered.iter().map(String::as_str).collect();
+        let incidents: Vec<&str> = scattered.iter().copied().step_by(2).collect();
+        for (ids, incidents) in [(&together[..], &["a", "b"][..]), (&scattered, &incidents)] {
+            let times = vec![0i64; ids.len()];
+            let l = layout(ids, &times, incidents);
+            let mut df = df!("channel_id" => ids, "time" => &times).unwrap();
+            df.rechunk_mut();
+            let kept = l.rows_of(&df).unwrap();
+            let kept_ids = strings(&kept, "channel_id").unwrap();
+            let expected: Vec<&str> = ids
+                .iter()
+                .copied()
+                .filter(|id| incidents.contains(id))
+                .collect();
+            assert_eq!(kept_ids, expected);
+        }
     }
 
     #[test]
     fn layout_finds_the_rows_and_how_they_lie() {
         let l = layout(&["a", "a", "b"], &[1, 2, 0], &["a", "b"]);
-        assert_eq!(rows(&l), [true, true, true]);
+        assert_eq!(rows(&l), [0..3]);
         assert_eq!(l.incident, [0, 0, 1]);
         assert!(l.grouped && l.oldest_first && l.in_id_order);
         // Only incident channels count: "b" is out of order, "c" apart, neither matters.
@@ -682,7 +731,7 @@ mod tests {
             &[0, 5, 4, 1, 2, 0],
             &["a", "d"],
         );
-        assert_eq!(rows(&l), [false, false, false, true, false, true]);
+        assert_eq!(rows(&l), [3..4, 5..6]);
         assert_eq!(l.incident, [0, 1]);
         assert!(l.grouped && l.oldest_first && l.in_id_order);
         let l = layout(&["a", "b", "a"], &[0, 1, 2], &["a", "b"]);
