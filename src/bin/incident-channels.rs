@@ -311,13 +311,13 @@ fn run(cli: Cli) -> Result<()> {
             clock.lap("load");
             let reported = (|| -> Result<()> {
                 let report = Report::new(&ws, &options)?;
-                clock.lap("incident frames and the post's figures");
+                clock.lap("incident frames, the post's figures, responders' load and audit");
                 let text = if json {
                     format!("{}\n", serde_json::to_string_pretty(&report.to_json()?)?)
                 } else {
                     report.post.to_string()
                 };
-                clock.lap("metrics and audit");
+                clock.lap("metrics and the output");
                 write_stdout(text.as_bytes())?;
                 if let Some(out) = out {
                     report.write_dir(&out)?;

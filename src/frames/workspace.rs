@@ -1,8 +1,9 @@
 //! The workspace as loaded, as frames: every channel, every user, every message.
 
+use std::collections::HashMap;
+
 use polars::prelude::*;
 
-use super::JoinOn;
 use super::{datetime_column, non_empty};
 use crate::error::Result;
 use crate::export::Workspace;
@@ -102,23 +103,21 @@ pub fn messages_frame(ws: &Workspace) -> Result<DataFrame> {
     with_authors(ws.messages.clone(), ws)
 }
 
-/// Adds `author` after `user`: a hash join on the user id, so its cost grows with
-/// messages + users, never with their product. Only the `user` column goes through the
-/// join; the other columns stay where they are instead of being gathered anew.
+/// Adds `author` after `user`: the user's name, or the id when the user is unknown. One
+/// hash lookup per message in a map of the users, so its cost grows with messages +
+/// users, never with their product; unlike a join, it writes nothing but the new column.
 pub(crate) fn with_authors(mut messages: DataFrame, ws: &Workspace) -> Result<DataFrame> {
-    let names = users_frame(ws)?
-        .lazy()
-        .select([col("id"), col("name").alias("author")])
-        // users.json may list someone twice: the first entry wins, as a lookup would.
-        .unique_stable(Some(cols(["id"])), UniqueKeepStrategy::First);
-    let users = super::column(&messages, "user")?.clone();
-    let authors = DataFrame::new_infer_height(vec![users])?
-        .lazy()
-        .join_by(names, "user", "id", JoinType::Left)
-        .select([coalesce(&[col("author"), col("user")]).alias("author")])
-        .collect()?;
-    // A left join on unique ids keeps one row per message, in order.
-    let author = super::column(&authors, "author")?.clone();
+    let mut names: HashMap<&str, &str> = HashMap::with_capacity(ws.users.len());
+    for user in &ws.users {
+        // users.json may list someone twice: the first entry wins.
+        names.entry(user.id.as_str()).or_insert(user.name.as_str());
+    }
+    let users = super::column(&messages, "user")?.str()?;
+    let author: StringChunked = users
+        .iter()
+        .map(|id| id.map(|id| names.get(id).copied().unwrap_or(id)))
+        .collect();
+    let author = author.with_name("author".into()).into_column();
     let after_user = messages
         .columns()
         .iter()

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
 use serde_json::{json, Value};
 
-use crate::analysis::audit::{self, AuditOptions};
+use crate::analysis::audit::{self, AuditOptions, AuditSummary};
 use crate::analysis::metrics::{self, PeriodComparison, TimeToArchive};
 use crate::analysis::post::{PostFigures, PostOptions};
 use crate::error::{Error, Result};
@@ -27,10 +27,11 @@ pub struct Report {
     pub tz: Tz,
     pub as_of: Instant,
     pub audit_options: AuditOptions,
-    /// Time to archive and responders' load: the JSON, the charts and the page all show
-    /// them, so they are computed once.
+    /// Time to archive, responders' load and the audit's summary (under `audit_options`):
+    /// the JSON, the charts and the page show them, so they are computed once.
     pub time_to_archive: TimeToArchive,
     pub load: DataFrame,
+    pub audit: AuditSummary,
 }
 
 impl Report {
@@ -38,16 +39,27 @@ impl Report {
         let frames = IncidentFrames::new(ws, options.convention.clone())?;
         let as_of = options.as_of.unwrap_or(frames.as_of);
         let time_to_archive = TimeToArchive::of(frames.incidents.clone().lazy())?;
-        let load =
-            metrics::responders_load(frames.messages.clone().lazy(), options.tz)?.collect()?;
+        let audit_options = AuditOptions::default();
+        // Both read every message: one on each core.
+        let (load, audit) = rayon::join(
+            || -> Result<DataFrame> {
+                let messages = frames.messages.clone().lazy();
+                Ok(metrics::responders_load(messages, options.tz)?.collect()?)
+            },
+            || {
+                let (incidents, messages) = (frames.incidents.clone(), frames.messages.clone());
+                audit::summarize(incidents.lazy(), messages.lazy(), as_of, &audit_options)
+            },
+        );
         Ok(Report {
             post: PostFigures::compute(&frames.incidents, options, as_of)?,
             time_to_archive,
-            load,
+            load: load?,
+            audit: audit?,
             frames,
             tz: options.tz,
             as_of,
-            audit_options: AuditOptions::default(),
+            audit_options,
         })
     }
 
@@ -55,28 +67,12 @@ impl Report {
         self.frames.incidents.clone().lazy()
     }
 
-    fn messages(&self) -> LazyFrame {
-        self.frames.messages.clone().lazy()
-    }
-
     /// The `report --json` object: the post's figures at the top level, then `metrics`
     /// and `audit`.
     pub fn to_json(&self) -> Result<Value> {
-        // The audit reads the messages, the metrics the incidents: one on each core.
-        let (audit, metrics) = rayon::join(
-            || {
-                audit::summarize(
-                    self.incidents(),
-                    self.messages(),
-                    self.as_of,
-                    &self.audit_options,
-                )
-            },
-            || self.metrics_json(),
-        );
         let mut out = self.post.to_json();
-        out["metrics"] = metrics?;
-        out["audit"] = json!(audit?);
+        out["metrics"] = self.metrics_json()?;
+        out["audit"] = json!(self.audit);
         Ok(out)
     }
 
