@@ -260,8 +260,8 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
         super::grouped_oldest_first(kept, "channel_id")?
     };
     let mut messages = with_authors(sorted, ws)?;
-    let readings = read_texts(super::column(&messages, "text")?.str()?);
     let is_update = super::column(&messages, "is_update")?.bool()?.clone();
+    let readings = read_texts(super::column(&messages, "text")?.str()?, &is_update);
     let flag = |name: &str, says: fn(Reading) -> bool| {
         let said = BooleanChunked::from_iter_values(name.into(), readings.iter().map(|r| says(*r)));
         (&said & &is_update).with_name(name.into()).into_column()
@@ -409,9 +409,16 @@ impl Layout {
     }
 }
 
-/// Every text read for the phrase lists, on all cores (null reads as empty).
-fn read_texts(texts: &StringChunked) -> Vec<Reading> {
-    let texts: Vec<&str> = texts.iter().map(Option::unwrap_or_default).collect();
+/// Every update's text read for the phrase lists, on all cores (others, and null, read as
+/// empty).
+fn read_texts(texts: &StringChunked, is_update: &BooleanChunked) -> Vec<Reading> {
+    // Every flag is of people's updates: Slack's bookkeeping ("… has joined the
+    // channel") is not read at all.
+    let texts: Vec<&str> = texts
+        .iter()
+        .zip(is_update.iter())
+        .map(|(text, update)| text.filter(|_| update == Some(true)).unwrap_or_default())
+        .collect();
     texts
         .par_iter()
         .with_min_len(4096)
