@@ -4,7 +4,9 @@
 //!
 //! Rust reads what only a parser can: per channel the name's parts, the owners in the
 //! topic and the latest SOP summary; per message text the phrase lists, in one pass
-//! (`incidents::phrases`). Everything counted over messages is a polars query.
+//! (`incidents::phrases`); and one pass over the channel ids finds where the incident
+//! channels' messages lie and numbers them by incident. Everything counted over messages
+//! is a polars query, keyed by that number.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -452,7 +454,7 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
     numbered.with_column(flagged.incident.clone())?;
     numbered.with_column(creator.into_column())?;
     let numbered_updates = numbered.clone();
-    let by_channel = numbered.lazy().group_by([col("incident")]).agg([
+    let by_incident = numbered.lazy().group_by([col("incident")]).agg([
         col("time")
             .filter(col("subtype").eq(lit("channel_topic")))
             .min()
@@ -490,7 +492,7 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
     let mut joined = channels
         .lazy()
         .with_row_index("incident", None)
-        .join_on(by_channel, "incident", JoinType::Left)
+        .join_on(by_incident, "incident", JoinType::Left)
         .with_columns([
             coalesce(&[col("topic_first_message"), col("topic_last_set")]).alias("topic_set_at"),
             count("participants"),
