@@ -255,11 +255,11 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
                 .alias("is_update"),
         )
         .collect()?;
-    // The loader's messages already are so.
+    // The loader's messages already are so; the layout pass has checked.
     let sorted = if layout.grouped && layout.oldest_first {
         kept
     } else {
-        super::grouped_oldest_first(kept, "channel_id")?
+        super::sort_by_key_and_time(kept, "channel_id")?
     };
     let mut messages = with_authors(sorted, ws)?;
     let is_update = super::column(&messages, "is_update")?.bool()?.clone();
@@ -453,8 +453,7 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
     let mut numbered = messages.clone();
     numbered.with_column(flagged.incident.clone())?;
     numbered.with_column(creator.into_column())?;
-    let numbered_updates = numbered.clone();
-    let by_incident = numbered.lazy().group_by([col("incident")]).agg([
+    let by_incident = numbered.clone().lazy().group_by([col("incident")]).agg([
         col("time")
             .filter(col("subtype").eq(lit("channel_topic")))
             .min()
@@ -508,7 +507,7 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
             col("summary_at").is_not_null().alias("has_summary"),
         ])
         .collect()?;
-    let updates = numbered_updates
+    let updates = numbered
         .lazy()
         .filter(col("is_update"))
         .select([col("incident"), col("time")])

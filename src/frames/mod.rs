@@ -158,8 +158,7 @@ pub fn grouped_oldest_first(df: DataFrame, key: &str) -> Result<DataFrame> {
                 .alias("out_of_order"),
             // Runs of equal keys, against distinct keys: more runs than keys means some
             // key's rows are apart.
-            (same_as_above().not().sum().cast(DataType::UInt64) + lit(1u64).cast(DataType::UInt64))
-                .alias("runs"),
+            (same_as_above().not().sum().cast(DataType::UInt64) + lit(1u64)).alias("runs"),
             col(key).n_unique().cast(DataType::UInt64).alias("keys"),
         ])
         .collect()?;
@@ -169,6 +168,12 @@ pub fn grouped_oldest_first(df: DataFrame, key: &str) -> Result<DataFrame> {
     if df.height() < 2 || (!out_of_order && runs == keys) {
         return Ok(df);
     }
+    sort_by_key_and_time(df, key)
+}
+
+/// `df` sorted by `key`, then `time`, stably (rows of one instant keep their order): the
+/// fallback of [`grouped_oldest_first`], for callers that already know it is needed.
+pub(crate) fn sort_by_key_and_time(df: DataFrame, key: &str) -> Result<DataFrame> {
     Ok(df.sort(
         [key, "time"],
         SortMultipleOptions::default().with_maintain_order(true),
