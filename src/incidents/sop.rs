@@ -2,7 +2,6 @@
 //! and the summary template (Environment, Component, Probable cause, Frequency/Duration,
 //! Type, ETR, who, current and next action) in the spellings people really use.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::export::model::User;
@@ -110,15 +109,15 @@ impl Field {
 
 /// A summary: the fields found, each `None` when absent. `UNKNOWN` is kept as written
 /// (normalised to upper case), so "said it is not known" differs from "did not say".
-/// Values borrow from the message's text where they are kept as written.
+/// Values borrow from the message's text (or are the template's own words).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary<'a> {
-    pub fields: std::collections::BTreeMap<Field, Cow<'a, str>>,
+    pub fields: std::collections::BTreeMap<Field, &'a str>,
 }
 
 impl Summary<'_> {
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.fields.get(&field).map(|value| value.as_ref())
+        self.fields.get(&field).copied()
     }
 
     /// Fields the summary leaves out.
@@ -195,7 +194,7 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
     Some((key, &line[at + len..]))
 }
 
-fn normalise(field: Field, value: &str) -> Cow<'_, str> {
+fn normalise(field: Field, value: &str) -> &str {
     // Compared in lower case; an ASCII value without a copy.
     let lower = (!value.is_ascii()).then(|| value.to_lowercase());
     let is = |word: &str| match &lower {
@@ -209,13 +208,13 @@ fn normalise(field: Field, value: &str) -> Cow<'_, str> {
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
     };
     if is("unknown") || is("n/a") || is("?") || is("tbd") {
-        return Cow::Borrowed(if field == Field::Type {
+        return if field == Field::Type {
             "Unknown"
         } else {
             "UNKNOWN"
-        });
+        };
     }
-    Cow::Borrowed(match field {
+    match field {
         Field::Environment if starts("prod") => "Production",
         Field::Environment if starts("stag") => "Staging",
         Field::Type if starts("self") => "Self",
@@ -223,7 +222,7 @@ fn normalise(field: Field, value: &str) -> Cow<'_, str> {
         Field::Type if starts("scale") => "Scale",
         Field::Type if starts("unknown") => "Unknown",
         _ => value,
-    })
+    }
 }
 
 /// The owners a channel topic names.
