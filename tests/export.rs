@@ -364,3 +364,46 @@ fn old_exports_with_numbers_as_strings_read_like_new_ones() {
     assert_eq!(ts, Some(format!("{}.000100", DAY0 + 1).as_str()));
     assert_eq!(report_json(&dir, &["--strict"]), new);
 }
+
+#[test]
+fn a_lean_load_gives_the_same_incident_frames() {
+    let full = load(sample()).unwrap();
+    let lean_options = LoadOptions {
+        lean: true,
+        ..LoadOptions::default()
+    };
+    let lean = load_with(sample(), &lean_options).unwrap();
+    let (full, lean) = (
+        IncidentFrames::new(&full, "issue-").unwrap(),
+        IncidentFrames::new(&lean, "issue-").unwrap(),
+    );
+    assert!(full.incidents.equals_missing(&lean.incidents));
+    assert_eq!(full.as_of, lean.as_of);
+    // Every column but the texts and Slack's ids, which the lean load leaves out.
+    let read = |df: &DataFrame| df.drop_many(["ts", "thread_ts", "text"]);
+    assert!(read(&full.messages).equals_missing(&read(&lean.messages)));
+    let texts = |df: &DataFrame| -> Vec<Option<String>> {
+        let texts = df.column("text").unwrap().str().unwrap();
+        texts.iter().map(|t| t.map(str::to_string)).collect()
+    };
+    let (all, kept) = (texts(&full.messages), texts(&lean.messages));
+    let flagged = lean
+        .messages
+        .clone()
+        .lazy()
+        .select([col("is_escalation")
+            .or(col("is_resolution"))
+            .or(col("is_summary"))
+            .alias("f")])
+        .collect()
+        .unwrap();
+    let flagged = flagged.column("f").unwrap().bool().unwrap().clone();
+    let flagged = flagged.iter().map(|f| f == Some(true));
+    for ((all, kept), flagged) in all.iter().zip(&kept).zip(flagged) {
+        // A flagged message keeps its text; a kept text is the message's own.
+        assert!(!flagged || kept.is_some());
+        assert!(kept.is_none() || kept == all);
+    }
+    assert!(kept.iter().filter(|t| t.is_some()).count() < all.len() / 2);
+    assert_eq!(lean.messages.column("ts").unwrap().null_count(), kept.len());
+}

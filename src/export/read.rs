@@ -24,6 +24,8 @@ use crate::error::{Error, Result};
 use crate::export::model::{Channel, MessageView, User};
 use crate::export::source::{DayFile, DayFolder, ExportSource, Limits};
 use crate::export::{ChannelActivity, Workspace};
+use crate::incidents::is_update;
+use crate::incidents::phrases;
 use crate::time::{from_unix, millis, parse_slack_ts, plausible, safe_folder_name, Instant};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -40,6 +42,12 @@ pub struct LoadOptions {
     pub max_file_bytes: u64,
     /// Largest inflated-to-compressed ratio of a big zip entry (see [`Limits`]).
     pub max_zip_ratio: u64,
+    /// Keep only what the incident frames read, for reports over large exports: `ts`
+    /// and `thread_ts` load as nulls, and `text` is kept only for updates that flag
+    /// something (an escalation, a resolution, a possible SOP summary; see
+    /// [`phrases::Reading::flags_anything`]). The figures stay the same; the messages take about
+    /// half the memory. Notebooks that read the texts want the default, `false`.
+    pub lean: bool,
 }
 
 impl Default for LoadOptions {
@@ -50,6 +58,7 @@ impl Default for LoadOptions {
             strict: false,
             max_file_bytes: limits.max_file_bytes,
             max_zip_ratio: limits.max_zip_ratio,
+            lean: false,
         }
     }
 }
@@ -168,7 +177,7 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         .flatten()
         .unwrap_or_default();
 
-    let runs = parse_channels(&mut ld.source, &channels, ld.strict)?;
+    let runs = parse_channels(&mut ld.source, &channels, ld.strict, options.lean)?;
     let mut activity = vec![ChannelActivity::default(); channels.len()];
     let mut messages: Option<DataFrame> = None;
     for run in runs {
@@ -193,7 +202,7 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
     }
     let messages = match messages {
         Some(messages) => messages,
-        None => MessagesBuilder::default().finish()?,
+        None => MessagesBuilder::new(options.lean).finish()?,
     };
     ld.warn_unlisted_folders()?;
 
@@ -379,11 +388,20 @@ fn parse_channels(
     source: &mut ExportSource,
     channels: &[Channel],
     strict: bool,
+    lean: bool,
 ) -> Result<Vec<DayRun>> {
     let indices: Vec<usize> = (0..channels.len()).collect();
     let never = AtomicUsize::new(usize::MAX);
+    let builder = || MessagesBuilder::new(lean);
     if !source.reads_shared() {
-        let run = parse_run(channels, &indices, strict, OneReader(source), (0, &never))?;
+        let run = parse_run(
+            channels,
+            &indices,
+            strict,
+            builder(),
+            OneReader(source),
+            (0, &never),
+        )?;
         return Ok(vec![run]);
     }
     // Several runs per thread even out channels of different sizes.
@@ -401,6 +419,7 @@ fn parse_channels(
                 channels,
                 run,
                 strict,
+                builder(),
                 SharedFolder {
                     source: shared,
                     open: None,
@@ -412,7 +431,7 @@ fn parse_channels(
 }
 
 /// Lists, reads and parses the day files of consecutive channels with one buffer and one
-/// set of builders.
+/// set of builders, `out`.
 ///
 /// Strict, the first error ends the load, so a run that fails says so in
 /// `first_failed` (the lowest failed run's number) and later runs stop early; earlier
@@ -421,10 +440,10 @@ fn parse_run(
     channels: &[Channel],
     indices: &[usize],
     strict: bool,
+    mut out: MessagesBuilder,
     mut source: impl DaySource,
     (number, first_failed): (usize, &AtomicUsize),
 ) -> Result<DayRun> {
-    let mut out = MessagesBuilder::default();
     let mut buf = Vec::new();
     let mut activity = Vec::with_capacity(indices.len());
     let mut outcomes = Vec::new();
@@ -671,54 +690,77 @@ fn owned(v: MessageView) -> MessageView<'static> {
 /// once, from the file into the frame.
 pub struct MessagesBuilder {
     channel_id: StringChunkedBuilder,
-    ts: StringChunkedBuilder,
     time: Vec<i64>,
     user: StringChunkedBuilder,
     subtype: StringChunkedBuilder,
     text: StringChunkedBuilder,
-    thread_ts: StringChunkedBuilder,
+    /// `ts` and `thread_ts`; none when lean (see [`LoadOptions::lean`]).
+    ids: Option<(StringChunkedBuilder, StringChunkedBuilder)>,
 }
 
 impl Default for MessagesBuilder {
     fn default() -> Self {
-        let b = |name: &str| StringChunkedBuilder::new(name.into(), 1024);
-        MessagesBuilder {
-            channel_id: b("channel_id"),
-            ts: b("ts"),
-            time: Vec::with_capacity(1024),
-            user: b("user"),
-            subtype: b("subtype"),
-            text: b("text"),
-            thread_ts: b("thread_ts"),
-        }
+        MessagesBuilder::new(false)
     }
 }
 
 impl MessagesBuilder {
+    /// Builders of every column, or when `lean` of what the incident frames read.
+    pub fn new(lean: bool) -> Self {
+        let b = |name: &str| StringChunkedBuilder::new(name.into(), 1024);
+        MessagesBuilder {
+            channel_id: b("channel_id"),
+            time: Vec::with_capacity(1024),
+            user: b("user"),
+            subtype: b("subtype"),
+            text: b("text"),
+            ids: (!lean).then(|| (b("ts"), b("thread_ts"))),
+        }
+    }
+
     /// Appends one message of channel `channel_id` posted at `time`.
     pub fn push(&mut self, channel_id: &str, m: &MessageView, time: Instant) {
         self.channel_id.append_value(channel_id);
-        self.ts.append_value(&*m.ts);
         self.time.push(millis(time));
         self.user.append_option(m.user.as_deref());
         self.subtype.append_option(m.subtype.as_deref());
-        self.text.append_value(m.text.as_deref().unwrap_or(""));
-        self.thread_ts.append_option(m.thread_ts.as_deref());
+        let text = m.text.as_deref().unwrap_or("");
+        match &mut self.ids {
+            Some((ts, thread_ts)) => {
+                ts.append_value(&*m.ts);
+                thread_ts.append_option(m.thread_ts.as_deref());
+                self.text.append_value(text);
+            }
+            None => {
+                let flags =
+                    || is_update(m.subtype.as_deref()) && phrases::read(text).flags_anything();
+                self.text.append_option(Some(text).filter(|_| flags()));
+            }
+        }
     }
 
-    /// The messages frame.
+    /// The messages frame: `channel_id`, `ts`, `time`, `user`, `subtype`, `text`,
+    /// `thread_ts`.
     pub fn finish(self) -> Result<DataFrame> {
+        let height = self.time.len();
         let time = Series::new("time".into(), self.time)
             .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
             .into_column();
+        let (ts, thread_ts) = match self.ids {
+            Some((ts, thread_ts)) => (ts.finish().into_column(), thread_ts.finish().into_column()),
+            None => {
+                let null = |name: &str| Column::full_null(name.into(), height, &DataType::String);
+                (null("ts"), null("thread_ts"))
+            }
+        };
         Ok(DataFrame::new_infer_height(vec![
             self.channel_id.finish().into_column(),
-            self.ts.finish().into_column(),
+            ts,
             time,
             self.user.finish().into_column(),
             self.subtype.finish().into_column(),
             self.text.finish().into_column(),
-            self.thread_ts.finish().into_column(),
+            thread_ts,
         ])?)
     }
 }

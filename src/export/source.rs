@@ -580,9 +580,25 @@ impl DayFolder {
 }
 
 /// `2016-03-11.json` and the like; anything else in a channel folder is not a day file.
+/// Read by hand, as it runs once per file of the export: a format string would be parsed
+/// for every call.
 pub fn is_day_file(name: &str) -> bool {
-    name.strip_suffix(".json")
-        .is_some_and(|date| NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok())
+    let Some(date) = name.strip_suffix(".json") else {
+        return false;
+    };
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = date.get(range)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let dashes = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+    dashes
+        && matches!(
+            (number(0..4), number(5..7), number(8..10)),
+            (Some(y), Some(m), Some(d)) if NaiveDate::from_ymd_opt(y as i32, m, d).is_some()
+        )
 }
 
 #[cfg(test)]
@@ -595,5 +611,11 @@ mod tests {
         assert!(!is_day_file("2016-13-11.json"));
         assert!(!is_day_file("notes.json"));
         assert!(!is_day_file("2016-03-11.json.tmp"));
+        assert!(is_day_file("2016-02-29.json"));
+        assert!(!is_day_file("2015-02-29.json"));
+        assert!(!is_day_file("2016-3-11.json"));
+        assert!(!is_day_file("2016-03-1x.json"));
+        assert!(!is_day_file("+016-03-11.json"));
+        assert!(!is_day_file("2016-03-11é.json"));
     }
 }

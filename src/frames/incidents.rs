@@ -421,10 +421,14 @@ fn read_texts(texts: &StringChunked, is_update: &BooleanChunked) -> Vec<Reading>
         .zip(is_update.iter())
         .map(|(text, update)| text.filter(|_| update == Some(true)).unwrap_or_default())
         .collect();
+    // A lean load leaves most texts null: nothing to read there.
     texts
         .par_iter()
         .with_min_len(4096)
-        .map(|text| phrases::read(text))
+        .map(|text| match text.is_empty() {
+            true => Reading::default(),
+            false => phrases::read(text),
+        })
         .collect()
 }
 

@@ -1,7 +1,5 @@
 //! The workspace as loaded, as frames: every channel, every user, every message.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 
 use super::{datetime_column, non_empty};
@@ -107,7 +105,7 @@ pub fn messages_frame(ws: &Workspace) -> Result<DataFrame> {
 /// hash lookup per message in a map of the users, so its cost grows with messages +
 /// users, never with their product; unlike a join, it writes nothing but the new column.
 pub(crate) fn with_authors(mut messages: DataFrame, ws: &Workspace) -> Result<DataFrame> {
-    let mut names: HashMap<&str, &str> = HashMap::with_capacity(ws.users.len());
+    let mut names: PlHashMap<&str, &str> = PlHashMap::with_capacity(ws.users.len());
     for user in &ws.users {
         // users.json may list someone twice: the first entry wins.
         names.entry(user.id.as_str()).or_insert(user.name.as_str());

@@ -25,6 +25,12 @@ pub const BOOKKEEPING_SUBTYPES: [&str; 12] = [
     "pinned_item",
 ];
 
+/// Whether a message of this subtype is an update: people talking, not Slack's
+/// bookkeeping (the Rust twin of the frames' `is_update` column).
+pub fn is_update(subtype: Option<&str>) -> bool {
+    subtype.is_none_or(|s| !BOOKKEEPING_SUBTYPES.contains(&s))
+}
+
 /// Words that escalate, matched in any case: "escalat…", `@here`…
 pub const ESCALATION_PHRASES: [&str; 2] = ["escalat", "@here"];
 

@@ -48,6 +48,12 @@ impl Reading {
     pub fn is_multiline(self) -> bool {
         self.newlines >= 2
     }
+
+    /// Whether an update with this text gets a flag or could be a summary: it escalates,
+    /// says resolved (denied or not), or is multiline. A denial alone flags nothing.
+    pub fn flags_anything(self) -> bool {
+        self.says(Says::Escalation) || self.says(Says::Resolution) || self.is_multiline()
+    }
 }
 
 /// One pattern of the automaton: its list, and whether its case must match.
@@ -135,5 +141,14 @@ mod tests {
     fn two_line_breaks_make_a_multiline_text() {
         assert!(!read("one\ntwo").is_multiline());
         assert!(read("one\ntwo\nthree\nfour").is_multiline());
+    }
+
+    #[test]
+    fn only_escalations_resolutions_and_summaries_flag_anything() {
+        assert!(read("escalating").flags_anything());
+        assert!(read("not resolved").flags_anything());
+        assert!(read("a\nb\nc").flags_anything());
+        assert!(!read("not now").flags_anything());
+        assert!(!read("one\ntwo").flags_anything());
     }
 }
