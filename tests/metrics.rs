@@ -334,6 +334,11 @@ fn audit_reads_topics_summaries_silences_and_postmortems() {
         [50.0, 60.0]
     );
     assert_eq!(counts(&hour, "timers_missed"), [5, 6]);
+    // The frames' own silences stand in for the default window's; another is counted anew.
+    let from_frames = |options: &AuditOptions| audit::summarize_frames(&f, as_of, options).unwrap();
+    assert_eq!(from_frames(&AuditOptions::default()), summary);
+    let counted = audit::summarize(inc(), f.messages.clone().lazy(), as_of, &options).unwrap();
+    assert_eq!(from_frames(&options), counted);
     assert_eq!(summary.escalated, 1);
     assert_eq!(summary.waiting_for_postmortem, 1);
 

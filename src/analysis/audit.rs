@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::frames::JoinOn;
-use crate::frames::{self, exact_div, instant_lit, longest_silences, span_lit, DEFAULT_HOT_WINDOW};
+use crate::frames::{
+    self, exact_div, instant_lit, longest_silences, span_lit, IncidentFrames, DEFAULT_HOT_WINDOW,
+};
 use crate::incidents::sop::Field;
 use crate::time::Instant;
 
@@ -128,19 +130,26 @@ pub fn audited(
     options: &AuditOptions,
 ) -> Result<LazyFrame> {
     let silences = longest_silences(incidents.clone(), messages, options.hot_window)?;
-    Ok(incidents
-        .drop(cols(["longest_silence_minutes"]))
-        .join_on(silences, "channel_id", JoinType::Left)
-        .with_columns([
-            topic_status(),
-            summary_complete(),
-            topic_late(options),
-            waiting(as_of, options),
-            exact_div(col("longest_silence_minutes"), minutes(options.timer))
-                .floor()
-                .cast(DataType::UInt32)
-                .alias("timers_missed"),
-        ]))
+    let incidents = incidents.drop(cols(["longest_silence_minutes"])).join_on(
+        silences,
+        "channel_id",
+        JoinType::Left,
+    );
+    Ok(with_checks(incidents, as_of, options))
+}
+
+/// The audit's per-channel columns of incidents that have their `longest_silence_minutes`.
+fn with_checks(incidents: LazyFrame, as_of: Instant, options: &AuditOptions) -> LazyFrame {
+    incidents.with_columns([
+        topic_status(),
+        summary_complete(),
+        topic_late(options),
+        waiting(as_of, options),
+        exact_div(col("longest_silence_minutes"), minutes(options.timer))
+            .floor()
+            .cast(DataType::UInt32)
+            .alias("timers_missed"),
+    ])
 }
 
 /// The audit's headline counts.
@@ -193,7 +202,27 @@ pub fn summarize(
     as_of: Instant,
     options: &AuditOptions,
 ) -> Result<AuditSummary> {
-    let row = summary_row(audited(incidents, messages, as_of, options)?, options).collect()?;
+    summary_of(audited(incidents, messages, as_of, options)?, options)
+}
+
+/// [`summarize`] of incident frames as [`IncidentFrames::new`] made them. For the default
+/// hot window their `longest_silence_minutes` already is the audit's, so the messages
+/// are not read again; for another, the silences are counted anew.
+pub fn summarize_frames(
+    frames: &IncidentFrames,
+    as_of: Instant,
+    options: &AuditOptions,
+) -> Result<AuditSummary> {
+    let incidents = frames.incidents.clone().lazy();
+    if options.hot_window != DEFAULT_HOT_WINDOW {
+        return summarize(incidents, frames.messages.clone().lazy(), as_of, options);
+    }
+    summary_of(with_checks(incidents, as_of, options), options)
+}
+
+/// The headline counts of audited incidents.
+fn summary_of(audited: LazyFrame, options: &AuditOptions) -> Result<AuditSummary> {
+    let row = summary_row(audited, options).collect()?;
     let n = |name: &str| frames::first_count(&row, name);
     Ok(AuditSummary {
         channels: n("channels")?,

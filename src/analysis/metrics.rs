@@ -26,6 +26,11 @@ pub const TIME_TO_ARCHIVE_DEFINITION: &str = "Hours from a channel's creation to
 /// incident.io's rule for time spent on incidents from messages alone.
 pub const LOAD_DEFINITION: &str = "Each message counts 10 minutes; messages less than 20 minutes apart join one stretch (from the first to the last, plus 10 minutes). Stretches are split into working (08–19), late (19–23) and sleeping (23–08) hours in the chosen time zone.";
 
+/// [`LOAD_DEFINITION`]'s numbers: messages closer than this join one stretch…
+const STRETCH_GAP: Duration = Duration::minutes(20);
+/// …and the last one counts this long.
+const MESSAGE_COUNTS: Duration = Duration::minutes(10);
+
 /// Monday first, as polars' `weekday()` counts (1 = Monday).
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -457,15 +462,18 @@ fn band_ms_until(t: Expr, tz: Tz, from_hour: i64, to_hour: i64) -> Result<Expr> 
 /// ([`LOAD_DEFINITION`]): `author`, `start`, `end`. `messages` is
 /// [`crate::frames::IncidentFrames::messages`] (or a filter of it).
 pub fn stretches(messages: LazyFrame) -> Result<LazyFrame> {
-    // Within one window per author: a stretch starts at an author's first message and
-    // after every gap of 20 minutes or more.
-    let gap = col("time") - col("time").shift(lit(1));
-    let starts = gap
-        .clone()
-        .is_null()
-        .or(gap.gt_eq(span_lit(Duration::minutes(20))));
-    // Sorted by time, not by author and time: the window over each author keeps that
-    // order, and sorting a million names costs more than the rest of the query.
+    // Within each author's messages, oldest first: a stretch starts at the first message
+    // and after every gap of 20 minutes or more, and ends before the next such gap or at
+    // the last message. The k-th start and the k-th end then belong to one stretch.
+    let gap_at_least = |gap: Expr| gap.clone().is_null().or(gap.gt_eq(span_lit(STRETCH_GAP)));
+    let starts = gap_at_least(col("time") - col("time").shift(lit(1)));
+    let ends = gap_at_least(col("time").shift(lit(-1)) - col("time"));
+    let no_empty_lists = ExplodeOptions {
+        empty_as_null: false,
+        keep_nulls: false,
+    };
+    // Sorted by time, not by author and time: each author's group keeps that order, and
+    // sorting a million names costs more than the rest of the query.
     Ok(messages
         .filter(col("is_update").and(col("user").is_not_null()))
         .select([col("author"), col("time")])
@@ -473,19 +481,12 @@ pub fn stretches(messages: LazyFrame) -> Result<LazyFrame> {
             ["time"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
-        .with_column(
-            starts
-                .cast(DataType::UInt32)
-                .cum_sum(false)
-                .over([col("author")])?
-                .alias("stretch"),
-        )
-        .group_by([col("author"), col("stretch")])
+        .group_by([col("author")])
         .agg([
-            col("time").min().alias("start"),
-            (col("time").max() + span_lit(Duration::minutes(10))).alias("end"),
+            col("time").filter(starts).alias("start"),
+            (col("time").filter(ends) + span_lit(MESSAGE_COUNTS)).alias("end"),
         ])
-        .select([col("author"), col("start"), col("end")])
+        .explode(by_name(["start", "end"], true, false), no_empty_lists)
         .sort(
             ["author", "start"],
             SortMultipleOptions::default().with_maintain_order(true),

@@ -46,10 +46,7 @@ impl Report {
                 let messages = frames.messages.clone().lazy();
                 Ok(metrics::responders_load(messages, options.tz)?.collect()?)
             },
-            || {
-                let (incidents, messages) = (frames.incidents.clone(), frames.messages.clone());
-                audit::summarize(incidents.lazy(), messages.lazy(), as_of, &audit_options)
-            },
+            || audit::summarize_frames(&frames, as_of, &audit_options),
         );
         Ok(Report {
             post: PostFigures::compute(&frames.incidents, options, as_of)?,
