@@ -45,7 +45,7 @@ pub struct LoadOptions {
     /// Keep only what the incident frames read, for reports over large exports: `ts`
     /// and `thread_ts` load as nulls, and `text` is kept only for updates that flag
     /// something (an escalation, a resolution, a possible SOP summary; see
-    /// [`phrases::Reading::flags_anything`]). The figures stay the same; the messages take about
+    /// [`phrases::may_flag`]). The figures stay the same; the messages take about
     /// half the memory. Notebooks that read the texts want the default, `false`.
     pub lean: bool,
 }
@@ -732,8 +732,7 @@ impl MessagesBuilder {
                 self.text.append_value(text);
             }
             None => {
-                let flags =
-                    || is_update(m.subtype.as_deref()) && phrases::read(text).flags_anything();
+                let flags = || is_update(m.subtype.as_deref()) && phrases::may_flag(text);
                 self.text.append_option(Some(text).filter(|_| flags()));
             }
         }

@@ -48,12 +48,6 @@ impl Reading {
     pub fn is_multiline(self) -> bool {
         self.newlines >= 2
     }
-
-    /// Whether an update with this text gets a flag or could be a summary: it escalates,
-    /// says resolved (denied or not), or is multiline. A denial alone flags nothing.
-    pub fn flags_anything(self) -> bool {
-        self.says(Says::Escalation) || self.says(Says::Resolution) || self.is_multiline()
-    }
 }
 
 /// One pattern of the automaton: its list, and whether its case must match.
@@ -94,6 +88,28 @@ static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
         .expect("the phrase lists build an automaton");
     Automaton { phrases, matcher }
 });
+
+/// The phrases that can flag an update (a denial alone flags nothing), every one in any
+/// case, for a quick first look.
+static FLAGGING: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let phrases = ESCALATION_PHRASES
+        .iter()
+        .chain(&ESCALATION_MENTIONS)
+        .chain(&RESOLUTION_PHRASES);
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(phrases)
+        .expect("the phrase lists build an automaton")
+});
+
+/// Whether an update with this text may get a flag or be a summary: it has two line
+/// breaks, or a phrase of the escalation or resolution lists in any case. A quick look
+/// that stops at the first phrase: it says yes to a few texts that [`read`] flags
+/// nothing in (a mention in the wrong case), never no to one it flags.
+pub fn may_flag(text: &str) -> bool {
+    memchr::memchr_iter(b'\n', text.as_bytes()).nth(1).is_some() || FLAGGING.is_match(text)
+}
 
 /// Reads `text` for every phrase list and counts its line breaks, in one pass each.
 pub fn read(text: &str) -> Reading {
@@ -144,11 +160,18 @@ mod tests {
     }
 
     #[test]
-    fn only_escalations_resolutions_and_summaries_flag_anything() {
-        assert!(read("escalating").flags_anything());
-        assert!(read("not resolved").flags_anything());
-        assert!(read("a\nb\nc").flags_anything());
-        assert!(!read("not now").flags_anything());
-        assert!(!read("one\ntwo").flags_anything());
+    fn only_escalations_resolutions_and_summaries_may_flag() {
+        for text in [
+            "escalating",
+            "not RESOLVED",
+            "a\nb\nc",
+            "<!channel>",
+            "<!CHANNEL>",
+        ] {
+            assert!(may_flag(text), "{text}");
+        }
+        for text in ["not now", "one\ntwo", "", "unsolved"] {
+            assert!(!may_flag(text), "{text}");
+        }
     }
 }
