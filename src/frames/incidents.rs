@@ -263,41 +263,36 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     };
     let mut messages = with_authors(sorted, ws)?;
     let is_update = super::column(&messages, "is_update")?.bool()?.clone();
-    let readings = read_texts(super::column(&messages, "text")?.str()?, &is_update);
-    let flag = |name: &str, says: fn(Reading) -> bool| {
-        let said = BooleanChunked::from_iter_values(name.into(), readings.iter().map(|r| says(*r)));
-        (&said & &is_update).with_name(name.into()).into_column()
-    };
-    messages.with_column(flag("is_escalation", |r| r.says(Says::Escalation)))?;
-    messages.with_column(flag("is_resolution", |r| {
-        r.says(Says::Resolution) && !r.says(Says::Denial)
-    }))?;
-    // A summary has a line per field: fewer lines cannot be one, and most chat is one
-    // line, so only these few messages go through the parser below.
-    let candidates = flag("summary_candidate", Reading::is_multiline);
-    let candidates = candidates.bool()?;
-    // The summaries borrow their values from the texts: a handle of their own.
+    // The texts borrowed below need a handle of their own.
     let text_column = super::column(&messages, "text")?.clone();
     let texts = text_column.str()?;
-    let rows: Vec<(usize, &str)> = candidates
-        .iter()
-        .zip(texts.iter())
-        .enumerate()
-        .filter_map(|(row, (candidate, text))| {
-            Some((row, text.filter(|_| candidate == Some(true))?))
-        })
-        .collect();
+    let (updates, readings) = read_updates(texts, &is_update);
+    let height = messages.height();
+    let (mut escalation, mut resolution) = (vec![false; height], vec![false; height]);
+    // A summary has a line per field: fewer lines cannot be one, and most chat is one
+    // line, so only these few messages go through the parser below.
+    let mut candidates: Vec<(usize, &str)> = Vec::new();
+    for (&(row, text), reading) in updates.iter().zip(&readings) {
+        escalation[row] = reading.says(Says::Escalation);
+        resolution[row] = reading.says(Says::Resolution) && !reading.says(Says::Denial);
+        if reading.is_multiline() {
+            candidates.push((row, text));
+        }
+    }
+    let flag = |name: &str, values: &[bool]| BooleanChunked::from_slice(name.into(), values);
+    messages.with_column(flag("is_escalation", &escalation).into_column())?;
+    messages.with_column(flag("is_resolution", &resolution).into_column())?;
     // The parser is the costly part: it runs on all cores.
-    let parsed: Vec<(usize, Summary)> = rows
+    let parsed: Vec<(usize, Summary)> = candidates
         .par_iter()
         .filter_map(|(row, text)| Some((*row, parse_summary(text)?)))
         .collect();
     let incident_of = super::column(&messages, "incident")?.idx()?.clone();
-    let mut flags = vec![false; messages.height()];
+    let mut summary_flags = vec![false; height];
     let mut latest = vec![None; incident_ids.len()];
     // Oldest first within each channel: a channel's last summary is its latest.
     for (row, summary) in parsed {
-        flags[row] = true;
+        summary_flags[row] = true;
         if let Some(incident) = incident_of.get(row) {
             latest[incident as usize] = Some(summary);
         }
@@ -312,8 +307,7 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
             Column::new(field.name().into(), values)
         })
         .collect();
-    let is_summary = BooleanChunked::from_slice("is_summary".into(), &flags);
-    messages.with_column(is_summary.into_column())?;
+    messages.with_column(flag("is_summary", &summary_flags).into_column())?;
     let mut incident = messages.drop_in_place("incident")?;
     // Rows kept in place, channels in the order of the ids: the numbers ascend, which
     // lets a group-by on them take each incident's rows as one slice.
@@ -411,25 +405,28 @@ impl Layout {
     }
 }
 
-/// Every update's text read for the phrase lists, on all cores (others, and null, read as
-/// empty).
-fn read_texts(texts: &StringChunked, is_update: &BooleanChunked) -> Vec<Reading> {
-    // Every flag is of people's updates: Slack's bookkeeping ("… has joined the
-    // channel") is not read at all.
-    let texts: Vec<&str> = texts
+/// Every update with a text (its row and text), and each one's reading, read on all
+/// cores. Slack's bookkeeping ("… has joined the channel") gets no flag, so it is not
+/// read; nor are the texts a lean load left out.
+fn read_updates<'a>(
+    texts: &'a StringChunked,
+    is_update: &BooleanChunked,
+) -> (Vec<(usize, &'a str)>, Vec<Reading>) {
+    let updates: Vec<(usize, &str)> = texts
         .iter()
         .zip(is_update.iter())
-        .map(|(text, update)| text.filter(|_| update == Some(true)).unwrap_or_default())
+        .enumerate()
+        .filter_map(|(row, (text, update))| {
+            let text = text.filter(|t| update == Some(true) && !t.is_empty())?;
+            Some((row, text))
+        })
         .collect();
-    // A lean load leaves most texts null: nothing to read there.
-    texts
+    let readings = updates
         .par_iter()
         .with_min_len(4096)
-        .map(|text| match text.is_empty() {
-            true => Reading::default(),
-            false => phrases::read(text),
-        })
-        .collect()
+        .map(|(_, text)| phrases::read(text))
+        .collect();
+    (updates, readings)
 }
 
 /// The flagged messages with each one's incident number (its channel's place among the
@@ -457,22 +454,19 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
     let mut numbered = messages.clone();
     numbered.with_column(flagged.incident.clone())?;
     numbered.with_column(creator.into_column())?;
+    let people = only(person.clone(), "user");
     let by_incident = numbered.clone().lazy().group_by([col("incident")]).agg([
-        col("time")
-            .filter(col("subtype").eq(lit("channel_topic")))
+        only(col("subtype").eq(lit("channel_topic")), "time")
             .min()
             .alias("topic_first_message"),
-        col("user")
-            .filter(person.clone())
-            .n_unique()
+        // n_unique counts null as a value of its own.
+        (people.clone().n_unique() - people.null_count().gt(lit(0)).cast(IDX_DTYPE))
             .alias("participants"),
-        col("time")
-            .filter(person.and(col("user").neq_missing(col("creator"))))
+        only(person.and(col("user").neq_missing(col("creator"))), "time")
             .min()
             .alias("first_response_at"),
         col("is_escalation").sum().alias("escalations"),
-        col("time")
-            .filter(col("is_resolution"))
+        only(col("is_resolution"), "time")
             .min()
             .alias("resolved_at"),
         col("subtype")
@@ -485,10 +479,7 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
             .fill_null(lit(false))
             .sum()
             .alias("renames"),
-        col("time")
-            .filter(col("is_summary"))
-            .max()
-            .alias("summary_at"),
+        only(col("is_summary"), "time").max().alias("summary_at"),
     ]);
     let count = |name: &str| col(name).fill_null(lit(0)).cast(DataType::UInt32);
     // Still a row per incident number, in their order, for the silences below.
@@ -526,6 +517,13 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
         )
         .select(incident_columns())
         .collect()?)
+}
+
+/// `value` where `keep` holds, else null: for aggregates by incident. A filter inside a
+/// group-by lists each group's kept rows anew; a mask keeps the groups as they are (the
+/// slices of ascending incident numbers).
+fn only(keep: Expr, value: &str) -> Expr {
+    when(keep).then(col(value)).otherwise(lit(NULL))
 }
 
 /// The incidents frame's columns, in order.
@@ -659,8 +657,8 @@ fn numbered_silences(
                 .lt_eq(col("window_end"))
                 .sum()
                 .alias("updates_in_window"),
-            col("gap").filter(in_hot()).max().alias("longest_gap"),
-            col("time").filter(in_hot()).max().alias("last_update"),
+            only(in_hot(), "gap").max().alias("longest_gap"),
+            only(in_hot(), "time").max().alias("last_update"),
         ]);
     let zero = || lit(0.0);
     Ok(hot
