@@ -7,6 +7,10 @@ difference is printed and the driver exits 1. Then every command runs `--runs` t
 interleaved, and the median wall time is reported with each run's peak RSS (ru_maxrss of
 that child, from os.wait4).
 
+A fifth row is no peer but the floor: `cat` of every file of the export, one process per
+core (xargs -P), into /dev/null. It computes nothing, so it is not compared; it shows how
+much of any command's time merely reading the files takes on this machine.
+
 Workspaces are made by `incident-channels generate --scale N` and cached under
 target/bench-data/ (the same folders `cargo bench --bench load` uses). Sizes: 100k, 1M, 5M
 messages (10M too with BENCH_FULL=1), and a 20,000-user variant of the smallest size.
@@ -30,6 +34,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCALES = {"100k": 28, "1M": 280, "5M": 1400, "10M": 2800}
 OURS = "incident-channels"
+FLOOR = "floor: cat of every file"
 PEERS = {
     "post's loop": "benches/post_loop.py",
     "pandas": "benches/pandas_peer.py",
@@ -120,6 +125,13 @@ def commands(bin_path, python, folder):
     for name, script in PEERS.items():
         cmds[name] = [python, os.path.join(ROOT, script), folder]
     return cmds
+
+
+def floor_command(folder):
+    """Reads every file of the export on every core and computes nothing."""
+    read_all = ("find \"$1\" -type f -print0 | "
+                f"xargs -0 -P {os.cpu_count() or 1} -n 2048 cat > /dev/null")
+    return ["/bin/sh", "-c", read_all, "floor", folder]
 
 
 # --- comparing --------------------------------------------------------------------------
@@ -223,8 +235,9 @@ def table(ws, got):
 def summary(paths):
     """One markdown table of every workspace in the result files (for the README)."""
     rows = [
-        "| messages (JSON) | users | incident-channels | post's loop | pandas | polars (Python) |",
-        "|---|---:|---|---|---|---|",
+        "| messages (JSON) | users | incident-channels | post's loop | pandas | polars (Python) "
+        "| floor: cat of every file |",
+        "|---|---:|---|---|---|---|---|",
     ]
     every = []
     for path in paths:
@@ -240,10 +253,14 @@ def summary(paths):
             m = r[name]
             cells.append(f"{m['median_seconds']:.2f} s, {m['peak_rss_max_bytes'] / 1e6:.0f} MB "
                          f"· {m['median_seconds'] / ours['median_seconds']:.2f}×")
+        floor = r.get(FLOOR)
+        cells.append("—" if floor is None else
+                     f"{floor['median_seconds']:.2f} s · {floor['median_seconds'] / ours['median_seconds']:.2f}×")
         rows.append(f"| {w['messages'] / 1e6:.2f}M ({w['bytes'] / 1e6:.0f} MB, "
                     f"{w['files'] / 1e3:.0f}k files) | {w['users']} | " + " | ".join(cells) + " |")
     rows.append("\nMedian wall time, peak RSS; × is the peer's time ÷ incident-channels' "
-                "(above 1: ours is faster).")
+                "(above 1: ours is faster). The floor computes nothing: it only reads the files, "
+                "one process per core.")
     print("\n".join(rows))
 
 
@@ -297,7 +314,7 @@ def main():
             log(f"checking that all four agree on {ws['name']} …")
             ours = check_same(cmds, tmp)
             log(f"timing {ws['name']}: {args.runs} runs of each …")
-            got = measure(cmds, args.runs, tmp)
+            got = measure({**cmds, FLOOR: floor_command(ws["dir"])}, args.runs, tmp)
             text = table(ws, got)
             print(text + "\n", flush=True)
             printed.append(text)
