@@ -128,12 +128,13 @@ fn channel_facts(
     chosen: &[Chosen],
 ) -> Result<ChannelFacts> {
     let people = People::new(&ws.users);
+    // A workspace can have hundreds of thousands of incident channels: on all cores.
     let parts: Vec<_> = chosen
-        .iter()
+        .par_iter()
         .map(|(c, _, created)| convention.read(&c.name, *created))
         .collect();
     let owners: Vec<_> = chosen
-        .iter()
+        .par_iter()
         .map(|(c, ..)| parse_owners(&c.topic.value, &people))
         .collect();
     let last_activity: Vec<Instant> = chosen
