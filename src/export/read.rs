@@ -171,13 +171,22 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         ld.warn(file, Skipped::Channels, 1, format!("`created` of {why}"));
     }
     let channels = kept;
-    let users = ld.read_list::<User>("users.json", Skipped::Users);
-    let users = ld
-        .tolerate("users.json", users)?
-        .flatten()
-        .unwrap_or_default();
-
-    let runs = parse_channels(&mut ld.source, &channels, ld.strict, options.lean)?;
+    // users.json is parsed while the day files are read: a real company's lists tens of
+    // thousands of people.
+    let mut users_json = Vec::new();
+    let found = ld.source.read("users.json", &mut users_json);
+    let found = ld.tolerate("users.json", found)?.unwrap_or(false);
+    let shown = ld.source.display_path("users.json");
+    let (users, runs) = rayon::join(
+        || found.then(|| parse_list::<User>(&shown, &users_json, options.strict)),
+        || parse_channels(&mut ld.source, &channels, options.strict, options.lean),
+    );
+    let users = match users.transpose() {
+        Ok(users) => users.map(|list| ld.take_list(shown, Skipped::Users, list)),
+        Err(e) => ld.tolerate("users.json", Err(e))?.flatten(),
+    };
+    let users = users.unwrap_or_default();
+    let runs = runs?;
     let mut activity = vec![ChannelActivity::default(); channels.len()];
     let mut messages: Option<DataFrame> = None;
     for run in runs {
@@ -271,7 +280,18 @@ impl Loader {
             return Ok(None);
         }
         let shown = self.source.display_path(rel);
-        let (list, skips) = parse_list::<T>(&shown, &self.buf, self.strict)?;
+        let parsed = parse_list::<T>(&shown, &self.buf, self.strict)?;
+        Ok(Some(self.take_list(shown, what, parsed)))
+    }
+
+    /// The entries of a parsed list, warning about the ones it skipped.
+    fn take_list<T>(
+        &mut self,
+        shown: PathBuf,
+        what: Skipped,
+        parsed: (Vec<T>, Vec<Skip>),
+    ) -> Vec<T> {
+        let (list, skips) = parsed;
         if let Some(first) = skips.first() {
             let why = first.why.clone();
             self.warn(shown, what, skips.len(), why);
@@ -279,7 +299,7 @@ impl Loader {
         if what == Skipped::Channels {
             self.listed.extend(skips.into_iter().flat_map(|s| s.names));
         }
-        Ok(Some(list))
+        list
     }
 
     /// Warns about folders of day files that no list mentions: their messages belong to
