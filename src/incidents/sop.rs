@@ -112,19 +112,25 @@ impl Field {
 /// Values borrow from the message's text (or are the template's own words).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary<'a> {
-    pub fields: std::collections::BTreeMap<Field, &'a str>,
+    /// Indexed by [`Field`]: a fixed array, as every summary has the same nine fields.
+    fields: [Option<&'a str>; Field::ALL.len()],
 }
 
 impl Summary<'_> {
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.fields.get(&field).copied()
+        self.fields[field as usize]
+    }
+
+    /// How many fields the summary gives.
+    pub fn given(&self) -> usize {
+        self.fields.iter().flatten().count()
     }
 
     /// Fields the summary leaves out.
     pub fn missing(&self) -> Vec<Field> {
         Field::ALL
             .into_iter()
-            .filter(|f| !self.fields.contains_key(f))
+            .filter(|f| self.get(*f).is_none())
             .collect()
     }
 
@@ -154,12 +160,13 @@ pub fn parse_summary(text: &str) -> Option<Summary<'_>> {
         if value.is_empty() {
             continue;
         }
-        summary
-            .fields
-            .entry(field)
-            .or_insert_with(|| normalise(field, value));
+        // The first line that gives a field wins.
+        let slot = &mut summary.fields[field as usize];
+        if slot.is_none() {
+            *slot = Some(normalise(field, value));
+        }
     }
-    (summary.fields.len() >= MIN_FIELDS).then_some(summary)
+    (summary.given() >= MIN_FIELDS).then_some(summary)
 }
 
 /// `• *Key:* value`, `3. Key - value`, `key: value` → (key, value).
@@ -390,7 +397,7 @@ mod tests {
         assert_eq!(s.get(Field::Who), Some("ÜNKNOWN"));
         assert_eq!(s.get(Field::Etr), Some("UNKNOWN"));
         assert_eq!(s.get(Field::NextAction), Some("watch"));
-        assert_eq!(s.fields.len(), 7);
+        assert_eq!(s.given(), 7);
     }
 
     #[test]
@@ -403,6 +410,13 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn fields_index_a_summary_in_their_listed_order() {
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(field as usize, i, "{field:?}");
+        }
     }
 
     #[test]
