@@ -7,6 +7,13 @@ difference is printed and the driver exits 1. Then every command runs `--runs` t
 interleaved, and the median wall time is reported with each run's peak RSS (ru_maxrss of
 that child, from os.wait4).
 
+Before each workspace, when the driver may (root), it drops the kernel's dentry and inode
+caches (`/proc/sys/vm/drop_caches` = 2; `--keep-caches` not to): opening a file looks its
+name up in one hash table of every name the kernel holds, which after a 5M export holds
+a million more, and every command then opens files slower. Each size thus starts from
+the same state, whatever ran before; the first, untimed run of each command fills the page
+cache again, so the timed runs read from memory.
+
 A fifth row is no peer but the floor: `cat` of every file of the export, one process per
 core (xargs -P), into /dev/null. It computes nothing, so it is not compared; it shows how
 much of any command's time merely reading the files takes on this machine.
@@ -118,6 +125,17 @@ def run(argv, out_path):
         with open(err_path) as f:
             log(f"{' '.join(argv)} exited {code}:\n{f.read()[-3000:]}")
     return seconds, usage.ru_maxrss * 1024, code  # Linux: ru_maxrss in KiB
+
+
+def drop_kernel_caches():
+    """Drops the dentry and inode caches (root only); whether it could."""
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("2\n")
+        return True
+    except OSError:
+        return False
 
 
 def commands(bin_path, python, folder):
@@ -279,6 +297,8 @@ def main():
     ap.add_argument("--python", default=venv if os.path.exists(venv) else sys.executable)
     ap.add_argument("--data", default=os.path.join(ROOT, "target/bench-data"))
     ap.add_argument("--out", default=os.path.join(ROOT, "target/bench-results.json"))
+    ap.add_argument("--keep-caches", action="store_true",
+                    help="do not drop the kernel's dentry and inode caches before each size")
     args = ap.parse_args()
 
     bin_path = os.path.abspath(args.bin)
@@ -304,6 +324,7 @@ def main():
         "bin": bin_path,
         "build": "release" if "/release/" in bin_path else "debug" if "/debug/" in bin_path else "?",
         "runs": args.runs,
+        "dropped_kernel_caches": False,
         "workspaces": [],
     }
     printed = []
@@ -311,6 +332,11 @@ def main():
         for size, users in plan:
             ws = workspace(bin_path, args.data, SCALES[size], users)
             cmds = commands(bin_path, python, ws["dir"])
+            if not args.keep_caches:
+                dropped = drop_kernel_caches()
+                results["dropped_kernel_caches"] = dropped
+                log("dropped the kernel's dentry and inode caches" if dropped else
+                    "could not drop the kernel's caches (not root): times depend on what ran before")
             log(f"checking that all four agree on {ws['name']} …")
             ours = check_same(cmds, tmp)
             log(f"timing {ws['name']}: {args.runs} runs of each …")
