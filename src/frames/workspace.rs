@@ -118,9 +118,8 @@ pub(crate) fn with_authors(mut messages: DataFrame, ws: &Workspace) -> Result<Da
         .div_ceil(rayon::current_num_threads() * 4)
         .max(1);
     let parts: Vec<StringChunked> = (0..users.len())
-        .step_by(part)
-        .collect::<Vec<_>>()
         .into_par_iter()
+        .step_by(part)
         .map(|start| {
             let ids = users.slice(start as i64, part);
             ids.iter()
@@ -132,7 +131,7 @@ pub(crate) fn with_authors(mut messages: DataFrame, ws: &Workspace) -> Result<Da
     for part in &parts {
         author.append(part)?;
     }
-    let author = author.with_name("author".into()).into_column();
+    let author = author.into_column();
     let after_user = messages
         .columns()
         .iter()

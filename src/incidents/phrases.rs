@@ -108,7 +108,16 @@ static FLAGGING: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// that stops at the first phrase: it says yes to a few texts that [`read`] flags
 /// nothing in (a mention in the wrong case), never no to one it flags.
 pub fn may_flag(text: &str) -> bool {
-    memchr::memchr_iter(b'\n', text.as_bytes()).nth(1).is_some() || FLAGGING.is_match(text)
+    let lines = Reading {
+        said: 0,
+        newlines: newlines(text),
+    };
+    lines.is_multiline() || FLAGGING.is_match(text)
+}
+
+/// A text's line breaks, counted up to two (all [`Reading::is_multiline`] needs).
+fn newlines(text: &str) -> u8 {
+    memchr::memchr_iter(b'\n', text.as_bytes()).take(2).count() as u8
 }
 
 /// Reads `text` for every phrase list and counts its line breaks, in one pass each.
@@ -125,8 +134,10 @@ pub fn read(text: &str) -> Reading {
             }
         }
     }
-    let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).take(2).count() as u8;
-    Reading { said, newlines }
+    Reading {
+        said,
+        newlines: newlines(text),
+    }
 }
 
 #[cfg(test)]

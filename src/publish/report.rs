@@ -40,7 +40,8 @@ impl Report {
         let as_of = options.as_of.unwrap_or(frames.as_of);
         let time_to_archive = TimeToArchive::of(frames.incidents.clone().lazy())?;
         let audit_options = AuditOptions::default();
-        // Both read every message: one on each core.
+        // The responders' load reads every message; the audit reads the incidents (and the
+        // messages too for a hot window other than the frames'): one on each core.
         let (load, audit) = rayon::join(
             || -> Result<DataFrame> {
                 let messages = frames.messages.clone().lazy();
