@@ -5,7 +5,9 @@
 //! also written as strings (old exports) are read either way and written as numbers.
 
 use std::borrow::Cow;
+use std::fmt;
 
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -63,22 +65,83 @@ impl Channel {
 }
 
 /// A member of the workspace from `users.json` (or `users.list`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand (see [`UserFields`]) rather than derived: serde's `flatten` first copies
+/// every field into a buffer of its own, which made reading a company's 20,000 users
+/// three times slower, and a lean load can then skip `extra` without a second struct.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
     pub id: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub real_name: Option<String>,
-    #[serde(default)]
     pub deleted: bool,
-    #[serde(default)]
     pub is_bot: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tz: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+impl<'de> Deserialize<'de> for User {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(UserFields { keep_extra: true })
+    }
+}
+
+/// A [`User`] read without `extra` (Slack's profile and the rest the crate does not
+/// read): what a lean load keeps.
+pub struct LeanUser(pub User);
+
+impl<'de> Deserialize<'de> for LeanUser {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(UserFields { keep_extra: false })
+            .map(LeanUser)
+    }
+}
+
+/// Reads a user object field by field: `id` is required, the other typed fields default
+/// when absent, and any other field goes to `extra` (or is skipped).
+struct UserFields {
+    keep_extra: bool,
+}
+
+impl<'de> Visitor<'de> for UserFields {
+    type Value = User;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a user object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<User, A::Error> {
+        let mut user = User::default();
+        let mut has_id = false;
+        while let Some(Key(key)) = map.next_key()? {
+            match key.as_ref() {
+                "id" => (user.id, has_id) = (map.next_value()?, true),
+                "name" => user.name = map.next_value()?,
+                "real_name" => user.real_name = map.next_value()?,
+                "deleted" => user.deleted = map.next_value()?,
+                "is_bot" => user.is_bot = map.next_value()?,
+                "tz" => user.tz = map.next_value()?,
+                _ if self.keep_extra => {
+                    user.extra.insert(key.into_owned(), map.next_value()?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if !has_id {
+            return Err(de::Error::missing_field("id"));
+        }
+        Ok(user)
+    }
+}
+
+/// An object's key, borrowed from the input when it has no escapes.
+#[derive(Deserialize)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
 /// A message read from a day file, borrowing from the file's bytes where it can, so that
 /// loading a large export copies each string once: from the file into the frame.
@@ -123,6 +186,37 @@ fn reply_rule(ts: Option<&str>, thread_ts: Option<&str>) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn users_keep_the_fields_they_do_not_type_unless_lean() {
+        let text = r#"{"id": "U1", "name": "arjun", "tz": null, "is_bot": true,
+            "profile": {"display_name": "Arjun"}, "na\u006de2": "x"}"#;
+        let user: User = serde_json::from_str(text).unwrap();
+        assert_eq!((user.id.as_str(), user.name.as_str()), ("U1", "arjun"));
+        assert!(user.is_bot && !user.deleted && user.tz.is_none());
+        assert_eq!(user.extra["profile"], json!({"display_name": "Arjun"}));
+        assert_eq!(
+            user.extra["name2"],
+            json!("x"),
+            "an escaped key is read too"
+        );
+        let written = serde_json::to_value(&user).unwrap();
+        assert_eq!(written["profile"]["display_name"], "Arjun");
+        let lean: LeanUser = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            lean.0,
+            User {
+                extra: Map::new(),
+                ..user
+            }
+        );
+
+        let no_id = serde_json::from_str::<User>(r#"{"name": "arjun"}"#).unwrap_err();
+        assert!(no_id.to_string().contains("missing field `id`"), "{no_id}");
+        let bad = serde_json::from_value::<User>(json!({"id": "U1", "deleted": "no"}));
+        assert!(bad.unwrap_err().to_string().contains("expected a boolean"));
+        assert!(serde_json::from_value::<User>(json!(["U1"])).is_err());
+    }
 
     #[test]
     fn a_reply_has_a_thread_ts_other_than_its_ts() {

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::export::model::{Channel, MessageView, User};
+use crate::export::model::{Channel, LeanUser, MessageView, User};
 use crate::export::source::{DayFile, DayFolder, ExportSource, Limits};
 use crate::export::{ChannelActivity, Workspace};
 use crate::incidents::is_update;
@@ -46,7 +46,8 @@ pub struct LoadOptions {
     /// and `thread_ts` load as nulls, and `text` is kept only for updates that flag
     /// something (an escalation, a resolution, a possible SOP summary; see
     /// [`phrases::may_flag`]). The figures stay the same; the messages take about
-    /// half the memory. Notebooks that read the texts want the default, `false`.
+    /// half the memory. Users keep their typed fields, not `extra`. Notebooks that read
+    /// the texts want the default, `false`.
     pub lean: bool,
 }
 
@@ -178,7 +179,7 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
     let found = ld.tolerate("users.json", found)?.unwrap_or(false);
     let shown = ld.source.display_path("users.json");
     let (users, runs) = rayon::join(
-        || found.then(|| parse_list::<User>(&shown, &users_json, options.strict)),
+        || found.then(|| parse_users(&shown, &users_json, options.strict, options.lean)),
         || parse_channels(&mut ld.source, &channels, options.strict, options.lean),
     );
     let users = match users.transpose() {
@@ -560,6 +561,20 @@ fn parse_list<T: DeserializeOwned>(
     })
     .map_err(|_| Error::json(shown, &first_err))?;
     Ok((list, skips))
+}
+
+/// `users.json`'s entries, without what the crate does not read when `lean`.
+fn parse_users(
+    shown: &Path,
+    bytes: &[u8],
+    strict: bool,
+    lean: bool,
+) -> Result<(Vec<User>, Vec<Skip>)> {
+    if !lean {
+        return parse_list::<User>(shown, bytes, strict);
+    }
+    let (users, skips) = parse_list::<LeanUser>(shown, bytes, strict)?;
+    Ok((users.into_iter().map(|user| user.0).collect(), skips))
 }
 
 /// Deserializes a top-level JSON list one element at a time, so that one element that
