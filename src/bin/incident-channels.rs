@@ -31,6 +31,21 @@ use std::time::Duration;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `purge_delay` in `mimalloc.h` (libmimalloc-sys names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// mimalloc 3 keeps freed memory a second before giving it back to the system, and a
+/// report frees and allocates hundreds of megabytes in less than that. Ten milliseconds,
+/// mimalloc 2's default, cuts a large report's peak memory by a sixth to a quarter at the
+/// same speed. `MIMALLOC_PURGE_DELAY` in the environment still decides.
+#[cfg(not(debug_assertions))]
+fn return_freed_memory_sooner() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a number mimalloc reads when it next purges; no memory is touched.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "incident-channels",
@@ -186,6 +201,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    #[cfg(not(debug_assertions))]
+    return_freed_memory_sooner();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -453,4 +470,17 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Fails when a new mimalloc renumbers its options, so that the CLI does not set
+    /// another one by mistake: its purge delay is the one option whose default is 1000.
+    #[test]
+    fn option_15_is_mimallocs_purge_delay() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            let value = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+            assert_eq!(value, 1000);
+        }
+    }
 }

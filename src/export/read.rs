@@ -182,6 +182,7 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
         || found.then(|| parse_users(&shown, &users_json, options.strict, options.lean)),
         || parse_channels(&mut ld.source, &channels, options.strict, options.lean),
     );
+    drop(users_json);
     let users = match users.transpose() {
         Ok(users) => users.map(|list| ld.take_list(shown, Skipped::Users, list)),
         Err(e) => ld.tolerate("users.json", Err(e))?.flatten(),
@@ -281,8 +282,11 @@ impl Loader {
             return Ok(None);
         }
         let shown = self.source.display_path(rel);
-        let parsed = parse_list::<T>(&shown, &self.buf, self.strict)?;
-        Ok(Some(self.take_list(shown, what, parsed)))
+        let parsed = parse_list::<T>(&shown, &self.buf, self.strict);
+        // channels.json can be an eighth of a large export: its bytes are not kept while
+        // the day files are read.
+        self.buf = Vec::new();
+        Ok(Some(self.take_list(shown, what, parsed?)))
     }
 
     /// The entries of a parsed list, warning about the ones it skipped.
