@@ -437,19 +437,26 @@ pub fn weekday_hour_chart(cells: &DataFrame, tz: Tz) -> Result<Chart> {
     .x_label("hour of day"))
 }
 
+/// `t` as read on a clock in `tz`, in milliseconds since that clock read 1970-01-01
+/// 00:00: one time zone conversion, from which every band below is integer arithmetic.
+fn local_clock_ms(t: Expr, tz: Tz) -> Result<Expr> {
+    Ok(t.dt()
+        .convert_time_zone(polars_zone(tz)?)
+        .dt()
+        .replace_time_zone(None, lit("raise"), NonExistent::Raise)
+        .cast(DataType::Int64))
+}
+
 /// Milliseconds since the epoch that fell in a daily band `[from_hour, to_hour)` of
-/// local time, up to the instant `t`: whole local days times the band, plus today's
-/// share of it. The difference at two instants is the band's time between them. Whole
-/// milliseconds, so that sums are exact and the same on every run.
-fn band_ms_until(t: Expr, tz: Tz, from_hour: i64, to_hour: i64) -> Result<Expr> {
+/// local time, up to the local clock reading `clock_ms` (see [`local_clock_ms`]): whole
+/// local days times the band, plus today's share of it. The difference at two instants
+/// is the band's time between them. Whole milliseconds, so that sums are exact and the
+/// same on every run.
+fn band_ms_until(clock_ms: Expr, from_hour: i64, to_hour: i64) -> Result<Expr> {
     const HOUR_MS: i64 = 3_600_000;
-    let local = t.dt().convert_time_zone(polars_zone(tz)?);
-    let int = |e: Expr| e.cast(DataType::Int64);
-    let day = int(local.clone().dt().date());
-    let ms_of_day = int(local.clone().dt().hour()) * lit(HOUR_MS)
-        + int(local.clone().dt().minute()) * lit(60_000i64)
-        + int(local.clone().dt().second()) * lit(1_000i64)
-        + int(local.dt().millisecond());
+    const DAY_MS: i64 = 24 * HOUR_MS;
+    let day = clock_ms.clone().floor_div(lit(DAY_MS));
+    let ms_of_day = clock_ms - day.clone() * lit(DAY_MS);
     let band = (to_hour - from_hour) * HOUR_MS;
     let today = dsl::min_horizontal([
         lit(band),
@@ -497,10 +504,15 @@ pub fn stretches(messages: LazyFrame) -> Result<LazyFrame> {
 /// `sleeping_hours`, `total_hours`, most hours first (see [`LOAD_DEFINITION`]).
 pub fn responders_load(messages: LazyFrame, tz: Tz) -> Result<LazyFrame> {
     let band = |from: i64, to: i64| -> Result<Expr> {
-        Ok(band_ms_until(col("end"), tz, from, to)? - band_ms_until(col("start"), tz, from, to)?)
+        Ok(band_ms_until(col("end_clock"), from, to)?
+            - band_ms_until(col("start_clock"), from, to)?)
     };
     let hours = |ms: Expr| exact_div(ms, 3_600_000.0);
     Ok(stretches(messages)?
+        .with_columns([
+            local_clock_ms(col("start"), tz)?.alias("start_clock"),
+            local_clock_ms(col("end"), tz)?.alias("end_clock"),
+        ])
         .with_columns([
             band(8, 19)?.alias("working"),
             band(19, 23)?.alias("late"),
