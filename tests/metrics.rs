@@ -218,7 +218,7 @@ fn responders_load_follows_incident_ios_rule() {
         .collect()
         .unwrap();
     assert_eq!(stretches.height(), 3, "{stretches}");
-    let load = metrics::responders_load(f.messages.lazy(), Tz::UTC)
+    let load = metrics::responders_load(f.messages.clone().lazy(), Tz::UTC)
         .unwrap()
         .collect()
         .unwrap();
@@ -234,6 +234,22 @@ fn responders_load_follows_incident_ios_rule() {
         "{load}"
     );
     assert!((hours("total_hours") - 70.0 / 60.0).abs() < 1e-9, "{load}");
+    // In Kolkata (UTC+5:30) the first stretch is mid-afternoon, the others are at night.
+    let kolkata = parse_tz("Asia/Kolkata").unwrap();
+    let load = metrics::responders_load(f.messages.lazy(), kolkata)
+        .unwrap()
+        .collect()
+        .unwrap();
+    let hours = |c: &str| floats(&load, c).unwrap()[0];
+    assert!(
+        (hours("working_hours") - 40.0 / 60.0).abs() < 1e-9,
+        "{load}"
+    );
+    assert!(hours("late_hours").abs() < 1e-9, "{load}");
+    assert!(
+        (hours("sleeping_hours") - 30.0 / 60.0).abs() < 1e-9,
+        "{load}"
+    );
 }
 
 #[test]
