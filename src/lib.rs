@@ -43,7 +43,7 @@ pub mod prelude {
     };
     pub use crate::generate::{generate, GenerateOptions};
     pub use crate::incidents::Convention;
-    pub use crate::plot::{Chart, FrameDisplay, Table};
+    pub use crate::plot::{charts, Chart, FrameDisplay, Table};
     pub use crate::time::{fmt_time, parse_day, parse_tz, Instant};
     pub use chrono::{Duration as TimeSpan, NaiveDate};
     pub use chrono_tz::Tz;

@@ -497,14 +497,14 @@ fn charts_render_as_svg_and_png() {
     let inc = incidents(&mut w);
     let tta = TimeToArchive::of(inc.clone()).unwrap();
     let charts = [
-        metrics::created_vs_archived_chart(
+        charts::created_vs_archived_chart(
             &metrics::created_vs_archived(inc.clone(), Tz::UTC)
                 .unwrap()
                 .collect()
                 .unwrap(),
         )
         .unwrap(),
-        metrics::open_per_day_chart(
+        charts::open_per_day_chart(
             &metrics::open_per_day(inc.clone(), Tz::UTC, at(DAY0 + 3 * DAY))
                 .unwrap()
                 .collect()
@@ -512,7 +512,7 @@ fn charts_render_as_svg_and_png() {
             Tz::UTC,
         )
         .unwrap(),
-        metrics::weekday_hour_chart(
+        charts::weekday_hour_chart(
             &metrics::weekday_hour(inc, Tz::UTC)
                 .unwrap()
                 .collect()

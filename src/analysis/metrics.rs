@@ -6,9 +6,9 @@
 //!
 //! Each takes a `LazyFrame` and gives one, so a reader can filter before (production
 //! only, since July) and sort or join after; `summary()` is the aggregation every
-//! breakdown uses. The chart helpers draw the frames the queries give.
+//! breakdown uses. `plot::charts` draws the frames the queries give.
 
-use chrono::{Datelike, Duration, NaiveDate, TimeZone};
+use chrono::{Datelike, Duration};
 use chrono_tz::Tz;
 use polars::lazy::dsl;
 use polars::prelude::*;
@@ -17,7 +17,6 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::frames::JoinOn;
 use crate::frames::{self, exact_div, instant_lit, local_date, polars_zone, span_lit};
-use crate::plot::Chart;
 use crate::time::Instant;
 
 /// Time from a channel's creation to its archive, of the archived channels.
@@ -110,27 +109,6 @@ impl TimeToArchive {
             hours: frames::floats(&hours, "hours")?,
         })
     }
-
-    /// A histogram on a log axis.
-    pub fn histogram(&self) -> Chart {
-        Chart::histogram(
-            "Time to archive",
-            "hours (log scale)",
-            self.hours.clone(),
-            24,
-            true,
-        )
-    }
-
-    /// The share of channels archived within each duration, as a chart (log axis).
-    pub fn ecdf_chart(&self) -> Chart {
-        Chart::cumulative(
-            "Share of channels archived within a time",
-            "hours (log scale)",
-            self.hours.clone(),
-            true,
-        )
-    }
 }
 
 /// The first and last value of a datetime column, `None` when it has none.
@@ -202,19 +180,6 @@ fn month_grid(first: Instant, last: Instant, tz: Tz) -> Vec<String> {
         month = m.checked_add_months(chrono::Months::new(1));
     }
     months
-}
-
-/// Created and archived per month as side-by-side bars, from [`created_vs_archived`].
-pub fn created_vs_archived_chart(months: &DataFrame) -> Result<Chart> {
-    Ok(Chart::bars(
-        "Created and archived per month",
-        "month",
-        "channels",
-        frames::strings(months, "month")?,
-        "created",
-        frames::floats(months, "created")?,
-    )
-    .with_bars("archived", frames::floats(months, "archived")?))
 }
 
 /// Open channels per `date` in `tz`: a day counts a channel that was open at any moment
@@ -322,33 +287,6 @@ pub fn open_at(incidents: LazyFrame, times: &[Instant]) -> Result<LazyFrame> {
         .select([col("t"), col("open").cast(DataType::UInt32)]))
 }
 
-/// Open channels per day as steps, from [`open_per_day`].
-pub fn open_per_day_chart(days: &DataFrame, tz: Tz) -> Result<Chart> {
-    let points = frames::dates(days, "date")?
-        .into_iter()
-        .zip(frames::floats(days, "open")?)
-        .filter_map(|(d, n)| Some((day_start(d?, tz), n)));
-    Ok(Chart::over_time("Open incident channels per day", "open channels").steps("open", points))
-}
-
-/// The instant a local day begins (the earliest, where a DST change skips midnight).
-fn day_start(day: NaiveDate, tz: Tz) -> Instant {
-    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight");
-    match tz.from_local_datetime(&midnight) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
-            t.with_timezone(&chrono::Utc)
-        }
-        // Midnight does not exist that day: the day starts an hour later.
-        chrono::LocalResult::None => tz
-            .from_local_datetime(&(midnight + Duration::hours(1)))
-            .earliest()
-            .map_or_else(
-                || chrono::Utc.from_utc_datetime(&midnight),
-                |t| t.with_timezone(&chrono::Utc),
-            ),
-    }
-}
-
 /// The age buckets of open channels, youngest first.
 pub const AGE_BUCKETS: [(&str, i64); 5] = [
     ("< 1 day", 1),
@@ -414,27 +352,6 @@ pub fn weekday_hour(incidents: LazyFrame, tz: Tz) -> Result<LazyFrame> {
         ])
         .agg([len().alias("incidents")])
         .sort(["weekday", "hour"], SortMultipleOptions::default()))
-}
-
-/// The weekday × hour heat map, from [`weekday_hour`].
-pub fn weekday_hour_chart(cells: &DataFrame, tz: Tz) -> Result<Chart> {
-    let mut grid = vec![vec![0.0; 24]; 7];
-    let weekdays = frames::floats(cells, "weekday")?;
-    let hours = frames::floats(cells, "hour")?;
-    let counts = frames::floats(cells, "incidents")?;
-    for ((weekday, hour), n) in weekdays.into_iter().zip(hours).zip(counts) {
-        let (row, column) = (weekday as usize, hour as usize);
-        if (1..=7).contains(&row) && column < 24 {
-            grid[row - 1][column] += n;
-        }
-    }
-    Ok(Chart::heat_map(
-        &format!("Incident starts by weekday and hour ({tz})"),
-        WEEKDAYS.iter().map(|d| d.to_string()).collect(),
-        (0..24).map(|h| format!("{h:02}")).collect(),
-        grid,
-    )
-    .x_label("hour of day"))
 }
 
 /// `t` as read on a clock in `tz`, in milliseconds since that clock read 1970-01-01
@@ -550,22 +467,6 @@ pub fn rounded(load: LazyFrame) -> LazyFrame {
             .map(|h| col(*h).round(1, RoundMode::HalfAwayFromZero))
             .collect::<Vec<_>>(),
     )
-}
-
-/// Each responder's hours as grouped bars (working, late, sleeping), the `top` busiest,
-/// from [`responders_load`].
-pub fn load_chart(load: &DataFrame, top: usize) -> Result<Chart> {
-    let top = load.head(Some(top));
-    Ok(Chart::bars(
-        "Responders' load",
-        "responder",
-        "hours",
-        frames::strings(&top, "responder")?,
-        "working (08-19)",
-        frames::floats(&top, "working_hours")?,
-    )
-    .with_bars("late (19-23)", frames::floats(&top, "late_hours")?)
-    .with_bars("sleeping (23-08)", frames::floats(&top, "sleeping_hours")?))
 }
 
 /// Incidents created in the `days` before `as_of` (`period` "last") against the `days`

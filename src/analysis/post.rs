@@ -184,56 +184,6 @@ impl PostFigures {
                 .collect::<Vec<_>>(),
         })
     }
-}
-
-impl PostFigures {
-    /// The figures as a small HTML table, for notebooks.
-    pub fn html(&self) -> String {
-        let fmt_time = |t: Instant| fmt_time(t, self.tz);
-        let days: Vec<String> = self.worst_days.iter().map(|d| d.to_string()).collect();
-        let rows = [
-            (
-                "Incident channels",
-                format!("{} ({})", self.issue_channels, self.convention),
-            ),
-            (
-                "First created",
-                format!("{} {}", fmt_time(self.first_created), self.tz),
-            ),
-            (
-                "Last created",
-                format!("{} {}", fmt_time(self.last_created), self.tz),
-            ),
-            ("Average per month", self.average_text()),
-            (
-                "Still open",
-                format!("{} as of {}", self.active, fmt_time(self.as_of)),
-            ),
-            (
-                "Worst day",
-                format!("{} with {}", days.join(", "), self.worst_day_count),
-            ),
-        ];
-        let body: String = rows
-            .iter()
-            .map(|(k, v)| format!("<tr><th>{k}</th><td>{v}</td></tr>"))
-            .collect();
-        format!("<table class=\"dataframe\">{body}</table>")
-    }
-
-    /// Shows the figures in an evcxr notebook.
-    pub fn evcxr_display(&self) {
-        crate::plot::print_outputs(&[
-            crate::plot::MimeOutput {
-                mime: "text/html",
-                content: self.html(),
-            },
-            crate::plot::MimeOutput {
-                mime: "text/plain",
-                content: self.to_string(),
-            },
-        ]);
-    }
 
     /// The post's integer average, with the exact rate beside it where the integer says
     /// little (0 or 1 a month): `16`, `0 (0.4 a month)`.
@@ -243,16 +193,6 @@ impl PostFigures {
             (Some(avg), _) => avg.to_string(),
             _ => "n/a".into(),
         }
-    }
-
-    /// Open channels over time as a chart, as the post plotted it.
-    pub fn open_chart(&self) -> crate::plot::Chart {
-        crate::plot::Chart::over_time("Issue channels over time", "open issue channels").line(
-            "open",
-            self.open_over_time_monthly
-                .iter()
-                .map(|p| (p.t, p.open as f64)),
-        )
     }
 }
 

@@ -66,7 +66,7 @@ impl Channel {
 
 /// A member of the workspace from `users.json` (or `users.list`).
 ///
-/// Read by hand (see [`UserFields`]) rather than derived: serde's `flatten` first copies
+/// Read by hand (`UserFields`) rather than derived: serde's `flatten` first copies
 /// every field into a buffer of its own, which made reading a company's 20,000 users
 /// three times slower, and a lean load can then skip `extra` without a second struct.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -147,7 +147,7 @@ struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 /// loading a large export copies each string once: from the file into the frame.
 #[derive(Debug, Deserialize)]
 pub struct MessageView<'a> {
-    /// A string as Slack writes it; a number in some old exports (see [`lenient::ts`]).
+    /// A string as Slack writes it; a number in some old exports (see `lenient::ts`).
     #[serde(borrow, deserialize_with = "lenient::ts")]
     pub ts: Cow<'a, str>,
     #[serde(default, borrow)]

@@ -329,13 +329,7 @@ fn open_regular(path: &Path, shown: &Path, limit: u64) -> Result<Option<(File, u
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if std::fs::symlink_metadata(path).is_ok() {
-                return Err(Error::NotAFile {
-                    path: shown.to_path_buf(),
-                    kind: "symbolic link to nothing",
-                });
-            }
-            return Ok(None);
+            return nothing_at(shown, std::fs::symlink_metadata(path).is_ok(), None);
         }
         Err(e) => return Err(Error::io(shown, e)),
     };
@@ -354,6 +348,18 @@ fn open_regular(path: &Path, shown: &Path, limit: u64) -> Result<Option<(File, u
     }
     let file = options.open(path).map_err(|e| Error::io(shown, e))?;
     checked_again(file, shown, limit).map(Some)
+}
+
+/// What finding nothing at a name means: a symbolic link that leads nowhere is an error
+/// that names it; no entry at all is `absent` (the caller's "not there").
+fn nothing_at<T>(shown: &Path, dangling_link: bool, absent: T) -> Result<T> {
+    if dangling_link {
+        return Err(Error::NotAFile {
+            path: shown.to_path_buf(),
+            kind: "symbolic link to nothing",
+        });
+    }
+    Ok(absent)
 }
 
 /// A file just opened, with its length, checked again: it may have been swapped for
@@ -519,13 +525,8 @@ impl DayFolder {
             let stat = match statat(folder, name, AtFlags::empty()) {
                 Ok(stat) => stat,
                 Err(Errno::NOENT) => {
-                    if statat(folder, name, AtFlags::SYMLINK_NOFOLLOW).is_ok() {
-                        return Err(Error::NotAFile {
-                            path: shown.to_path_buf(),
-                            kind: "symbolic link to nothing",
-                        });
-                    }
-                    return Ok(false);
+                    let link = statat(folder, name, AtFlags::SYMLINK_NOFOLLOW).is_ok();
+                    return nothing_at(shown, link, false);
                 }
                 Err(e) => return Err(Error::io(shown, e.into())),
             };

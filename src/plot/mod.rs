@@ -3,9 +3,11 @@
 //! A [`Chart`] is data plus a title and labels; it renders to SVG (what notebooks and
 //! posts show) or PNG (drawn with a bundled font, so no system font is needed).
 //! [`Table`] shows a DataFrame as an HTML table. Both display themselves in evcxr
-//! notebooks.
+//! notebooks. [`charts`] draws what `analysis` computes: the post's figures, time to
+//! archive, and the metrics' frames.
 
 mod chart;
+pub mod charts;
 mod evcxr;
 mod table;
 

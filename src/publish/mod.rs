@@ -4,7 +4,7 @@
 //! the analysis itself for readers without Jupyter (`report --out`).
 //!
 //! A notebook is untrusted input. It is refused when anything in it is shaped like a
-//! Slack token, in any form a reader could decode (see [`scan`]), or when an SVG output
+//! Slack token, in any form a reader could decode (see `scan`), or when an SVG output
 //! could run script or fetch anything. Its HTML (outputs, markdown's raw HTML) goes
 //! through one allow-list sanitiser, its date and slug are validated so every file lands
 //! under the site folder, and every file is checked once more before anything is written.

@@ -14,7 +14,7 @@ use crate::analysis::post::{PostFigures, PostOptions};
 use crate::error::{Error, Result};
 use crate::export::Workspace;
 use crate::frames::IncidentFrames;
-use crate::plot::{Chart, Table};
+use crate::plot::{charts, Chart, Table};
 use crate::time::Instant;
 
 /// The breakdowns the report shows, by column.
@@ -124,14 +124,14 @@ impl Report {
             ("open-over-time", self.post.open_chart()),
             (
                 "open-per-day",
-                metrics::open_per_day_chart(
+                charts::open_per_day_chart(
                     &metrics::open_per_day(self.incidents(), self.tz, self.as_of)?.collect()?,
                     self.tz,
                 )?,
             ),
             (
                 "created-vs-archived",
-                metrics::created_vs_archived_chart(
+                charts::created_vs_archived_chart(
                     &metrics::created_vs_archived(self.incidents(), self.tz)?.collect()?,
                 )?,
             ),
@@ -139,12 +139,12 @@ impl Report {
             ("time-to-archive-share", tta.ecdf_chart()),
             (
                 "weekday-hour",
-                metrics::weekday_hour_chart(
+                charts::weekday_hour_chart(
                     &metrics::weekday_hour(self.incidents(), self.tz)?.collect()?,
                     self.tz,
                 )?,
             ),
-            ("responders-load", metrics::load_chart(load, 10)?),
+            ("responders-load", charts::load_chart(load, 10)?),
         ])
     }
 

@@ -1,0 +1,176 @@
+//! The charts of the analysis, as notebooks, the report page and posts show them: the
+//! post's figures (a table and open channels over time), time to archive, and one chart
+//! per metrics frame. They live here rather than beside the queries, so that `analysis`
+//! does not depend on how its results are drawn.
+
+use chrono::{Duration, NaiveDate, TimeZone};
+use chrono_tz::Tz;
+use polars::prelude::DataFrame;
+
+use super::evcxr::{print_outputs, MimeOutput};
+use super::Chart;
+use crate::analysis::metrics::{TimeToArchive, WEEKDAYS};
+use crate::analysis::post::PostFigures;
+use crate::error::Result;
+use crate::frames;
+use crate::time::{fmt_time, Instant};
+
+impl PostFigures {
+    /// The figures as a small HTML table, for notebooks.
+    pub fn html(&self) -> String {
+        let fmt_time = |t: Instant| fmt_time(t, self.tz);
+        let days: Vec<String> = self.worst_days.iter().map(|d| d.to_string()).collect();
+        let rows = [
+            (
+                "Incident channels",
+                format!("{} ({})", self.issue_channels, self.convention),
+            ),
+            (
+                "First created",
+                format!("{} {}", fmt_time(self.first_created), self.tz),
+            ),
+            (
+                "Last created",
+                format!("{} {}", fmt_time(self.last_created), self.tz),
+            ),
+            ("Average per month", self.average_text()),
+            (
+                "Still open",
+                format!("{} as of {}", self.active, fmt_time(self.as_of)),
+            ),
+            (
+                "Worst day",
+                format!("{} with {}", days.join(", "), self.worst_day_count),
+            ),
+        ];
+        let body: String = rows
+            .iter()
+            .map(|(k, v)| format!("<tr><th>{k}</th><td>{v}</td></tr>"))
+            .collect();
+        format!("<table class=\"dataframe\">{body}</table>")
+    }
+
+    /// Shows the figures in an evcxr notebook.
+    pub fn evcxr_display(&self) {
+        print_outputs(&[
+            MimeOutput {
+                mime: "text/html",
+                content: self.html(),
+            },
+            MimeOutput {
+                mime: "text/plain",
+                content: self.to_string(),
+            },
+        ]);
+    }
+
+    /// Open channels over time as a chart, as the post plotted it.
+    pub fn open_chart(&self) -> Chart {
+        Chart::over_time("Issue channels over time", "open issue channels").line(
+            "open",
+            self.open_over_time_monthly
+                .iter()
+                .map(|p| (p.t, p.open as f64)),
+        )
+    }
+}
+
+impl TimeToArchive {
+    /// A histogram on a log axis.
+    pub fn histogram(&self) -> Chart {
+        Chart::histogram(
+            "Time to archive",
+            "hours (log scale)",
+            self.hours.clone(),
+            24,
+            true,
+        )
+    }
+
+    /// The share of channels archived within each duration, as a chart (log axis).
+    pub fn ecdf_chart(&self) -> Chart {
+        Chart::cumulative(
+            "Share of channels archived within a time",
+            "hours (log scale)",
+            self.hours.clone(),
+            true,
+        )
+    }
+}
+
+/// Created and archived per month as side-by-side bars, from [`metrics::created_vs_archived`](crate::analysis::metrics::created_vs_archived).
+pub fn created_vs_archived_chart(months: &DataFrame) -> Result<Chart> {
+    Ok(Chart::bars(
+        "Created and archived per month",
+        "month",
+        "channels",
+        frames::strings(months, "month")?,
+        "created",
+        frames::floats(months, "created")?,
+    )
+    .with_bars("archived", frames::floats(months, "archived")?))
+}
+
+/// Open channels per day as steps, from [`metrics::open_per_day`](crate::analysis::metrics::open_per_day).
+pub fn open_per_day_chart(days: &DataFrame, tz: Tz) -> Result<Chart> {
+    let points = frames::dates(days, "date")?
+        .into_iter()
+        .zip(frames::floats(days, "open")?)
+        .filter_map(|(d, n)| Some((day_start(d?, tz), n)));
+    Ok(Chart::over_time("Open incident channels per day", "open channels").steps("open", points))
+}
+
+/// The instant a local day begins (the earliest, where a DST change skips midnight).
+fn day_start(day: NaiveDate, tz: Tz) -> Instant {
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight");
+    match tz.from_local_datetime(&midnight) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+            t.with_timezone(&chrono::Utc)
+        }
+        // Midnight does not exist that day: the day starts an hour later.
+        chrono::LocalResult::None => tz
+            .from_local_datetime(&(midnight + Duration::hours(1)))
+            .earliest()
+            .map_or_else(
+                || chrono::Utc.from_utc_datetime(&midnight),
+                |t| t.with_timezone(&chrono::Utc),
+            ),
+    }
+}
+
+/// The weekday × hour heat map, from [`metrics::weekday_hour`](crate::analysis::metrics::weekday_hour).
+pub fn weekday_hour_chart(cells: &DataFrame, tz: Tz) -> Result<Chart> {
+    let mut grid = vec![vec![0.0; 24]; 7];
+    let weekdays = frames::floats(cells, "weekday")?;
+    let hours = frames::floats(cells, "hour")?;
+    let counts = frames::floats(cells, "incidents")?;
+    for ((weekday, hour), n) in weekdays.into_iter().zip(hours).zip(counts) {
+        let (row, column) = (weekday as usize, hour as usize);
+        if (1..=7).contains(&row) && column < 24 {
+            grid[row - 1][column] += n;
+        }
+    }
+    Ok(Chart::heat_map(
+        &format!("Incident starts by weekday and hour ({tz})"),
+        WEEKDAYS.iter().map(|d| d.to_string()).collect(),
+        (0..24).map(|h| format!("{h:02}")).collect(),
+        grid,
+    )
+    .x_label("hour of day"))
+}
+
+/// Each responder's hours as grouped bars (working, late, sleeping), the `top` busiest,
+/// from [`metrics::responders_load`](crate::analysis::metrics::responders_load).
+pub fn load_chart(load: &DataFrame, top: usize) -> Result<Chart> {
+    let top = load.head(Some(top));
+    Ok(Chart::bars(
+        "Responders' load",
+        "responder",
+        "hours",
+        frames::strings(&top, "responder")?,
+        "working (08-19)",
+        frames::floats(&top, "working_hours")?,
+    )
+    .with_bars("late (19-23)", frames::floats(&top, "late_hours")?)
+    .with_bars("sleeping (23-08)", frames::floats(&top, "sleeping_hours")?))
+}
