@@ -32,6 +32,7 @@ use std::time::Duration;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc's `purge_delay` in `mimalloc.h` (libmimalloc-sys names no constant for it).
+#[cfg(any(test, not(debug_assertions)))]
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// mimalloc 3 keeps freed memory a second before giving it back to the system, and a
