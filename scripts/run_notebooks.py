@@ -17,9 +17,11 @@ import json
 import pathlib
 import sys
 import time
+from queue import Empty
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.util import ensure_async
 from nbclient.exceptions import CellExecutionError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -28,6 +30,46 @@ KERNEL = "incident-channels"
 
 class NotebookFailed(Exception):
     pass
+
+
+class EvcxrClient(NotebookClient):
+    """nbclient, waiting a moment after each cell for printed lines that come late.
+
+    evcxr can report a cell idle before the lines it printed reach Jupyter (evcxr issue
+    #353): nbclient then drops them as not of the cell it runs next, and the cell shows
+    no output. After each cell, messages are read until none comes for LATE_SECONDS, and
+    the cell's late stream lines go where they would have: into its stream, ahead of its
+    value."""
+
+    LATE_SECONDS = 0.25
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_cell_executed = self._remember_request
+        self._request_id = None
+
+    def _remember_request(self, cell, cell_index, execute_reply):
+        self._request_id = execute_reply["parent_header"].get("msg_id")
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if cell.cell_type != "code" or self._request_id is None:
+            return cell
+        while True:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=self.LATE_SECONDS))
+            except Empty:
+                break
+            if msg["msg_type"] != "stream" or msg["parent_header"].get("msg_id") != self._request_id:
+                continue
+            name, text = msg["content"]["name"], msg["content"]["text"]
+            stream = next((o for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == name), None)
+            if stream is not None:
+                stream["text"] += text
+            else:
+                cell.outputs.insert(0, nbformat.v4.new_output("stream", name=name, text=text))
+        self._request_id = None
+        return cell
 
 
 def stderr_outputs(nb):
@@ -61,7 +103,7 @@ def clean(nb):
 def execute(path, out_path, timings):
     nb = nbformat.read(path, as_version=4)
     started = time.monotonic()
-    client = NotebookClient(
+    client = EvcxrClient(
         nb,
         kernel_name=nb.metadata.get("kernelspec", {}).get("name", KERNEL),
         timeout=3600,

@@ -66,9 +66,9 @@ impl Channel {
 
 /// A member of the workspace from `users.json` (or `users.list`).
 ///
-/// Read by hand (`UserFields`) rather than derived: serde's `flatten` first copies
-/// every field into a buffer of its own, which made reading a company's 20,000 users
-/// three times slower, and a lean load can then skip `extra` without a second struct.
+/// Read by hand (`UserFields`) rather than derived with serde's `flatten`, which copies
+/// every field into a buffer of its own first: a lean load ([`LeanUser`]) can then skip
+/// `extra` without a second struct, and reads a company's 20,000 users 2.6 times faster.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
     pub id: String,
