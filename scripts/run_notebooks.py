@@ -53,7 +53,7 @@ class EvcxrClient(NotebookClient):
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        if cell.cell_type != "code" or self._request_id is None:
+        if self._request_id is None:  # not run: markdown, or an empty code cell
             return cell
         while True:
             try:

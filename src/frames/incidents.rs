@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::export::model::Channel;
 use crate::export::{ChannelActivity, Workspace};
 use crate::incidents::phrases::{self, Reading, Says};
-use crate::incidents::sop::{parse_owners, parse_summary, Field, People, Summary};
+use crate::incidents::sop::{parse_owners, parse_summary, Field, People, Summary, UserNames};
 use crate::incidents::{Convention, BOOKKEEPING_SUBTYPES, RENAME_SUBTYPES, UNARCHIVE_SUBTYPES};
 use crate::time::{from_unix, Instant};
 
@@ -75,11 +75,13 @@ impl IncidentFrames {
         let convention = convention.into();
         let chosen = incident_channels(ws, &convention)?;
         let ids: Vec<&str> = chosen.iter().map(|(c, ..)| c.id.as_str()).collect();
+        // Owners in topics and messages' authors are both resolved through these.
+        let people = People::new(&ws.users);
         // What the parsers read per channel and what the messages say are independent:
         // one on each core.
         let (base, flagged) = rayon::join(
-            || channel_facts(ws, &convention, &chosen),
-            || flagged_messages(ws, &ids),
+            || channel_facts(&convention, &chosen, &people),
+            || flagged_messages(ws, &ids, people.names()),
         );
         let (base, flagged) = (base?, flagged?);
         let as_of = base.newest_activity;
@@ -123,11 +125,10 @@ fn incident_channels<'a>(ws: &'a Workspace, convention: &Convention) -> Result<V
 /// One row per incident channel with what the channel list, the loader's activity and the
 /// parsers say: name parts, life, topic and owners.
 fn channel_facts(
-    ws: &Workspace,
     convention: &Convention,
     chosen: &[Chosen],
+    people: &People,
 ) -> Result<ChannelFacts> {
-    let people = People::new(&ws.users);
     // A workspace can have hundreds of thousands of incident channels: on all cores.
     let parts: Vec<_> = chosen
         .par_iter()
@@ -135,7 +136,7 @@ fn channel_facts(
         .collect();
     let owners: Vec<_> = chosen
         .par_iter()
-        .map(|(c, ..)| parse_owners(&c.topic.value, &people))
+        .map(|(c, ..)| parse_owners(&c.topic.value, people))
         .collect();
     let last_activity: Vec<Instant> = chosen
         .iter()
@@ -242,7 +243,7 @@ fn channel_facts(
 
 /// The incident channels' messages with their author and flags, grouped by channel and
 /// oldest first within each (see [`IncidentFrames::messages`]).
-fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
+fn flagged_messages(ws: &Workspace, incident_ids: &[&str], names: &UserNames) -> Result<Flagged> {
     let layout = Layout::of(&ws.messages, incident_ids)?;
     let mut kept = layout.rows_of(&ws.messages)?;
     kept.with_column(IdxCa::from_vec("incident".into(), layout.incident).into_column())?;
@@ -262,7 +263,7 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str]) -> Result<Flagged> {
     } else {
         super::sort_by_key_and_time(kept, "channel_id")?
     };
-    let mut messages = with_authors(sorted, ws)?;
+    let mut messages = with_authors(sorted, names)?;
     let is_update = super::column(&messages, "is_update")?.bool()?.clone();
     // The texts borrowed below need a handle of their own.
     let text_column = super::column(&messages, "text")?.clone();

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use super::{datetime_column, non_empty};
 use crate::error::Result;
 use crate::export::Workspace;
+use crate::incidents::sop::UserNames;
 use crate::time::from_unix;
 
 /// One row per channel: id, name, created, creator, is_archived, archived_at, topic,
@@ -99,18 +100,13 @@ pub fn users_frame(ws: &Workspace) -> Result<DataFrame> {
 /// user's name, joined from users; the id when the user is unknown), subtype, text,
 /// thread_ts.
 pub fn messages_frame(ws: &Workspace) -> Result<DataFrame> {
-    with_authors(ws.messages.clone(), ws)
+    with_authors(ws.messages.clone(), &UserNames::new(&ws.users))
 }
 
 /// Adds `author` after `user`: the user's name, or the id when the user is unknown. One
 /// hash lookup per message in a map of the users, so its cost grows with messages +
 /// users, never with their product; unlike a join, it writes nothing but the new column.
-pub(crate) fn with_authors(mut messages: DataFrame, ws: &Workspace) -> Result<DataFrame> {
-    let mut names: PlHashMap<&str, &str> = PlHashMap::with_capacity(ws.users.len());
-    for user in &ws.users {
-        // users.json may list someone twice: the first entry wins.
-        names.entry(user.id.as_str()).or_insert(user.name.as_str());
-    }
+pub(crate) fn with_authors(mut messages: DataFrame, names: &UserNames) -> Result<DataFrame> {
     let users = super::column(&messages, "user")?.str()?;
     // In parts on all cores, appended in order (appending copies no string).
     let part = users
@@ -123,7 +119,7 @@ pub(crate) fn with_authors(mut messages: DataFrame, ws: &Workspace) -> Result<Da
         .map(|start| {
             let ids = users.slice(start as i64, part);
             ids.iter()
-                .map(|id| id.map(|id| names.get(id).copied().unwrap_or(id)))
+                .map(|id| id.map(|id| names.get(id).unwrap_or(id)))
                 .collect()
         })
         .collect();

@@ -246,8 +246,28 @@ pub struct Owners {
 /// name two people share). Lookups cost the same with 20 or 20,000 users.
 #[derive(Debug, Default)]
 pub struct People<'a> {
-    by_id: HashMap<&'a str, &'a str>,
+    by_id: UserNames<'a>,
     by_name: HashMap<AnyCase<'a>, &'a str>,
+}
+
+/// The workspace's user names by id: `users.json` may list someone twice, and the first
+/// entry wins. What messages' authors and topics' mentions are resolved through.
+#[derive(Debug, Default)]
+pub struct UserNames<'a>(HashMap<&'a str, &'a str>);
+
+impl<'a> UserNames<'a> {
+    pub fn new(users: &'a [User]) -> Self {
+        let mut names = HashMap::with_capacity_and_hasher(users.len(), Default::default());
+        for u in users {
+            names.entry(u.id.as_str()).or_insert(u.name.as_str());
+        }
+        UserNames(names)
+    }
+
+    /// The user name of an id.
+    pub fn get(&self, id: &str) -> Option<&'a str> {
+        self.0.get(id).copied()
+    }
 }
 
 /// A name that hashes and compares in any ASCII case, with no lowercase copy: indexing
@@ -276,11 +296,10 @@ impl Eq for AnyCase<'_> {}
 impl<'a> People<'a> {
     pub fn new(users: &'a [User]) -> Self {
         let mut people = People {
-            by_id: HashMap::with_capacity_and_hasher(users.len(), Default::default()),
+            by_id: UserNames::new(users),
             by_name: HashMap::with_capacity_and_hasher(users.len() * 2, Default::default()),
         };
         for u in users {
-            people.by_id.entry(u.id.as_str()).or_insert(u.name.as_str());
             let names = std::iter::once(u.name.as_str()).chain(u.real_name.as_deref());
             for name in names {
                 people
@@ -294,7 +313,12 @@ impl<'a> People<'a> {
 
     /// The user name of an id.
     pub fn name_of_id(&self, id: &str) -> Option<&'a str> {
-        self.by_id.get(id).copied()
+        self.by_id.get(id)
+    }
+
+    /// The user names by id.
+    pub fn names(&self) -> &UserNames<'a> {
+        &self.by_id
     }
 
     /// The user name of someone written as a user name or real name, in any ASCII case.
