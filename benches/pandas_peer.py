@@ -1,6 +1,6 @@
 """The post's figures the pandas way, from an export folder.
 
-Reads every channel's day files with json.load (pandas has no reader for a folder of
+Reads the issue channels' day files with json.load (pandas has no reader for a folder of
 JSON lists), builds one messages DataFrame with the columns the Rust tool's messages
 frame has (channel_id, ts, time, user, subtype, text, thread_ts), then computes the
 figures of `incident-channels report DIR --json` with pandas operations and prints them
@@ -56,9 +56,10 @@ def main(root):
     if "is_archived" not in channels:
         channels["is_archived"] = False
     channels["is_archived"] = channels["is_archived"].fillna(False).astype(bool)
-    messages = load_messages(root, channels)
-
     issues = channels[channels["name"].str.startswith(PREFIX)].copy()
+    # Only the issue channels' messages, as the post and the tool read.
+    messages = load_messages(root, issues)
+
     issues["created"] = pd.to_datetime(issues["created"] * 1_000_000_000, unit="ns", utc=True)
     issues = issues.sort_values("created").set_index("id")
 

@@ -1,6 +1,6 @@
 """The post's figures the python-polars way, from an export folder.
 
-Reads every channel's day files with json.load into column lists (polars' own
+Reads the issue channels' day files with json.load into column lists (polars' own
 `pl.read_json` per day file measured 5.6x slower here: its per-call cost dominates on
 small files, and `scan_ndjson` does not read JSON lists), builds one messages DataFrame
 with the columns the Rust tool's messages frame has, then computes the figures of
@@ -68,7 +68,8 @@ def main(root):
     if "is_archived" not in channels.columns:
         channels = channels.with_columns(is_archived=pl.lit(False))
     channels = channels.with_columns(pl.col("is_archived").fill_null(False))
-    messages = load_messages(root, channels)
+    # Only the issue channels' messages, as the post and the tool read.
+    messages = load_messages(root, channels.filter(pl.col("name").str.starts_with(PREFIX)))
 
     activity = messages.group_by("channel_id").agg(
         last_message=pl.col("time").max(),

@@ -5,7 +5,7 @@ src/analysis/post.rs and TimeToArchive in src/analysis/metrics.rs) and prints th
 JSON with the same keys and formatting. The post's two fixes are kept: "now" is the
 newest message or creation in the incident channels, and days are UTC dates.
 
-Like the Rust loader, it reads every channel's day files, not only the incident ones.
+Like the post and the Rust report, it reads only the incident channels' day files.
 Times are kept as integer nanoseconds (Slack's ts is "seconds.micros"), so that the
 figures match the Rust side exactly. Stdlib only.
 
@@ -52,9 +52,11 @@ def main(root):
     with open(os.path.join(root, "channels.json")) as f:
         channels = json.load(f)
 
-    # Read every channel's day files, as the tool does; note per channel its newest
-    # message and its newest archive and unarchive.
-    for channel in channels:
+    # Read the issue channels' day files, as the post (which fetched only their
+    # history) and the tool do; note per channel its newest message and its newest
+    # archive and unarchive.
+    issue_channels = [c for c in channels if c["name"].startswith(PREFIX)]
+    for channel in issue_channels:
         channel["last_message"] = None
         channel["last_archive"] = None
         channel["last_unarchive"] = None
@@ -78,7 +80,6 @@ def main(root):
                     if channel["last_unarchive"] is None or t > channel["last_unarchive"]:
                         channel["last_unarchive"] = t
 
-    issue_channels = [c for c in channels if c["name"].startswith(PREFIX)]
     issue_channels = sorted(issue_channels, key=lambda c: c["created"])
     first_channel = issue_channels[0]
     last_channel = issue_channels[-1]

@@ -407,3 +407,39 @@ fn a_lean_load_gives_the_same_incident_frames() {
     assert!(kept.iter().filter(|t| t.is_some()).count() < all.len() / 2);
     assert_eq!(lean.messages.column("ts").unwrap().null_count(), kept.len());
 }
+
+#[test]
+fn a_channel_filter_reads_only_the_chosen_channels_messages() {
+    let mut w = Crafted::new();
+    w.channel("issue-db-0908", DAY0, Some(DAY0 + DAY));
+    w.channel("general", DAY0, None)
+        .messages("general", &[msg(DAY0 + HOUR, "", "lunch?")]);
+    let dir = w.finish();
+    // A broken day file in a channel that is not read cannot fail the load.
+    std::fs::write(dir.join("general/2016-08-10.json"), "[{\"ts\": ").unwrap();
+    let options = LoadOptions {
+        strict: true,
+        messages_of: ChannelFilter::named(|name| name.starts_with("issue-")),
+        ..LoadOptions::default()
+    };
+    let ws = load_with(&dir, &options).unwrap();
+    // Both channels are listed; only the incident's messages are read.
+    assert_eq!(ws.channels.len(), 2);
+    let read = ws.messages.column("channel_id").unwrap().str().unwrap();
+    assert!(read.iter().all(|id| id == Some(ws.channels[0].id.as_str())));
+    assert_eq!(ws.messages.height(), 2);
+    assert_eq!(ws.activity[1].message_count, 0);
+    assert!(ws.warnings.is_empty(), "{:?}", ws.warnings);
+
+    // Reading every channel finds the broken file.
+    let all = LoadOptions {
+        strict: true,
+        ..LoadOptions::default()
+    };
+    let err = load_with(&dir, &all).err().expect("strict fails on it");
+    assert!(err.to_string().contains("general"), "{err}");
+
+    // The report reads the incident channels only: the same figures, and no failure.
+    let report = report_json(&dir, &["--strict"]);
+    assert_eq!(report["issue_channels"], 1);
+}

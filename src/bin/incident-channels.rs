@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use incident_channels::analysis::post::PostOptions;
-use incident_channels::export::{load_with, LoadOptions, LoadWarning};
+use incident_channels::export::{load_with, ChannelFilter, LoadOptions, LoadWarning};
 use incident_channels::generate::{generate, GenerateOptions};
 use incident_channels::incidents::Convention;
 use incident_channels::publish::report::Report;
@@ -60,7 +60,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The seed post's analysis of an export folder or .zip.
+    /// The seed post's analysis of an export folder or .zip. Only the incident channels'
+    /// day files are read.
     Report {
         /// Slack export: a folder with channels.json, or the .zip Slack sends.
         dir: PathBuf,
@@ -88,8 +89,8 @@ enum Command {
         /// Also write the full report (report.md, report.html, report.json, charts) here.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Fail on the first unreadable message, day file or list entry, instead of
-        /// skipping it and warning on stderr after the report.
+        /// Fail on the first unreadable message, day file (of an incident channel) or
+        /// list entry, instead of skipping it and warning on stderr after the report.
         #[arg(long)]
         strict: bool,
     },
@@ -328,10 +329,13 @@ fn run(cli: Cli) -> Result<()> {
                     })
                     .transpose()?,
             };
-            // The report shows no message text: only what its figures read is kept.
+            // The report shows no message text, and reads the incident channels only: only
+            // what its figures read is loaded.
+            let incidents = options.convention.clone();
             let load_options = LoadOptions {
                 strict,
                 lean: true,
+                messages_of: ChannelFilter::named(move |name| incidents.is_incident(name)),
                 ..LoadOptions::default()
             };
             let mut clock = PhaseClock::new(timings);

@@ -11,7 +11,7 @@ pub mod source;
 pub mod write;
 
 pub use activity::ChannelActivity;
-pub use read::{load, load_with, LoadOptions, LoadWarning, Skipped};
+pub use read::{load, load_with, ChannelFilter, LoadOptions, LoadWarning, Skipped};
 pub use write::ExportWriter;
 
 use std::path::PathBuf;
@@ -30,7 +30,8 @@ pub struct Workspace {
     pub users: Vec<User>,
     /// One row per message: channel_id, ts (Slack's id string), time, user, subtype, text,
     /// thread_ts. Grouped by channel in `channels` order, each channel's in the order of
-    /// its day files (oldest first) and of the messages in them.
+    /// its day files (oldest first) and of the messages in them. Only the channels
+    /// [`LoadOptions::messages_of`] reads have rows.
     pub messages: DataFrame,
     /// What was skipped as unreadable, one entry per file and kind. With
     /// [`LoadOptions::strict`] reading fails instead, and only folders that no channel

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -49,6 +50,44 @@ pub struct LoadOptions {
     /// half the memory. Users keep their typed fields, not `extra`. Notebooks that read
     /// the texts want the default, `false`.
     pub lean: bool,
+    /// Whose day files to read: every channel's by default. A report on incidents reads
+    /// only the incident channels', which in a real workspace are a small part of its
+    /// messages. The other channels are still listed, with no messages.
+    pub messages_of: ChannelFilter,
+}
+
+/// Which channels' messages a load reads, by channel name (see
+/// [`LoadOptions::messages_of`]).
+#[derive(Clone, Default)]
+pub struct ChannelFilter(Option<Arc<NamePredicate>>);
+
+/// A test of a channel's name, shared by the threads that read day files.
+type NamePredicate = dyn Fn(&str) -> bool + Send + Sync;
+
+impl ChannelFilter {
+    /// Every channel's.
+    pub fn all() -> Self {
+        ChannelFilter(None)
+    }
+
+    /// The channels whose name `keep` accepts, e.g. `|name| convention.is_incident(name)`.
+    pub fn named(keep: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        ChannelFilter(Some(Arc::new(keep)))
+    }
+
+    /// Whether the messages of the channel `name` are read.
+    pub fn reads(&self, name: &str) -> bool {
+        self.0.as_ref().is_none_or(|keep| keep(name))
+    }
+}
+
+impl fmt::Debug for ChannelFilter {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self.0 {
+            None => "ChannelFilter::all()",
+            Some(_) => "ChannelFilter::named(..)",
+        })
+    }
 }
 
 impl Default for LoadOptions {
@@ -60,6 +99,7 @@ impl Default for LoadOptions {
             max_file_bytes: limits.max_file_bytes,
             max_zip_ratio: limits.max_zip_ratio,
             lean: false,
+            messages_of: ChannelFilter::all(),
         }
     }
 }
@@ -180,7 +220,7 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
     let shown = ld.source.display_path("users.json");
     let (users, runs) = rayon::join(
         || found.then(|| parse_users(&shown, &users_json, options.strict, options.lean)),
-        || parse_channels(&mut ld.source, &channels, options.strict, options.lean),
+        || parse_channels(&mut ld.source, &channels, options),
     );
     drop(users_json);
     let users = match users.transpose() {
@@ -406,16 +446,19 @@ impl DaySource for OneReader<'_> {
     }
 }
 
-/// Lists, reads and parses every channel's day files, in runs of consecutive channels
-/// whose results come back in channel order. A folder's channels are read on all cores
-/// (each thread with its own buffer and column builders); a zip's in one run.
+/// Lists, reads and parses the day files of the channels `options` reads, in runs of
+/// consecutive channels whose results come back in channel order. A folder's channels
+/// are read on all cores (each thread with its own buffer and column builders); a zip's
+/// in one run.
 fn parse_channels(
     source: &mut ExportSource,
     channels: &[Channel],
-    strict: bool,
-    lean: bool,
+    options: &LoadOptions,
 ) -> Result<Vec<DayRun>> {
-    let indices: Vec<usize> = (0..channels.len()).collect();
+    let LoadOptions { strict, lean, .. } = *options;
+    let indices: Vec<usize> = (0..channels.len())
+        .filter(|&i| options.messages_of.reads(&channels[i].name))
+        .collect();
     let never = AtomicUsize::new(usize::MAX);
     let builder = || MessagesBuilder::new(lean);
     if !source.reads_shared() {
