@@ -293,6 +293,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--users", type=int, default=20000, help="the many-users variant (0: none)")
     ap.add_argument("--users-size", default=None, help="its size (default: the smallest)")
+    ap.add_argument("--users-runs", type=int, default=21,
+                    help="interleaved runs of ours on the many-users variant and its base")
     venv = os.path.join(ROOT, ".venv/bin/python")
     ap.add_argument("--python", default=venv if os.path.exists(venv) else sys.executable)
     ap.add_argument("--data", default=os.path.join(ROOT, "target/bench-data"))
@@ -346,17 +348,26 @@ def main():
             printed.append(text)
             results["workspaces"].append({**ws, "size": size, "figures": ours, "results": got})
 
-    by_users = {}
-    for w in results["workspaces"]:
-        by_users.setdefault(w["scale"], {})[w["users"]] = w["results"][OURS]["median_seconds"]
-    for scale, t in by_users.items():
-        if len(t) > 1:
-            (few, a), (many, b) = sorted(t.items())[0], sorted(t.items())[-1]
-            line = (f"{many} users against {few}, scale {scale}: incident-channels "
-                    f"{b:.2f} s against {a:.2f} s ({b / a:.2f}×)")
-            print(line)
+        # The tables' rows of one size ran minutes apart, on a machine whose speed drifts
+        # more than the 5% looked for: ours on both workspaces again, interleaved.
+        by_scale = {}
+        for w in results["workspaces"]:
+            by_scale.setdefault(w["scale"], []).append(w)
+        for scale, ws_of_scale in by_scale.items():
+            if len(ws_of_scale) < 2:
+                continue
+            few, many = sorted(ws_of_scale, key=lambda w: w["users"])[::len(ws_of_scale) - 1]
+            log(f"timing ours on {few['name']} and {many['name']}, interleaved: "
+                f"{args.users_runs} runs of each …")
+            pair = {w["name"]: [bin_path, "report", w["dir"], "--json"] for w in (few, many)}
+            got = measure(pair, args.users_runs, tmp)
+            a, b = (got[w["name"]]["median_seconds"] for w in (few, many))
+            print(f"{many['users']} users against {few['users']}, scale {scale}, "
+                  f"{args.users_runs} interleaved runs: incident-channels {b * 1e3:.0f} ms "
+                  f"against {a * 1e3:.0f} ms ({b / a:.3f}×)")
             results.setdefault("users_variant", []).append(
-                {"scale": scale, "users": [few, many], "seconds": [a, b], "ratio": b / a})
+                {"scale": scale, "users": [few["users"], many["users"]],
+                 "runs": args.users_runs, "seconds": [a, b], "ratio": b / a})
 
     with open(args.out, "w") as f:
         json.dump(results, f, indent=2)

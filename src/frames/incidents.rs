@@ -75,13 +75,18 @@ impl IncidentFrames {
         let convention = convention.into();
         let chosen = incident_channels(ws, &convention)?;
         let ids: Vec<&str> = chosen.iter().map(|(c, ..)| c.id.as_str()).collect();
-        // Owners in topics and messages' authors are both resolved through these.
-        let people = People::new(&ws.users);
+        // Owners in topics and messages' authors are both resolved through `people`,
+        // indexed while the incident channels' rows are found (a company lists tens of
+        // thousands of people).
+        let (people, kept) = rayon::join(
+            || People::new(&ws.users),
+            || IncidentMessages::of(&ws.messages, &ids),
+        );
         // What the parsers read per channel and what the messages say are independent:
         // one on each core.
         let (base, flagged) = rayon::join(
             || channel_facts(&convention, &chosen, &people),
-            || flagged_messages(ws, &ids, people.names()),
+            || flagged_messages(kept?, ids.len(), people.names()),
         );
         let (base, flagged) = (base?, flagged?);
         let as_of = base.newest_activity;
@@ -241,29 +246,51 @@ fn channel_facts(
     })
 }
 
+/// The incident channels' messages, grouped by channel and oldest first within each,
+/// with their `incident` number and `is_update`.
+struct IncidentMessages {
+    messages: DataFrame,
+    /// Whether the incident numbers ascend (rows kept in place, channels in the order
+    /// of the ids).
+    ascending: bool,
+}
+
+impl IncidentMessages {
+    fn of(messages: &DataFrame, incident_ids: &[&str]) -> Result<Self> {
+        let layout = Layout::of(messages, incident_ids)?;
+        let mut kept = layout.rows_of(messages)?;
+        kept.with_column(IdxCa::from_vec("incident".into(), layout.incident).into_column())?;
+        let kept = kept
+            .lazy()
+            .with_column(
+                col("subtype")
+                    .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
+                    .fill_null(lit(false))
+                    .not()
+                    .alias("is_update"),
+            )
+            .collect()?;
+        // The loader's messages already are so; the layout pass has checked.
+        let in_place = layout.grouped && layout.oldest_first;
+        Ok(IncidentMessages {
+            messages: if in_place {
+                kept
+            } else {
+                super::sort_by_key_and_time(kept, "channel_id")?
+            },
+            ascending: in_place && layout.in_id_order,
+        })
+    }
+}
+
 /// The incident channels' messages with their author and flags, grouped by channel and
 /// oldest first within each (see [`IncidentFrames::messages`]).
-fn flagged_messages(ws: &Workspace, incident_ids: &[&str], names: &UserNames) -> Result<Flagged> {
-    let layout = Layout::of(&ws.messages, incident_ids)?;
-    let mut kept = layout.rows_of(&ws.messages)?;
-    kept.with_column(IdxCa::from_vec("incident".into(), layout.incident).into_column())?;
-    let kept = kept
-        .lazy()
-        .with_column(
-            col("subtype")
-                .is_in(string_list(&BOOKKEEPING_SUBTYPES), false)
-                .fill_null(lit(false))
-                .not()
-                .alias("is_update"),
-        )
-        .collect()?;
-    // The loader's messages already are so; the layout pass has checked.
-    let sorted = if layout.grouped && layout.oldest_first {
-        kept
-    } else {
-        super::sort_by_key_and_time(kept, "channel_id")?
-    };
-    let mut messages = with_authors(sorted, names)?;
+fn flagged_messages(
+    kept: IncidentMessages,
+    incident_count: usize,
+    names: &UserNames,
+) -> Result<Flagged> {
+    let mut messages = with_authors(kept.messages, names)?;
     let is_update = super::column(&messages, "is_update")?.bool()?.clone();
     // The texts borrowed below need a handle of their own.
     let text_column = super::column(&messages, "text")?.clone();
@@ -291,7 +318,7 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str], names: &UserNames) ->
         .collect();
     let incident_of = super::column(&messages, "incident")?.idx()?.clone();
     let mut summary_flags = vec![false; height];
-    let mut latest = vec![None; incident_ids.len()];
+    let mut latest = vec![None; incident_count];
     // Oldest first within each channel: a channel's last summary is its latest.
     for (row, summary) in parsed {
         summary_flags[row] = true;
@@ -311,9 +338,8 @@ fn flagged_messages(ws: &Workspace, incident_ids: &[&str], names: &UserNames) ->
         .collect();
     messages.with_column(flag("is_summary", &summary_flags).into_column())?;
     let mut incident = messages.drop_in_place("incident")?;
-    // Rows kept in place, channels in the order of the ids: the numbers ascend, which
-    // lets a group-by on them take each incident's rows as one slice.
-    if layout.grouped && layout.oldest_first && layout.in_id_order {
+    // Ascending numbers let a group-by on them take each incident's rows as one slice.
+    if kept.ascending {
         let mut ascending = incident.as_materialized_series().clone();
         ascending.set_sorted_flag(polars::series::IsSorted::Ascending);
         incident = ascending.into_column();

@@ -277,8 +277,14 @@ struct AnyCase<'a>(&'a str);
 
 impl Hash for AnyCase<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for byte in self.0.bytes() {
-            state.write_u8(byte.to_ascii_lowercase());
+        // Lowercased a chunk at a time into the stack: one write per chunk hashes far
+        // faster than one per byte, and the chunks depend only on the name's length.
+        let mut lower = [0u8; 32];
+        for chunk in self.0.as_bytes().chunks(lower.len()) {
+            let lower = &mut lower[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            state.write(lower);
         }
         // Ends the name (no UTF-8 text holds this byte), as `str`'s own hash does.
         state.write_u8(0xff);
@@ -519,7 +525,16 @@ mod tests {
         let mut users = users();
         users.push(user("U9", "arjun2", "Arjun Mehra"));
         users.push(user("U8", "zoë", "Zoë Ünal"));
+        // Longer than one chunk of the hash.
+        users.push(user(
+            "U7",
+            "kim",
+            "Kim Maria Antonia de la Cruz y Villanueva",
+        ));
         let people = People::new(&users);
+        let long = "KIM MARIA ANTONIA DE LA CRUZ Y villanueva";
+        assert_eq!(people.name_of(long), Some("kim"));
+        assert_eq!(people.name_of(&long[..long.len() - 1]), None);
         assert_eq!(people.name_of("ARJUN mehra"), Some("arjun"));
         assert_eq!(people.name_of("Priya"), Some("priya"));
         assert_eq!(people.name_of("ZOË"), None, "only ASCII letters fold");
