@@ -331,7 +331,7 @@ impl Loader {
 
     /// Reads a top-level JSON list such as `channels.json`; `None` when the file is absent.
     /// In lenient mode, entries that do not fit `T` are skipped with a warning.
-    fn read_list<T: DeserializeOwned>(
+    fn read_list<T: DeserializeOwned + Send>(
         &mut self,
         rel: &str,
         what: Skipped,
@@ -598,11 +598,14 @@ fn names_of(v: &Value) -> Vec<String> {
 
 /// The entries of a top-level JSON list. Lenient: entries that do not fit `T` are
 /// skipped and described; strict, or when the file is not a JSON list, an error.
-fn parse_list<T: DeserializeOwned>(
+fn parse_list<T: DeserializeOwned + Send>(
     shown: &Path,
     bytes: &[u8],
     strict: bool,
 ) -> Result<(Vec<T>, Vec<Skip>)> {
+    if let Some(list) = parse_in_parts(bytes) {
+        return Ok((list, vec![]));
+    }
     let first_err = match serde_json::from_slice::<Vec<T>>(bytes) {
         Ok(list) => return Ok((list, vec![])),
         Err(e) if strict || !e.is_data() => return Err(Error::json(shown, &e)),
@@ -643,6 +646,62 @@ fn parse_users(
     }
     let (users, skips) = parse_list::<LeanUser>(shown, bytes, strict)?;
     Ok((users.into_iter().map(|user| user.0).collect(), skips))
+}
+
+/// A large top-level JSON list of objects parsed in parts on all cores (a company's
+/// `channels.json` holds tens of megabytes); `None` when it is small, or when a part does
+/// not parse, and the caller then parses it whole, with its errors and skips.
+///
+/// The list is cut before an object that follows a comma: a `{` between a `,` and a `"`
+/// (whitespace aside), found by a fast search. Should those bytes be inside a string
+/// (whose end that `"` would be) or open an object nested deeper, a part's string or
+/// brackets are left open, so it fails to parse and the list is parsed whole.
+fn parse_in_parts<T: DeserializeOwned + Send>(bytes: &[u8]) -> Option<Vec<T>> {
+    const LARGE: usize = 4 << 20;
+    let parts = rayon::current_num_threads();
+    if bytes.len() < LARGE || parts < 2 {
+        return None;
+    }
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let last = bytes.iter().rposition(|b| !b.is_ascii_whitespace())?;
+    if (bytes[first], bytes[last]) != (b'[', b']') {
+        return None;
+    }
+    let inside = &bytes[first + 1..last];
+    // Where each part starts within `inside`, and where it ends: at the comma after it.
+    let (mut starts, mut ends) = (vec![0], vec![]);
+    for k in 1..parts {
+        let from = (inside.len() * k / parts).max(starts[starts.len() - 1] + 1);
+        let cut = memchr::memchr_iter(b'{', &inside[from..]).find_map(|at| {
+            let at = from + at;
+            let before = inside[..at]
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())?;
+            let after = inside[at + 1..].iter().find(|b| !b.is_ascii_whitespace());
+            (inside[before] == b',' && after == Some(&b'"')).then_some((before, at))
+        });
+        let Some((comma, start)) = cut else { break };
+        ends.push(comma);
+        starts.push(start);
+    }
+    ends.push(inside.len());
+    let bounds: Vec<(usize, usize)> = starts.into_iter().zip(ends).collect();
+    let lists: Vec<Vec<T>> = bounds
+        .par_iter()
+        .map(|&(start, end)| {
+            let mut part = Vec::with_capacity(end - start + 2);
+            part.push(b'[');
+            part.extend_from_slice(&inside[start..end]);
+            part.push(b']');
+            serde_json::from_slice(&part).ok()
+        })
+        .collect::<Option<_>>()?;
+    // Moved once into a list of the right size (a flattening collect grows it by copies).
+    let mut all = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+    for list in lists {
+        all.extend(list);
+    }
+    Some(all)
 }
 
 /// Deserializes a top-level JSON list one element at a time, so that one element that
@@ -870,6 +929,7 @@ impl MessagesBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn day(json: &str, strict: bool) -> (Result<DaySkips>, DataFrame, ChannelActivity) {
         let mut out = MessagesBuilder::default();
@@ -980,6 +1040,59 @@ mod tests {
         assert_eq!(ws.warnings.len(), 1);
         assert_eq!(ws.warnings[0].what, Skipped::UnlistedFolder);
         assert!(ws.warnings[0].to_string().contains("ghost"));
+    }
+
+    /// A list of `n` channels, large enough to be parsed in parts, whose topics hold
+    /// `topic`.
+    fn large_list(n: usize, topic: &str) -> String {
+        let one = |i: usize| {
+            json!({"id": format!("C{i}"), "name": format!("issue-{i}"), "created": 1470700800,
+                   "topic": {"value": topic, "creator": "U1", "last_set": 0},
+                   "members": ["U1", "U2"]})
+        };
+        serde_json::to_string_pretty(&(0..n).map(one).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn a_large_list_parses_the_same_in_parts() {
+        let names = |list: &[Channel]| list.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        for topic in ["", "a string that looks like a cut: x,{ \"id\": 1}, ,{ \""] {
+            let text = large_list(20_000, topic);
+            assert!(text.len() > 4 << 20);
+            let parts: Vec<Channel> = parse_in_parts(text.as_bytes()).expect("cut in parts");
+            let whole: Vec<Channel> = serde_json::from_str(&text).unwrap();
+            assert_eq!(names(&parts), names(&whole));
+            assert_eq!(parts[19_999].topic.value, topic);
+            // Compact, with no whitespace to skip.
+            let compact = serde_json::to_string(&whole).unwrap();
+            let parts: Vec<Channel> = parse_in_parts(compact.as_bytes()).unwrap();
+            assert_eq!(names(&parts), names(&whole));
+        }
+    }
+
+    #[test]
+    fn a_list_that_cannot_be_cut_is_parsed_whole() {
+        // Objects nested in a list of their own, after commas: a cut there leaves a
+        // part's brackets open, so the parts are given up.
+        let nested = format!(
+            "[{{\"id\": \"C1\", \"name\": \"a\", \"created\": 1, \"pins\": [{}]}}]",
+            vec![r#"{"x": 1}"#; 400_000].join(", ")
+        );
+        assert!(parse_in_parts::<Channel>(nested.as_bytes()).is_none());
+        let (list, skips) =
+            parse_list::<Channel>(Path::new("c.json"), nested.as_bytes(), true).unwrap();
+        assert_eq!((list.len(), skips.len()), (1, 0));
+        // A string that ends in a cut's bytes leaves a part's string open.
+        let tricky = large_list(20_000, "ends in a comma and a brace: ,{ ");
+        let whole: Vec<Channel> = serde_json::from_str(&tricky).unwrap();
+        let (list, _) =
+            parse_list::<Channel>(Path::new("c.json"), tricky.as_bytes(), true).unwrap();
+        assert_eq!(list.len(), whole.len());
+        // One entry that does not fit: skipped, as in a whole parse.
+        let bad = large_list(20_000, "").replacen("\"created\": 1470700800", "\"created\": []", 1);
+        let (list, skips) =
+            parse_list::<Channel>(Path::new("c.json"), bad.as_bytes(), false).unwrap();
+        assert_eq!((list.len(), skips.len()), (19_999, 1));
     }
 
     #[test]
