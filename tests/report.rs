@@ -390,3 +390,16 @@ fn renamed_channels_count_under_their_current_name() {
         "{text}"
     );
 }
+
+#[test]
+fn the_figures_table_shows_a_pattern_as_text() {
+    use incident_channels::prelude::*;
+    let ws = load(sample()).unwrap();
+    let options = PostOptions {
+        convention: Convention::pattern(r"^issue-(?P<topic>[a-z]+)-").unwrap(),
+        ..PostOptions::default()
+    };
+    let html = PostFigures::from_workspace(&ws, &options).unwrap().html();
+    assert!(html.contains("(?P&lt;topic&gt;[a-z]+)"), "{html}");
+    assert!(!html.contains("<topic>"), "{html}");
+}

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use polars::prelude::DataFrame;
 
 use super::evcxr::{print_outputs, MimeOutput};
-use super::Chart;
+use super::{escape_html, Chart};
 use crate::analysis::metrics::{TimeToArchive, WEEKDAYS};
 use crate::analysis::post::PostFigures;
 use crate::error::Result;
@@ -45,7 +45,9 @@ impl PostFigures {
         ];
         let body: String = rows
             .iter()
-            .map(|(k, v)| format!("<tr><th>{k}</th><td>{v}</td></tr>"))
+            // The convention's description holds what the user wrote, e.g. a regex with
+            // `<topic>`: text, not markup.
+            .map(|(k, v)| format!("<tr><th>{k}</th><td>{}</td></tr>", escape_html(v)))
             .collect();
         format!("<table class=\"dataframe\">{body}</table>")
     }
