@@ -27,15 +27,34 @@ pub fn parse_day(date: &str) -> Result<Instant> {
 /// The instant of a Slack message id such as `1457679323.000200` (seconds.microseconds).
 /// It runs once per message of a large export, so it parses in place, allocating nothing.
 pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
-    let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
-    let secs: i64 = secs.parse().ok()?;
-    if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    // A byte scan: `split_once` sets up a searcher, which costs more than these few bytes.
+    let (secs, frac) = match ts.bytes().position(|b| b == b'.') {
+        Some(dot) => (&ts[..dot], &ts[dot + 1..]),
+        None => (ts, "0"),
+    };
+    // Plain digits, as Slack writes them, are read directly; a sign or a huge number
+    // goes through the standard parser, which decides as before.
+    let secs = match plain_digits(secs) {
+        Some(secs) => secs as i64,
+        None => secs.parse().ok()?,
+    };
+    if frac.len() > 9 {
         return None;
     }
     // "0002" is 200,000 ns: the digits, scaled up to nine places.
-    let digits: u32 = frac.parse().ok()?;
-    let nanos = digits * 10u32.pow(9 - frac.len() as u32);
+    let nanos = plain_digits(frac)? as u32 * 10u32.pow(9 - frac.len() as u32);
     Utc.timestamp_opt(secs, nanos).single()
+}
+
+/// The number that one to eighteen ASCII digits (never too many for an `i64`) write.
+fn plain_digits(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 18 {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// An instant as a sortable key (seconds, nanoseconds): Slack's `ts` order.
@@ -109,6 +128,15 @@ mod tests {
     }
 
     #[test]
+    fn slack_ts_seconds_read_as_the_standard_parser_reads_them() {
+        let secs = |ts: &str| parse_slack_ts(ts).map(|t| t.timestamp());
+        assert_eq!(secs("+1457679323.5"), Some(1457679323));
+        assert_eq!(secs("-5.5"), Some(-5));
+        assert_eq!(secs("000000000000000000001457679323.5"), Some(1457679323));
+        assert_eq!(secs("1457679323"), Some(1457679323));
+    }
+
+    #[test]
     fn slack_ts_without_fraction_is_whole_seconds() {
         assert_eq!(
             parse_slack_ts("1457679323").unwrap().timestamp(),
@@ -118,7 +146,17 @@ mod tests {
 
     #[test]
     fn malformed_slack_ts_is_none() {
-        for bad in ["", "abc", "12.ab", "12.", "1.0000000001"] {
+        for bad in [
+            "",
+            "abc",
+            "12.ab",
+            "12.",
+            "1.0000000001",
+            "1.+5",
+            "1.-5",
+            "1. 5",
+            "9".repeat(20).as_str(),
+        ] {
             assert!(parse_slack_ts(bad).is_none(), "{bad}");
         }
     }
