@@ -543,3 +543,68 @@ fn a_refusal_names_the_field_and_the_decoding() {
     assert!(err.contains("base64-decoded"), "{err}");
     assert!(err.contains("xoxb-…"), "{err}");
 }
+
+/// What Jekyll's Liquid leaves of a post, for the tags the publisher writes (raw blocks,
+/// string literals printed); any other tag fails the test, as it would the site's build
+/// or silently change the text.
+fn after_liquid(post: &str) -> String {
+    let end_raw = regex::Regex::new(r"\{%-?\s*endraw\s*-?%\}").unwrap();
+    let literal = regex::Regex::new(r#"^\{\{ "([^"]*)" \}\}"#).unwrap();
+    let (mut out, mut rest) = (String::new(), post);
+    while let Some(at) = [rest.find("{{"), rest.find("{%")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(raw) = rest.strip_prefix("{% raw %}") {
+            let end = end_raw.find(raw).expect("a raw block ends");
+            out.push_str(&raw[..end.start()]);
+            rest = &raw[end.end()..];
+        } else if let Some(printed) = literal.captures(rest) {
+            out.push_str(&printed[1]);
+            rest = &rest[printed[0].len()..];
+        } else {
+            panic!("Liquid would run this: {}", &rest[..rest.len().min(40)]);
+        }
+    }
+    out + rest
+}
+
+#[test]
+fn liquid_leaves_code_outputs_and_text_as_written() {
+    let source = "println!(\"{{}} {{ x }}\"); // {% if a %} {%- endraw -%} {% endraw %}";
+    let output = "{{ value }} and {%endraw%} and {% raw %}";
+    let nb = notebook(vec![
+        md("Braces in prose: {{ x }} and {% include y %}."),
+        code(
+            source,
+            vec![json!({"output_type": "stream", "name": "stdout", "text": output})],
+        ),
+        code("let plain = 1;", vec![]),
+    ]);
+    let r = run(&nb);
+    let post = r.text_of(".md");
+    let seen = after_liquid(&post);
+    assert!(seen.contains(source), "{seen}");
+    assert!(seen.contains(&format!("    {output}")), "{seen}");
+    assert!(
+        seen.contains("Braces in prose: &#123;&#123; x &#125;&#125;"),
+        "{seen}"
+    );
+    // Blocks with no braces are left as they were.
+    assert!(post.contains("```rust\nlet plain = 1;\n```"), "{post}");
+    // The page runs no Liquid: the text as written, no raw tags.
+    let html = std::fs::read_to_string(&r.published().html).unwrap();
+    assert!(
+        html.contains("{% if a %} {%- endraw -%} {% endraw %}"),
+        "{html}"
+    );
+    assert!(html.contains(output), "{html}");
+    assert_eq!(
+        html.matches("{% raw %}").count(),
+        1,
+        "only the output's: {html}"
+    );
+}

@@ -87,7 +87,8 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
     };
 
     let mut site_files = SiteFiles::new(site, &shown);
-    let mut body = String::new();
+    // The Jekyll post's markdown, and the standalone page's (no Liquid runs there).
+    let (mut body, mut page_body) = (String::new(), String::new());
     for (index, cell) in nb.cells.iter().enumerate() {
         if cell.has_tag("hide") {
             continue;
@@ -102,17 +103,21 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
                         .map_or(cell.source.as_str(), str::trim_start),
                     _ => cell.source.as_str(),
                 };
-                body.push_str(&markdown_cell(source));
-                body.push_str("\n\n");
+                let markdown = markdown_cell(source) + "\n\n";
+                body.push_str(&markdown);
+                page_body.push_str(&markdown);
             }
             "code" => {
                 let show_source = !(options.hide_inputs || cell.has_tag("hide-input"));
                 if show_source && !cell.source.trim().is_empty() {
-                    body.push_str(&code_block(&cell.source));
+                    let code = code_block(&cell.source);
+                    body.push_str(&liquid_raw(&code));
+                    page_body.push_str(&code);
                 }
                 for (n, output) in cell.outputs.iter().enumerate() {
-                    let rendered = render_output(output, &slug, index, n, &mut site_files)?;
-                    body.push_str(&rendered);
+                    let (post, page) = render_output(output, &slug, index, n, &mut site_files)?;
+                    body.push_str(&post);
+                    page_body.push_str(&page);
                 }
             }
             _ => {}
@@ -134,11 +139,10 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
         markdown.into_bytes(),
     )?;
 
-    // The standalone page: the same markdown, images referenced relative to it.
-    let local = body.replace("{{ site.url }}/", "");
+    // The standalone page: the same text, images referenced relative to it.
     let html = page(
         &title,
-        &format!("<h1>{}</h1>\n\n{local}", escape_html(&title)),
+        &format!("<h1>{}</h1>\n\n{page_body}", escape_html(&title)),
     );
     let html_path = site_files.add(PathBuf::from(format!("{slug}.html")), html.into_bytes())?;
     let images = site_files.images.clone();
@@ -314,7 +318,8 @@ fn inert_for_jekyll(html: &str) -> String {
 
 fn plain_markdown(source: &str) -> bool {
     use pulldown_cmark::{Event, Parser, Tag};
-    if source.contains('<') || source.contains("{:") {
+    // `{{` and `{%` would be Liquid: rendered, their braces become character references.
+    if source.contains('<') || ["{:", "{{", "{%"].iter().any(|s| source.contains(s)) {
         return false;
     }
     Parser::new_ext(source, pulldown_cmark::Options::ENABLE_TABLES).all(|event| match event {
@@ -324,6 +329,22 @@ fn plain_markdown(source: &str) -> bool {
         Event::Html(_) | Event::InlineHtml(_) => false,
         _ => true,
     })
+}
+
+/// Opens, closes and briefly leaves a `{% raw %}` block of the Jekyll post.
+const RAW_OPEN: &str = "{% raw %}\n\n";
+const RAW_CLOSE: &str = "{% endraw %}\n\n";
+const RAW_BRACE: &str = "{% endraw %}{{ \"{%\" }}{% raw %}";
+
+/// A block of notebook text (code, or an output shown as text) for the Jekyll post, ending
+/// in a blank line. Liquid runs `{{ … }}` and `{% … %}` anywhere in a post, code blocks
+/// too, so a block holding either goes in `{% raw %}`, and each `{%` in it steps out of the
+/// raw block to be printed, so that nothing in the block can end it early.
+fn liquid_raw(block: &str) -> String {
+    if !block.contains("{{") && !block.contains("{%") {
+        return block.to_string();
+    }
+    format!("{RAW_OPEN}{}{RAW_CLOSE}", block.replace("{%", RAW_BRACE))
 }
 
 /// A fenced code block whose fence is longer than any run of backticks in the code, so
@@ -341,7 +362,7 @@ fn render_output(
     cell: usize,
     n: usize,
     files: &mut SiteFiles,
-) -> Result<String> {
+) -> Result<(String, String)> {
     let notebook = files.notebook.clone();
     let refuse = |mime: &'static str, reason: String| -> Error {
         PublishError::UnsafeImage {
@@ -353,12 +374,11 @@ fn render_output(
         }
         .into()
     };
-    let image = |ext: &str, bytes: Vec<u8>, files: &mut SiteFiles| -> Result<String> {
+    let image = |ext: &str, bytes: Vec<u8>, files: &mut SiteFiles| -> Result<(String, String)> {
         let name = format!("{slug}-{cell}-{n}.{ext}");
         files.add_image(PathBuf::from("images").join(slug).join(&name), bytes)?;
-        Ok(format!(
-            "![{slug} chart {cell}]({{{{ site.url }}}}/images/{slug}/{name})\n\n"
-        ))
+        let link = |to: &str| format!("![{slug} chart {cell}]({to}images/{slug}/{name})\n\n");
+        Ok((link("{{ site.url }}/"), link("")))
     };
     if let Some(svg) = output.data("image/svg+xml") {
         svg::check(&svg).map_err(|reason| refuse("image/svg+xml", reason))?;
@@ -372,23 +392,25 @@ fn render_output(
         return image("png", bytes, files);
     }
     if let Some(html) = output.data("text/html") {
-        return Ok(format!(
+        let html = format!(
             "<div class=\"output\">\n{}\n</div>\n\n",
             inert_for_jekyll(&html::sanitize(&html))
-        ));
+        );
+        return Ok((html.clone(), html));
     }
     if let Some(text) = output.data("text/plain").or_else(|| output.text.clone()) {
         if text.trim().is_empty() {
-            return Ok(String::new());
+            return Ok(Default::default());
         }
         let indented: Vec<String> = text
             .trim_end()
             .lines()
             .map(|l| format!("    {l}"))
             .collect();
-        return Ok(format!("{}\n\n", indented.join("\n")));
+        let block = format!("{}\n\n", indented.join("\n"));
+        return Ok((liquid_raw(&block), block));
     }
-    Ok(String::new())
+    Ok(Default::default())
 }
 
 /// The files of one post, kept in memory until all are built and checked, so a refusal
