@@ -483,10 +483,7 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
     numbered.with_column(flagged.incident.clone())?;
     numbered.with_column(creator.into_column())?;
     let people = only(person.clone(), "user");
-    let by_incident = numbered.clone().lazy().group_by([col("incident")]).agg([
-        only(col("subtype").eq(lit("channel_topic")), "time")
-            .min()
-            .alias("topic_first_message"),
+    let conversation = numbered.clone().lazy().group_by([col("incident")]).agg([
         // n_unique counts null as a value of its own.
         (people.clone().n_unique() - people.null_count().gt(lit(0)).cast(IDX_DTYPE))
             .alias("participants"),
@@ -497,24 +494,35 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
         only(col("is_resolution"), "time")
             .min()
             .alias("resolved_at"),
-        col("subtype")
-            .is_in(string_list(&UNARCHIVE_SUBTYPES), false)
-            .fill_null(lit(false))
-            .sum()
-            .alias("reopen_count"),
-        col("subtype")
-            .is_in(string_list(&RENAME_SUBTYPES), false)
-            .fill_null(lit(false))
-            .sum()
-            .alias("renames"),
         only(col("is_summary"), "time").max().alias("summary_at"),
     ]);
+    // Slack's own events (topic changes, renames, reopenings) are a third of the
+    // messages: their subtypes are compared on those rows only.
+    let events = numbered
+        .clone()
+        .lazy()
+        .filter(col("subtype").is_not_null())
+        .group_by([col("incident")])
+        .agg([
+            only(col("subtype").eq(lit("channel_topic")), "time")
+                .min()
+                .alias("topic_first_message"),
+            col("subtype")
+                .is_in(string_list(&UNARCHIVE_SUBTYPES), false)
+                .sum()
+                .alias("reopen_count"),
+            col("subtype")
+                .is_in(string_list(&RENAME_SUBTYPES), false)
+                .sum()
+                .alias("renames"),
+        ]);
     let count = |name: &str| col(name).fill_null(lit(0)).cast(DataType::UInt32);
     // Still a row per incident number, in their order, for the silences below.
     let mut joined = channels
         .lazy()
         .with_row_index("incident", None)
-        .join_on(by_incident, "incident", JoinType::Left)
+        .join_on(conversation, "incident", JoinType::Left)
+        .join_on(events, "incident", JoinType::Left)
         .with_columns([
             coalesce(&[col("topic_first_message"), col("topic_last_set")]).alias("topic_set_at"),
             count("participants"),
