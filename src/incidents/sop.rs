@@ -81,9 +81,11 @@ impl Field {
     fn from_folded(k: &str) -> Option<Field> {
         // Keys are a few words: a plain scan beats building a searcher per `contains`.
         let has = |needle: &str| {
+            let needle = needle.as_bytes();
+            // The first byte first: most windows differ there, and need no comparison call.
             k.as_bytes()
                 .windows(needle.len())
-                .any(|w| w == needle.as_bytes())
+                .any(|w| w[0] == needle[0] && w == needle)
         };
         Some(if k.starts_with("env") {
             Field::Environment
@@ -151,7 +153,7 @@ const MIN_FIELDS: usize = 3;
 /// Reads a message as an SOP summary, `None` when it is not one.
 pub fn parse_summary(text: &str) -> Option<Summary<'_>> {
     let mut summary = Summary::default();
-    for line in text.lines() {
+    for line in lines(text) {
         let Some((key, value)) = split_line(line) else {
             continue;
         };
@@ -171,6 +173,26 @@ pub fn parse_summary(text: &str) -> Option<Summary<'_>> {
     (summary.given() >= MIN_FIELDS).then_some(summary)
 }
 
+/// The lines of `text`, as [`str::lines`] gives them (without `\n` or `\r\n`), found with
+/// a fast byte search: every line of every candidate summary passes here.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text).filter(|t| !t.is_empty());
+    std::iter::from_fn(move || {
+        let t = rest?;
+        // A `\r` goes only before a `\n`, as in `str::lines`.
+        let (line, next) = match memchr::memchr(b'\n', t.as_bytes()) {
+            Some(at) => {
+                let line = &t[..at];
+                let next = Some(&t[at + 1..]).filter(|r| !r.is_empty());
+                (line.strip_suffix('\r').unwrap_or(line), next)
+            }
+            None => (t, None),
+        };
+        rest = next;
+        Some(line)
+    })
+}
+
 /// `• *Key:* value`, `3. Key - value`, `key: value` → (key, value).
 fn split_line(line: &str) -> Option<(&str, &str)> {
     let line = line
@@ -178,12 +200,12 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
         .trim_start_matches(['•', '-', '–', '>', ' '])
         .trim_start_matches(|c: char| c.is_ascii_digit())
         .trim_start_matches(['.', ')', ' ']);
-    let colon = line.find(':');
-    // The first spaced dash of any kind, in one pass over the bytes before the colon (a
-    // dash after it does not decide the split).
     let bytes = line.as_bytes();
-    let dash = (0..colon.unwrap_or(bytes.len())).find_map(|i| {
-        let rest = bytes[i..].strip_prefix(b" ")?;
+    let colon = memchr::memchr(b':', bytes);
+    // The first spaced dash of any kind, from the spaces before the colon (a dash after
+    // it does not decide the split).
+    let dash = memchr::memchr_iter(b' ', &bytes[..colon.unwrap_or(bytes.len())]).find_map(|i| {
+        let rest = &bytes[i + 1..];
         ["- ", "– ", "— "]
             .iter()
             .find(|d| rest.starts_with(d.as_bytes()))
@@ -518,6 +540,27 @@ mod tests {
             Owners::default()
         );
         assert_eq!(parse_owners("", &u), Owners::default());
+    }
+
+    #[test]
+    fn lines_split_as_str_lines_does() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\n\n",
+            "\n",
+            "a\r\nb",
+            "a\rb\r",
+            "\r\n\r\nx",
+            "é\nü",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
