@@ -245,6 +245,12 @@ pub enum PublishError {
         mime: &'static str,
         reason: String,
     },
+    #[error("{file}: metadata.post.{field} `{value}` is not a picture's address: give a relative path or an http(s) URL (nothing was written)")]
+    ImageAddress {
+        file: String,
+        field: String,
+        value: String,
+    },
     #[error("{file}: would write something shaped like a Slack token ({glimpse}) into {written}; nothing was written")]
     TokenInOutput {
         file: String,

@@ -608,3 +608,28 @@ fn liquid_leaves_code_outputs_and_text_as_written() {
         "only the output's: {html}"
     );
 }
+
+#[test]
+fn a_posts_image_must_be_an_address_a_link_could_have() {
+    for good in ["images/cover.png", "https://example.com/cover.png"] {
+        let mut nb = notebook(vec![]);
+        nb["metadata"]["post"]["image"] = json!(good);
+        let post = run(&nb).text_of(".md");
+        assert!(post.contains(&format!("image: \"{good}\"")), "{post}");
+    }
+    for bad in [
+        json!("javascript:alert(1)"),
+        json!(" data:image/svg+xml,<svg/>"),
+        json!({"src": 1}),
+        json!(""),
+    ] {
+        for field in ["image", "imagefeature"] {
+            let mut nb = notebook(vec![]);
+            nb["metadata"]["post"][field] = bad.clone();
+            let r = run(&nb);
+            let err = r.error();
+            assert!(err.contains(&format!("metadata.post.{field}")), "{err}");
+            assert!(r.written().is_empty(), "{bad}: something was written");
+        }
+    }
+}

@@ -129,6 +129,9 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
     front.insert("title".into(), title.clone().into());
     for key in ["description", "category", "tags", "image", "imagefeature"] {
         if let Some(v) = post.get(key) {
+            if key.starts_with("image") {
+                check_image_address(&shown, key, v)?;
+            }
             front.insert(key.into(), v.clone());
         }
     }
@@ -478,6 +481,26 @@ impl SiteFiles {
 }
 
 /// YAML front matter from JSON values: strings quoted, lists inline.
+/// A theme puts the post's `image` in an `<img>` or a card's meta tag: only an address a
+/// link in the post could have (relative, or http(s)) is passed on.
+fn check_image_address(file: &str, field: &str, value: &Value) -> Result<()> {
+    match value.as_str() {
+        Some(address) if html::safe_link(address) && !address.trim().is_empty() => Ok(()),
+        _ => {
+            let value = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            Err(PublishError::ImageAddress {
+                file: file.to_string(),
+                field: field.to_string(),
+                value: value.chars().take(60).collect(),
+            }
+            .into())
+        }
+    }
+}
+
 fn front_matter(map: &serde_json::Map<String, Value>) -> String {
     let mut out = String::new();
     for (k, v) in map {
