@@ -356,7 +356,8 @@ def main():
         for scale, ws_of_scale in by_scale.items():
             if len(ws_of_scale) < 2:
                 continue
-            few, many = sorted(ws_of_scale, key=lambda w: w["users"])[::len(ws_of_scale) - 1]
+            by_users = sorted(ws_of_scale, key=lambda w: w["users"])
+            few, many = by_users[0], by_users[-1]
             log(f"timing ours on {few['name']} and {many['name']}, interleaved: "
                 f"{args.users_runs} runs of each …")
             pair = {w["name"]: [bin_path, "report", w["dir"], "--json"] for w in (few, many)}

@@ -293,8 +293,9 @@ struct Loader {
     /// Where each file's warning of each kind is in `warnings`, so that merging a skip
     /// into it costs the same however many warnings there are.
     warning_at: HashMap<(PathBuf, Skipped), usize>,
-    /// Names and ids of the channels (and DMs) the lists mention but the workspace
-    /// leaves out, because they could not be read.
+    /// Names and ids that the lists mention but `channels` leaves out: entries that could
+    /// not be read, and the private channels and DMs of `groups.json`, `mpims.json` and
+    /// `dms.json` once unlisted folders are looked for.
     listed: HashSet<String>,
 }
 

@@ -321,8 +321,9 @@ fn inert_for_jekyll(html: &str) -> String {
 
 fn plain_markdown(source: &str) -> bool {
     use pulldown_cmark::{Event, Parser, Tag};
-    // `{{` and `{%` would be Liquid: rendered, their braces become character references.
-    if source.contains('<') || ["{:", "{{", "{%"].iter().any(|s| source.contains(s)) {
+    // Liquid's tags and kramdown's attribute lists: rendered, their braces become
+    // character references.
+    if source.contains('<') || source.contains("{:") || has_liquid(source) {
         return false;
     }
     Parser::new_ext(source, pulldown_cmark::Options::ENABLE_TABLES).all(|event| match event {
@@ -344,10 +345,15 @@ const RAW_BRACE: &str = "{% endraw %}{{ \"{%\" }}{% raw %}";
 /// too, so a block holding either goes in `{% raw %}`, and each `{%` in it steps out of the
 /// raw block to be printed, so that nothing in the block can end it early.
 fn liquid_raw(block: &str) -> String {
-    if !block.contains("{{") && !block.contains("{%") {
+    if !has_liquid(block) {
         return block.to_string();
     }
     format!("{RAW_OPEN}{}{RAW_CLOSE}", block.replace("{%", RAW_BRACE))
+}
+
+/// Whether Jekyll's Liquid would run something in `text`: it opens a tag at `{{` or `{%`.
+fn has_liquid(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
 }
 
 /// A fenced code block whose fence is longer than any run of backticks in the code, so
@@ -480,7 +486,6 @@ impl SiteFiles {
     }
 }
 
-/// YAML front matter from JSON values: strings quoted, lists inline.
 /// A theme puts the post's `image` in an `<img>` or a card's meta tag: only an address a
 /// link in the post could have (relative, or http(s)) is passed on.
 fn check_image_address(file: &str, field: &str, value: &Value) -> Result<()> {
@@ -501,6 +506,7 @@ fn check_image_address(file: &str, field: &str, value: &Value) -> Result<()> {
     }
 }
 
+/// YAML front matter from JSON values: strings quoted, lists inline.
 fn front_matter(map: &serde_json::Map<String, Value>) -> String {
     let mut out = String::new();
     for (k, v) in map {
