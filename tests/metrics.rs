@@ -643,6 +643,8 @@ fn silences_do_not_depend_on_message_order() {
         &[
             msg(DAY0 + 600, "", "looking"),
             msg(DAY0 + 3000, "", "<!CHANNEL> is not how Slack writes it"),
+            // After the hot time: neither its gap nor the update counts.
+            msg(DAY0 + 3 * 3600, "", "still on it"),
         ],
     );
     let f = frames(&mut w);
@@ -655,11 +657,14 @@ fn silences_do_not_depend_on_message_order() {
         .unwrap()
         .collect()
         .unwrap();
-        floats(&df, "longest_silence_minutes").unwrap()
+        let in_window = counts(&df, "updates_in_window");
+        (floats(&df, "longest_silence_minutes").unwrap(), in_window)
     };
     // 10 minutes to the first update, 40 between them, 70 to the end of the hot time.
-    assert_eq!(silence(f.messages.clone().lazy()), [70.0]);
-    assert_eq!(silence(f.messages.clone().lazy().reverse()), [70.0]);
+    let expected = (vec![70.0], vec![2]);
+    assert_eq!(silence(f.messages.clone().lazy()), expected);
+    assert_eq!(silence(f.messages.clone().lazy().reverse()), expected);
+    assert_eq!(floats(&f.incidents, "longest_silence_minutes").unwrap(), [70.0]);
     // Slack's mentions are matched as Slack writes them, so this is no escalation.
     assert_eq!(counts(&f.incidents, "escalations"), [0]);
 }

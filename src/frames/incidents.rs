@@ -24,12 +24,23 @@ use crate::export::model::Channel;
 use crate::export::{ChannelActivity, Workspace};
 use crate::incidents::phrases::{self, Reading, Says};
 use crate::incidents::sop::{parse_owners, parse_summary, Field, People, Summary, UserNames};
-use crate::incidents::{Convention, BOOKKEEPING_SUBTYPES, RENAME_SUBTYPES, UNARCHIVE_SUBTYPES};
+use crate::incidents::{
+    Convention, BOOKKEEPING_SUBTYPES, RENAME_SUBTYPES, TOPIC_SUBTYPE, UNARCHIVE_SUBTYPES,
+};
 use crate::time::{from_unix, Instant};
 
 /// How long after creation an incident is "hot" for the `longest_silence_minutes`
 /// column: the SOP's first two hours (the audit can ask for another window).
 pub const DEFAULT_HOT_WINDOW: Duration = Duration::hours(2);
+
+/// Slack's events an incident's row counts: topic changes, reopenings and renames.
+const EVENT_SUBTYPES: [&str; 5] = [
+    TOPIC_SUBTYPE,
+    UNARCHIVE_SUBTYPES[0],
+    UNARCHIVE_SUBTYPES[1],
+    RENAME_SUBTYPES[0],
+    RENAME_SUBTYPES[1],
+];
 
 const HOUR: Duration = Duration::hours(1);
 const MINUTE: Duration = Duration::minutes(1);
@@ -311,19 +322,37 @@ fn flagged_messages(
     let flag = |name: &str, values: &[bool]| BooleanChunked::from_slice(name.into(), values);
     messages.with_column(flag("is_escalation", &escalation).into_column())?;
     messages.with_column(flag("is_resolution", &resolution).into_column())?;
-    // The parser is the costly part: it runs on all cores.
-    let parsed: Vec<(usize, Summary)> = candidates
-        .par_iter()
-        .filter_map(|(row, text)| Some((*row, parse_summary(text)?)))
-        .collect();
     let incident_of = super::column(&messages, "incident")?.idx()?.clone();
+    // The parser is the costly part: it runs on all cores, an incident's candidates at a
+    // time (their rows are together), keeping only the latest summary of each.
+    let by_incident: Vec<&[(usize, &str)]> = candidates
+        .chunk_by(|a, b| incident_of.get(a.0) == incident_of.get(b.0))
+        .collect();
+    let parsed: Vec<(Vec<usize>, Option<Summary>)> = by_incident
+        .par_iter()
+        .map(|candidates| {
+            let mut rows = Vec::new();
+            let mut latest = None;
+            // Oldest first within each channel: a channel's last summary is its latest.
+            for (row, text) in candidates.iter().rev() {
+                if let Some(summary) = parse_summary(text) {
+                    rows.push(*row);
+                    latest.get_or_insert(summary);
+                }
+            }
+            (rows, latest)
+        })
+        .collect();
     let mut summary_flags = vec![false; height];
     let mut latest = vec![None; incident_count];
-    // Oldest first within each channel: a channel's last summary is its latest.
-    for (row, summary) in parsed {
-        summary_flags[row] = true;
-        if let Some(incident) = incident_of.get(row) {
-            latest[incident as usize] = Some(summary);
+    for (rows, summary) in parsed {
+        for &row in &rows {
+            summary_flags[row] = true;
+        }
+        if let (Some(&row), Some(summary)) = (rows.first(), summary) {
+            if let Some(incident) = incident_of.get(row) {
+                latest[incident as usize] = Some(summary);
+            }
         }
     }
     let summary_fields = Field::ALL
@@ -473,38 +502,50 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
     // The channel facts and the summary fields both have a row per incident number.
     channels.hstack_mut(&flagged.summary_fields)?;
     let person = col("user").is_not_null().and(col("is_update"));
-    // Each message's incident number and its channel's creator, gathered by that number
-    // rather than joined on channel ids.
-    let incident = flagged.incident.as_materialized_series().idx()?;
-    let creator = super::column(&channels, "creator")?
+    // Whether each message is its channel's creator's: the creator gathered by incident
+    // number (not joined on channel ids) and kept only while compared.
+    let creators = lit(super::column(&channels, "creator")?
         .as_materialized_series()
-        .take(incident)?;
+        .clone())
+    .gather(col("incident"), false);
     let mut numbered = messages.clone();
     numbered.with_column(flagged.incident.clone())?;
-    numbered.with_column(creator.into_column())?;
-    let people = only(person.clone(), "user");
-    let conversation = numbered.clone().lazy().group_by([col("incident")]).agg([
-        // n_unique counts null as a value of its own.
-        (people.clone().n_unique() - people.null_count().gt(lit(0)).cast(IDX_DTYPE))
+    let numbered = numbered
+        .lazy()
+        .with_column(col("user").eq_missing(creators).alias("by_creator"));
+    let conversation = numbered.clone().group_by([col("incident")]).agg([
+        col("user")
+            .filter(person.clone())
+            .n_unique()
             .alias("participants"),
-        only(person.and(col("user").neq_missing(col("creator"))), "time")
+        only(person.and(col("by_creator").not()), "time")
             .min()
             .alias("first_response_at"),
-        col("is_escalation").sum().alias("escalations"),
-        only(col("is_resolution"), "time")
-            .min()
-            .alias("resolved_at"),
-        only(col("is_summary"), "time").max().alias("summary_at"),
     ]);
-    // Slack's own events (topic changes, renames, reopenings) are a third of the
-    // messages: their subtypes are compared on those rows only.
-    let events = numbered
+    // Escalations, resolutions and summaries are a few messages in each channel, and
+    // Slack's events (topic changes, renames, reopenings) a few more: each is aggregated
+    // over its own rows.
+    let flags = numbered
         .clone()
-        .lazy()
-        .filter(col("subtype").is_not_null())
+        .filter(
+            col("is_escalation")
+                .or(col("is_resolution"))
+                .or(col("is_summary")),
+        )
         .group_by([col("incident")])
         .agg([
-            only(col("subtype").eq(lit("channel_topic")), "time")
+            col("is_escalation").sum().alias("escalations"),
+            only(col("is_resolution"), "time")
+                .min()
+                .alias("resolved_at"),
+            only(col("is_summary"), "time").max().alias("summary_at"),
+        ]);
+    let events = numbered
+        .clone()
+        .filter(col("subtype").is_in(string_list(&EVENT_SUBTYPES), false))
+        .group_by([col("incident")])
+        .agg([
+            only(col("subtype").eq(lit(TOPIC_SUBTYPE)), "time")
                 .min()
                 .alias("topic_first_message"),
             col("subtype")
@@ -522,6 +563,7 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
         .lazy()
         .with_row_index("incident", None)
         .join_on(conversation, "incident", JoinType::Left)
+        .join_on(flags, "incident", JoinType::Left)
         .join_on(events, "incident", JoinType::Left)
         .with_columns([
             coalesce(&[col("topic_first_message"), col("topic_last_set")]).alias("topic_set_at"),
@@ -539,11 +581,10 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
         ])
         .collect()?;
     let updates = numbered
-        .lazy()
         .filter(col("is_update"))
         .select([col("incident"), col("time")])
         .collect()?;
-    let silences = numbered_silences(&joined, updates, DEFAULT_HOT_WINDOW)?;
+    let silences = numbered_silences(&joined, updates, true, DEFAULT_HOT_WINDOW)?;
     joined.with_column(super::column(&silences, "longest_silence_minutes")?.clone())?;
     Ok(joined
         .lazy()
@@ -635,14 +676,16 @@ pub fn longest_silences(
         .join_on(numbers, "channel_id", JoinType::Inner)
         .select([col("incident"), col("time")])
         .collect()?;
-    Ok(numbered_silences(&incidents, updates, window)?.lazy())
+    Ok(numbered_silences(&incidents, updates, false, window)?.lazy())
 }
 
 /// [`longest_silences`] of `incidents`, whose row i is incident number i, from their
-/// updates (`incident`, `time`); a row per incident, in their order.
+/// updates (`incident`, `time`; `ordered` when already grouped by incident and oldest
+/// first within each); a row per incident, in their order.
 fn numbered_silences(
     incidents: &DataFrame,
     updates: DataFrame,
+    ordered: bool,
     window: Duration,
 ) -> Result<DataFrame> {
     let hot = incidents
@@ -651,7 +694,6 @@ fn numbered_silences(
         .select([
             col("channel_id"),
             col("created"),
-            (col("created") + span_lit(window)).alias("window_end"),
             dsl::min_horizontal([
                 col("created") + span_lit(window),
                 col("resolved_at"),
@@ -663,20 +705,29 @@ fn numbered_silences(
     // Grouped by incident, oldest first within each (as the incident frames' messages
     // already are; others are sorted so): each update's previous one is then the row
     // above when that row is of the same incident (a shift, not a window per channel).
-    // The updates in the hot time are a prefix of each incident's updates, so the gap to
-    // the previous update is the same whether or not later ones are counted.
-    let mut updates = super::grouped_oldest_first(updates, "incident")?;
+    let mut updates = if ordered {
+        updates
+    } else {
+        super::grouped_oldest_first(updates, "incident")?
+    };
     // Each update's incident times, gathered by number rather than joined.
-    let numbers = super::column(&updates, "incident")?
-        .as_materialized_series()
-        .idx()?
-        .clone();
-    for name in ["created", "window_end", "hot_until"] {
+    let gather = |updates: &mut DataFrame, name: &str| -> Result<()> {
+        let numbers = super::column(updates, "incident")?.as_materialized_series();
         let values = super::column(&hot, name)?
             .as_materialized_series()
-            .take(&numbers)?;
+            .take(numbers.idx()?)?;
         updates.with_column(values.into_column())?;
-    }
+        Ok(())
+    };
+    gather(&mut updates, "created")?;
+    // Only the updates up to the window's end count: they are a prefix of each
+    // incident's, so each keeps its previous update, and the others are dropped before
+    // anything more is gathered for them.
+    let mut updates = updates
+        .lazy()
+        .filter(col("time").lt_eq(col("created") + span_lit(window)))
+        .collect()?;
+    gather(&mut updates, "hot_until")?;
     let in_hot = || col("time").lt_eq(col("hot_until"));
     let previous = when(col("incident").shift(lit(1)).eq(col("incident")))
         .then(col("time").shift(lit(1)))
@@ -689,10 +740,7 @@ fn numbered_silences(
         )
         .group_by([col("incident")])
         .agg([
-            col("time")
-                .lt_eq(col("window_end"))
-                .sum()
-                .alias("updates_in_window"),
+            len().alias("updates_in_window"),
             only(in_hot(), "gap").max().alias("longest_gap"),
             only(in_hot(), "time").max().alias("last_update"),
         ]);

@@ -43,6 +43,9 @@ pub const RESOLUTION_PHRASES: [&str; 4] = ["mitigated", "resolved", "back to nor
 /// …unless the message also denies it: "not resolved yet", "unresolved", "isn't mitigated".
 pub const DENIAL_PHRASES: [&str; 4] = ["not ", "n't ", "unresolved", "not yet"];
 
+/// The subtype of a topic change.
+pub const TOPIC_SUBTYPE: &str = "channel_topic";
+
 /// Subtypes that reopen a channel.
 pub const UNARCHIVE_SUBTYPES: [&str; 2] = ["channel_unarchive", "group_unarchive"];
 
