@@ -664,7 +664,10 @@ fn silences_do_not_depend_on_message_order() {
     let expected = (vec![70.0], vec![2]);
     assert_eq!(silence(f.messages.clone().lazy()), expected);
     assert_eq!(silence(f.messages.clone().lazy().reverse()), expected);
-    assert_eq!(floats(&f.incidents, "longest_silence_minutes").unwrap(), [70.0]);
+    assert_eq!(
+        floats(&f.incidents, "longest_silence_minutes").unwrap(),
+        [70.0]
+    );
     // Slack's mentions are matched as Slack writes them, so this is no escalation.
     assert_eq!(counts(&f.incidents, "escalations"), [0]);
 }
