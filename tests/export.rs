@@ -263,6 +263,66 @@ fn zip_exports_read_like_folders() {
 }
 
 #[test]
+fn a_zips_day_files_are_read_on_all_cores_with_the_folders_warnings_and_errors() {
+    // A broken day file early in channels.json and one late: they fall in different runs.
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("export");
+    for entry in walk(&sample()) {
+        let to = folder.join(entry.strip_prefix(sample()).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &to).unwrap();
+    }
+    let channels = load(&folder).unwrap().channels;
+    let with_days: Vec<String> = channels
+        .iter()
+        .map(|c| c.name.clone())
+        .filter(|name| folder.join(name).is_dir())
+        .collect();
+    let broken: Vec<String> = [&with_days[1], &with_days[with_days.len() - 2]]
+        .iter()
+        .map(|name| {
+            let first_day = walk(&folder.join(name)).remove(0);
+            std::fs::write(&first_day, "[{\"ts\": \"1\"").unwrap();
+            format!(
+                "{name}/{}",
+                first_day.file_name().unwrap().to_str().unwrap()
+            )
+        })
+        .collect();
+    let zip_path = tmp.path().join("export.zip");
+    zip_folder(&folder, &zip_path, "");
+    let broken_in = |path: &Path| -> Vec<String> {
+        let ws = load(path).unwrap();
+        let warned: Vec<String> = ws
+            .warnings
+            .iter()
+            .map(|w| w.file.display().to_string())
+            .collect();
+        // In the order warned.
+        warned
+            .iter()
+            .filter_map(|w| broken.iter().find(|b| w.ends_with(b.as_str())).cloned())
+            .collect()
+    };
+    assert_eq!(broken_in(&folder), broken);
+    assert_eq!(
+        broken_in(&zip_path),
+        broken,
+        "the zip warns as the folder does"
+    );
+    assert_eq!(
+        load(&zip_path).unwrap().messages.height(),
+        load(&folder).unwrap().messages.height()
+    );
+    let strict = LoadOptions {
+        strict: true,
+        ..LoadOptions::default()
+    };
+    let err = load_with(&zip_path, &strict).err().unwrap().to_string();
+    assert!(err.contains(&broken[0]), "the first broken file: {err}");
+}
+
+#[test]
 fn broken_zip_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let zip_path = tmp.path().join("export.zip");

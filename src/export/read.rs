@@ -226,19 +226,11 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
     let unlisted = |source: &ExportSource| unlisted_folders(source, &channels, listed);
     // The root's listing, for folders no channel lists, is also done on the side when
     // the day files are read on all cores: for 58k channels it took as long as 8k files.
-    let ((users, folders), runs) = if ld.source.reads_shared() {
-        let source = &ld.source;
-        rayon::join(
-            || (users(), Some(unlisted(source))),
-            || parse_shared(source, &channels, &chosen, options),
-        )
-    } else {
-        rayon::join(
-            || (users(), None),
-            || parse_one(&mut ld.source, &channels, &chosen, options),
-        )
-    };
-    let folders = folders.unwrap_or_else(|| unlisted(&ld.source));
+    let source = &ld.source;
+    let ((users, folders), runs) = rayon::join(
+        || (users(), unlisted(source)),
+        || parse_shared(source, &channels, &chosen, options),
+    );
     drop(users_json);
     let users = match users.transpose() {
         Ok(users) => users.map(|list| ld.take_list(shown, Skipped::Users, list)),
@@ -447,9 +439,10 @@ impl DaySource for SharedFolder<'_> {
     }
 }
 
-struct OneReader<'a>(&'a mut ExportSource);
+/// A zip's day files, read through a clone of the archive.
+struct ZipEntries(ExportSource);
 
-impl DaySource for OneReader<'_> {
+impl DaySource for ZipEntries {
     fn open(&mut self, folder: &str) -> Result<Vec<DayFile>> {
         let days = self.0.day_files(folder)?;
         Ok(days.into_iter().map(DayFile::named).collect())
@@ -477,9 +470,9 @@ fn unlisted_folders(
     source.day_folders(|name| listed.contains(name) || also.contains(name))
 }
 
-/// Lists, reads and parses the day files of the `chosen` channels of a folder export on
-/// all cores, in runs of consecutive channels (each thread with its own buffer and column
-/// builders) whose results come back in channel order.
+/// Lists, reads and parses the day files of the `chosen` channels of an export on all
+/// cores, in runs of consecutive channels (each thread with its own buffer, column
+/// builders and, for a zip, reader) whose results come back in channel order.
 fn parse_shared(
     source: &ExportSource,
     channels: &[Channel],
@@ -496,27 +489,19 @@ fn parse_shared(
         .par_chunks(per_run)
         .enumerate()
         .map(|(number, run)| {
-            parse_run(
-                channels,
-                run,
-                options,
-                SharedFolder { source, open: None },
-                (number, &first_failed),
-            )
+            let order = (number, &first_failed);
+            match source {
+                ExportSource::Folder { .. } => {
+                    let folder = SharedFolder { source, open: None };
+                    parse_run(channels, run, options, folder, order)
+                }
+                // Each run reads the zip through a clone of its own.
+                ExportSource::Zip { .. } => {
+                    parse_run(channels, run, options, ZipEntries(source.clone()), order)
+                }
+            }
         })
         .collect()
-}
-
-/// [`parse_shared`] for a zip, whose entries are read one after another: one run.
-fn parse_one(
-    source: &mut ExportSource,
-    channels: &[Channel],
-    chosen: &[usize],
-    options: &LoadOptions,
-) -> Result<Vec<DayRun>> {
-    let never = AtomicUsize::new(usize::MAX);
-    let run = parse_run(channels, chosen, options, OneReader(source), (0, &never))?;
-    Ok(vec![run])
 }
 
 /// Lists, reads and parses the day files of consecutive channels with one buffer and one

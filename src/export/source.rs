@@ -10,8 +10,9 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, Metadata};
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use zip::ZipArchive;
@@ -42,7 +43,10 @@ impl Default for Limits {
     }
 }
 
-/// An opened export, folder or zip.
+/// An opened export, folder or zip. A clone reads on its own: a zip's clone shares the
+/// archive's index and file but not a position in it, so threads read entries side by
+/// side.
+#[derive(Clone)]
 pub enum ExportSource {
     Folder {
         dir: PathBuf,
@@ -51,11 +55,11 @@ pub enum ExportSource {
     Zip {
         path: PathBuf,
         limits: Limits,
-        archive: ZipArchive<File>,
+        archive: ZipArchive<ZipFile>,
         /// Folder inside the zip that holds `channels.json` ("" or "name/").
         root: String,
         /// Day files per channel folder, sorted by date.
-        days: BTreeMap<String, Vec<String>>,
+        days: Arc<BTreeMap<String, Vec<String>>>,
     },
 }
 
@@ -92,10 +96,10 @@ impl ExportSource {
     fn open_zip(path: &Path, limits: Limits) -> Result<Self> {
         // Zip archives are read in place, not into memory: no size limit on the zip
         // itself, only on what its entries inflate to.
-        let (file, _) = open_regular(path, path, u64::MAX)?.ok_or_else(|| Error::NotFound {
+        let (file, len) = open_regular(path, path, u64::MAX)?.ok_or_else(|| Error::NotFound {
             path: path.to_path_buf(),
         })?;
-        let archive = ZipArchive::new(file).map_err(|e| Error::Zip {
+        let archive = ZipArchive::new(ZipFile::new(file, len)).map_err(|e| Error::Zip {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
@@ -132,7 +136,7 @@ impl ExportSource {
             limits,
             archive,
             root,
-            days,
+            days: Arc::new(days),
         })
     }
 
@@ -161,14 +165,9 @@ impl ExportSource {
             .map_err(|e| Error::json(self.display_path(rel), &e))
     }
 
-    /// Whether [`ExportSource::day_folder`] can read this export's day files.
-    pub fn reads_shared(&self) -> bool {
-        matches!(self, ExportSource::Folder { .. })
-    }
-
     /// A folder export's channel folder, opened for reading its day files from any
     /// thread; `None` when the channel has no folder (nothing by that name, or a file)
-    /// and for a zip, whose entries are read one after another.
+    /// and for a zip (whose clones read its entries from any thread).
     pub fn day_folder(&self, folder: &str) -> Result<Option<DayFolder>> {
         let ExportSource::Folder { dir, limits } = self else {
             return Ok(None);
@@ -292,6 +291,88 @@ impl ExportSource {
                 .map(|days| days.into_iter().map(|day| day.name).collect()),
             ExportSource::Zip { days, .. } => Ok(days.get(folder).cloned().unwrap_or_default()),
         }
+    }
+}
+
+/// A zip file read at positions rather than through the file's one cursor, so that every
+/// clone of an archive has a position of its own and they read side by side.
+#[derive(Clone)]
+pub struct ZipFile {
+    file: Arc<File>,
+    len: u64,
+    position: u64,
+    /// Bytes read ahead from `buffered_at`: an entry's header, name and data come in
+    /// several small reads, and a day file is a few kilobytes, so one system call
+    /// serves them all.
+    buffer: Vec<u8>,
+    buffered_at: u64,
+}
+
+/// How far a [`ZipFile`] reads ahead.
+const ZIP_READ_AHEAD: usize = 8 << 10;
+
+impl ZipFile {
+    fn new(file: File, len: u64) -> Self {
+        ZipFile {
+            file: Arc::new(file),
+            len,
+            position: 0,
+            buffer: Vec::new(),
+            buffered_at: 0,
+        }
+    }
+
+    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        return std::os::unix::fs::FileExt::read_at(&*self.file, buf, at);
+        #[cfg(windows)]
+        return std::os::windows::fs::FileExt::seek_read(&*self.file, buf, at);
+    }
+}
+
+impl Read for ZipFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let buffered = |z: &ZipFile| {
+            let offset = z.position.checked_sub(z.buffered_at)?;
+            (offset < z.buffer.len() as u64).then_some(offset as usize)
+        };
+        let offset = match buffered(self) {
+            Some(offset) => offset,
+            None if buf.len() >= ZIP_READ_AHEAD => {
+                let read = self.read_at(buf, self.position)?;
+                self.position += read as u64;
+                return Ok(read);
+            }
+            None => {
+                let mut buffer = std::mem::take(&mut self.buffer);
+                buffer.resize(ZIP_READ_AHEAD, 0);
+                let read = self.read_at(&mut buffer, self.position)?;
+                buffer.truncate(read);
+                (self.buffer, self.buffered_at) = (buffer, self.position);
+                if read == 0 {
+                    return Ok(0);
+                }
+                0
+            }
+        };
+        let read = buf.len().min(self.buffer.len() - offset);
+        buf[..read].copy_from_slice(&self.buffer[offset..offset + read]);
+        self.position += read as u64;
+        Ok(read)
+    }
+}
+
+impl Seek for ZipFile {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let position = match to {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::End(by) => self.len.checked_add_signed(by),
+            SeekFrom::Current(by) => self.position.checked_add_signed(by),
+        };
+        self.position = position.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "a seek before the start")
+        })?;
+        Ok(self.position)
     }
 }
 
@@ -604,7 +685,40 @@ pub fn is_day_file(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_day_file;
+    use super::{is_day_file, ZipFile, ZIP_READ_AHEAD};
+    use std::io::{Read, Seek, SeekFrom};
+
+    #[test]
+    fn a_zip_file_reads_what_its_positions_hold_and_clones_move_apart() {
+        let bytes: Vec<u8> = (0..3 * ZIP_READ_AHEAD + 17)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a.zip");
+        std::fs::write(&path, &bytes).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let mut zip = ZipFile::new(file, bytes.len() as u64);
+        // Small reads from the read-ahead, and one larger than it read directly.
+        let at = |zip: &mut ZipFile, to: SeekFrom, len: usize| {
+            let start = zip.seek(to).unwrap() as usize;
+            let mut got = vec![0; len];
+            zip.read_exact(&mut got).unwrap();
+            assert_eq!(got, bytes[start..start + len], "{len} bytes at {start}");
+        };
+        at(&mut zip, SeekFrom::Start(5), 30);
+        at(&mut zip, SeekFrom::Current(-10), ZIP_READ_AHEAD - 3);
+        at(&mut zip, SeekFrom::End(-40), 40);
+        at(&mut zip, SeekFrom::Start(100), 2 * ZIP_READ_AHEAD);
+        let mut clone = zip.clone();
+        at(&mut clone, SeekFrom::Start(0), 9);
+        at(&mut zip, SeekFrom::Current(0), 7);
+        assert_eq!(zip.read(&mut [0; 4]).unwrap(), 4);
+        zip.seek(SeekFrom::End(0)).unwrap();
+        assert_eq!(zip.read(&mut [0; 4]).unwrap(), 0, "nothing past the end");
+        assert!(zip
+            .seek(SeekFrom::Current(-(bytes.len() as i64) - 1))
+            .is_err());
+    }
 
     #[test]
     fn day_files_are_dated_json() {
