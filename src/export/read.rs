@@ -222,13 +222,11 @@ pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Worksp
     let chosen: Vec<usize> = (0..channels.len())
         .filter(|&i| options.messages_of.reads(&channels[i].name))
         .collect();
-    let listed = &ld.listed;
-    let unlisted = |source: &ExportSource| unlisted_folders(source, &channels, listed);
-    // The root's listing, for folders no channel lists, is also done on the side when
-    // the day files are read on all cores: for 58k channels it took as long as 8k files.
-    let source = &ld.source;
+    let (source, listed) = (&ld.source, &ld.listed);
+    // The root's listing, for folders no channel lists, is done on the side while the
+    // day files are read on all cores: for 58k channels it took as long as 8k files.
     let ((users, folders), runs) = rayon::join(
-        || (users(), unlisted(source)),
+        || (users(), unlisted_folders(source, &channels, listed)),
         || parse_shared(source, &channels, &chosen, options),
     );
     drop(users_json);

@@ -301,10 +301,11 @@ pub struct ZipFile {
     file: Arc<File>,
     len: u64,
     position: u64,
-    /// Bytes read ahead from `buffered_at`: an entry's header, name and data come in
-    /// several small reads, and a day file is a few kilobytes, so one system call
-    /// serves them all.
-    buffer: Vec<u8>,
+    /// Bytes read ahead (the first `buffered` of them, from `buffered_at`): an entry's
+    /// header, name and data come in several small reads, and a day file is a few
+    /// kilobytes, so one system call serves them all.
+    buffer: Box<[u8]>,
+    buffered: usize,
     buffered_at: u64,
 }
 
@@ -317,7 +318,8 @@ impl ZipFile {
             file: Arc::new(file),
             len,
             position: 0,
-            buffer: Vec::new(),
+            buffer: Box::default(),
+            buffered: 0,
             buffered_at: 0,
         }
     }
@@ -332,30 +334,31 @@ impl ZipFile {
 
 impl Read for ZipFile {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let buffered = |z: &ZipFile| {
-            let offset = z.position.checked_sub(z.buffered_at)?;
-            (offset < z.buffer.len() as u64).then_some(offset as usize)
-        };
-        let offset = match buffered(self) {
-            Some(offset) => offset,
+        let ahead = self
+            .position
+            .checked_sub(self.buffered_at)
+            .filter(|&offset| offset < self.buffered as u64);
+        let offset = match ahead {
+            Some(offset) => offset as usize,
             None if buf.len() >= ZIP_READ_AHEAD => {
                 let read = self.read_at(buf, self.position)?;
                 self.position += read as u64;
                 return Ok(read);
             }
             None => {
-                let mut buffer = std::mem::take(&mut self.buffer);
-                buffer.resize(ZIP_READ_AHEAD, 0);
-                let read = self.read_at(&mut buffer, self.position)?;
-                buffer.truncate(read);
-                (self.buffer, self.buffered_at) = (buffer, self.position);
-                if read == 0 {
-                    return Ok(0);
+                if self.buffer.is_empty() {
+                    self.buffer = vec![0; ZIP_READ_AHEAD].into_boxed_slice();
                 }
+                // Nothing is read ahead should the read fail.
+                self.buffered = 0;
+                let mut buffer = std::mem::take(&mut self.buffer);
+                let read = self.read_at(&mut buffer, self.position);
+                self.buffer = buffer;
+                (self.buffered, self.buffered_at) = (read?, self.position);
                 0
             }
         };
-        let read = buf.len().min(self.buffer.len() - offset);
+        let read = buf.len().min(self.buffered - offset);
         buf[..read].copy_from_slice(&self.buffer[offset..offset + read]);
         self.position += read as u64;
         Ok(read)
