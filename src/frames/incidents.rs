@@ -502,17 +502,14 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
     // The channel facts and the summary fields both have a row per incident number.
     channels.hstack_mut(&flagged.summary_fields)?;
     let person = col("user").is_not_null().and(col("is_update"));
-    // Whether each message is its channel's creator's: the creator gathered by incident
-    // number (not joined on channel ids) and kept only while compared.
-    let creators = lit(super::column(&channels, "creator")?
-        .as_materialized_series()
-        .clone())
-    .gather(col("incident"), false);
     let mut numbered = messages.clone();
     numbered.with_column(flagged.incident.clone())?;
+    // Whether each message is its channel's creator's: the creator is kept only while
+    // compared.
+    let creator = of_incident(&channels, "creator")?;
     let numbered = numbered
         .lazy()
-        .with_column(col("user").eq_missing(creators).alias("by_creator"));
+        .with_column(col("user").eq_missing(creator).alias("by_creator"));
     let conversation = numbered.clone().group_by([col("incident")]).agg([
         col("user")
             .filter(person.clone())
@@ -594,6 +591,15 @@ fn incident_rows(mut channels: DataFrame, flagged: &Flagged) -> Result<DataFrame
         )
         .select(incident_columns())
         .collect()?)
+}
+
+/// For each row, the `name` of its incident in `incidents` (whose row i is incident i),
+/// gathered by the row's `incident` number rather than joined on channel ids.
+fn of_incident(incidents: &DataFrame, name: &str) -> Result<Expr> {
+    let values = super::column(incidents, name)?.as_materialized_series();
+    Ok(lit(values.clone())
+        .gather(col("incident"), false)
+        .alias(name))
 }
 
 /// `value` where `keep` holds, else null: for aggregates by incident. A filter inside a
@@ -705,35 +711,23 @@ fn numbered_silences(
     // Grouped by incident, oldest first within each (as the incident frames' messages
     // already are; others are sorted so): each update's previous one is then the row
     // above when that row is of the same incident (a shift, not a window per channel).
-    let mut updates = if ordered {
+    let updates = if ordered {
         updates
     } else {
         super::grouped_oldest_first(updates, "incident")?
     };
-    // Each update's incident times, gathered by number rather than joined.
-    let gather = |updates: &mut DataFrame, name: &str| -> Result<()> {
-        let numbers = super::column(updates, "incident")?.as_materialized_series();
-        let values = super::column(&hot, name)?
-            .as_materialized_series()
-            .take(numbers.idx()?)?;
-        updates.with_column(values.into_column())?;
-        Ok(())
-    };
-    gather(&mut updates, "created")?;
-    // Only the updates up to the window's end count: they are a prefix of each
-    // incident's, so each keeps its previous update, and the others are dropped before
-    // anything more is gathered for them.
-    let mut updates = updates
-        .lazy()
-        .filter(col("time").lt_eq(col("created") + span_lit(window)))
-        .collect()?;
-    gather(&mut updates, "hot_until")?;
     let in_hot = || col("time").lt_eq(col("hot_until"));
     let previous = when(col("incident").shift(lit(1)).eq(col("incident")))
         .then(col("time").shift(lit(1)))
         .otherwise(lit(NULL));
     let gaps = updates
         .lazy()
+        .with_column(of_incident(&hot, "created")?)
+        // Only the updates up to the window's end count: they are a prefix of each
+        // incident's, so each keeps its previous update, and the others are dropped before
+        // anything more is gathered for them.
+        .filter(col("time").lt_eq(col("created") + span_lit(window)))
+        .with_column(of_incident(&hot, "hot_until")?)
         // The first gap is from creation.
         .with_column(
             elapsed(coalesce(&[previous, col("created")]), col("time"), MINUTE).alias("gap"),
