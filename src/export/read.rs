@@ -587,10 +587,18 @@ fn parse_list<T: DeserializeOwned + Send>(
     bytes: &[u8],
     strict: bool,
 ) -> Result<(Vec<T>, Vec<Skip>)> {
-    if let Some(list) = parse_in_parts(bytes) {
+    // As for day files: text checked as UTF-8 once parses faster than string by string
+    // (a quarter less time for `users.json`); bytes that are not go the byte way, for
+    // serde's error with line and column.
+    let text = std::str::from_utf8(bytes).ok();
+    if let Some(list) = text.and_then(parse_in_parts) {
         return Ok((list, vec![]));
     }
-    let first_err = match serde_json::from_slice::<Vec<T>>(bytes) {
+    let whole = match text {
+        Some(text) => serde_json::from_str::<Vec<T>>(text),
+        None => serde_json::from_slice::<Vec<T>>(bytes),
+    };
+    let first_err = match whole {
         Ok(list) => return Ok((list, vec![])),
         Err(e) if strict || !e.is_data() => return Err(Error::json(shown, &e)),
         Err(e) => e,
@@ -640,9 +648,10 @@ fn parse_users(
 /// (whitespace aside), found by a fast search. Should those bytes be inside a string
 /// (whose end that `"` would be) or open an object nested deeper, a part's string or
 /// brackets are left open, so it fails to parse and the list is parsed whole.
-fn parse_in_parts<T: DeserializeOwned + Send>(bytes: &[u8]) -> Option<Vec<T>> {
+fn parse_in_parts<T: DeserializeOwned + Send>(text: &str) -> Option<Vec<T>> {
     const LARGE: usize = 4 << 20;
     let parts = rayon::current_num_threads();
+    let bytes = text.as_bytes();
     if bytes.len() < LARGE || parts < 2 {
         return None;
     }
@@ -651,18 +660,18 @@ fn parse_in_parts<T: DeserializeOwned + Send>(bytes: &[u8]) -> Option<Vec<T>> {
     if (bytes[first], bytes[last]) != (b'[', b']') {
         return None;
     }
-    let inside = &bytes[first + 1..last];
+    // Every cut below falls next to an ASCII byte, so each part is text too.
+    let inside = &text[first + 1..last];
+    let bytes = inside.as_bytes();
     // Where each part starts within `inside`, and where it ends: at the comma after it.
     let (mut starts, mut ends) = (vec![0], vec![]);
     for k in 1..parts {
         let from = (inside.len() * k / parts).max(starts[starts.len() - 1] + 1);
-        let cut = memchr::memchr_iter(b'{', &inside[from..]).find_map(|at| {
+        let cut = memchr::memchr_iter(b'{', &bytes[from..]).find_map(|at| {
             let at = from + at;
-            let before = inside[..at]
-                .iter()
-                .rposition(|b| !b.is_ascii_whitespace())?;
-            let after = inside[at + 1..].iter().find(|b| !b.is_ascii_whitespace());
-            (inside[before] == b',' && after == Some(&b'"')).then_some((before, at))
+            let before = bytes[..at].iter().rposition(|b| !b.is_ascii_whitespace())?;
+            let after = bytes[at + 1..].iter().find(|b| !b.is_ascii_whitespace());
+            (bytes[before] == b',' && after == Some(&b'"')).then_some((before, at))
         });
         let Some((comma, start)) = cut else { break };
         ends.push(comma);
@@ -673,11 +682,11 @@ fn parse_in_parts<T: DeserializeOwned + Send>(bytes: &[u8]) -> Option<Vec<T>> {
     let lists: Vec<Vec<T>> = bounds
         .par_iter()
         .map(|&(start, end)| {
-            let mut part = Vec::with_capacity(end - start + 2);
-            part.push(b'[');
-            part.extend_from_slice(&inside[start..end]);
-            part.push(b']');
-            serde_json::from_slice(&part).ok()
+            let mut part = String::with_capacity(end - start + 2);
+            part.push('[');
+            part.push_str(&inside[start..end]);
+            part.push(']');
+            serde_json::from_str(&part).ok()
         })
         .collect::<Option<_>>()?;
     // Moved once into a list of the right size (a flattening collect grows it by copies).
@@ -1040,16 +1049,23 @@ mod tests {
     #[test]
     fn a_large_list_parses_the_same_in_parts() {
         let names = |list: &[Channel]| list.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
-        for topic in ["", "a string that looks like a cut: x,{ \"id\": 1}, ,{ \""] {
+        let cuts = [
+            "",
+            "a string that looks like a cut: x,{ \"id\": 1}, ,{ \"",
+            // Letters of two to four bytes all through the list: a part's search starts
+            // inside some of them, and its cuts still fall between whole letters.
+            "Café down — 🔥 Überweisungen ,{ \"",
+        ];
+        for topic in cuts {
             let text = large_list(20_000, topic);
             assert!(text.len() > 4 << 20);
-            let parts: Vec<Channel> = parse_in_parts(text.as_bytes()).expect("cut in parts");
+            let parts: Vec<Channel> = parse_in_parts(&text).expect("cut in parts");
             let whole: Vec<Channel> = serde_json::from_str(&text).unwrap();
             assert_eq!(names(&parts), names(&whole));
             assert_eq!(parts[19_999].topic.value, topic);
             // Compact, with no whitespace to skip.
             let compact = serde_json::to_string(&whole).unwrap();
-            let parts: Vec<Channel> = parse_in_parts(compact.as_bytes()).unwrap();
+            let parts: Vec<Channel> = parse_in_parts(&compact).unwrap();
             assert_eq!(names(&parts), names(&whole));
         }
     }
@@ -1062,7 +1078,7 @@ mod tests {
             "[{{\"id\": \"C1\", \"name\": \"a\", \"created\": 1, \"pins\": [{}]}}]",
             vec![r#"{"x": 1}"#; 400_000].join(", ")
         );
-        assert!(parse_in_parts::<Channel>(nested.as_bytes()).is_none());
+        assert!(parse_in_parts::<Channel>(&nested).is_none());
         let (list, skips) =
             parse_list::<Channel>(Path::new("c.json"), nested.as_bytes(), true).unwrap();
         assert_eq!((list.len(), skips.len()), (1, 0));
@@ -1077,6 +1093,27 @@ mod tests {
         let (list, skips) =
             parse_list::<Channel>(Path::new("c.json"), bad.as_bytes(), false).unwrap();
         assert_eq!((list.len(), skips.len()), (19_999, 1));
+    }
+
+    #[test]
+    fn a_list_that_is_not_utf8_is_refused_with_its_place() {
+        let mut bytes = large_list(20_000, "ok").into_bytes();
+        let at = bytes.len() / 2
+            + bytes[bytes.len() / 2..]
+                .iter()
+                .position(|&b| b == b'k')
+                .unwrap();
+        bytes[at] = 0xff; // a topic's "ok" is no longer text
+        for strict in [true, false] {
+            let Err(err) = parse_list::<Channel>(Path::new("channels.json"), &bytes, strict) else {
+                panic!("a list that is not UTF-8 parsed");
+            };
+            let err = err.to_string();
+            assert!(
+                err.contains("channels.json") && err.contains("line"),
+                "{err}"
+            );
+        }
     }
 
     #[test]
