@@ -1057,6 +1057,34 @@ fn hostile_channel_ids_and_names_are_refused_and_named() {
     ok_sync(&emu, &out, &["--all-history", "--plain"]);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_channel_folder_linked_elsewhere_is_refused_and_nothing_is_written_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, elsewhere) = (tmp.path().join("copy"), tmp.path().join("elsewhere"));
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let link = out.join("issue-db-2303");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        ..Default::default()
+    });
+    let result = run_sync(&emu, &out, &["--plain"]);
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("{} is a symbolic link", link.display()))
+            && err.contains("sync again"),
+        "{err}"
+    );
+    assert!(snapshot(&elsewhere).is_empty(), "written through the link");
+    // With a folder in its place, the same folder syncs to the sample.
+    std::fs::remove_file(&link).unwrap();
+    ok_sync(&emu, &out, &["--plain"]);
+    assert_eq!(report_json(&out, &[]), report_json(&sample(), &[]));
+}
+
 #[test]
 fn a_sync_record_naming_folders_outside_moves_nothing() {
     let tmp = tempfile::tempdir().unwrap();

@@ -56,6 +56,7 @@ impl ExportWriter {
     pub fn json<T: Serialize + ?Sized>(&self, rel: &str, value: &T) -> Result<()> {
         let path = self.dir.join(rel);
         let parent = path.parent().unwrap_or(&self.dir);
+        self.check_folders(parent)?;
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         let tmp = tempfile::Builder::new()
             .prefix(".tmp-")
@@ -78,11 +79,38 @@ impl ExportWriter {
     /// Removes a day of a channel (all its messages were deleted); one already gone is fine.
     pub fn remove_day(&self, channel: &str, date: NaiveDate) -> Result<()> {
         let path = self.dir.join(Self::day_file(channel, date));
+        self.check_folders(path.parent().unwrap_or(&self.dir))?;
         match fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(Error::io(&path, e)),
         }
+    }
+
+    /// Refuses to write or remove below `folder` (inside the export) when it, or a folder
+    /// between it and the export's, is a symbolic link or not a folder: a channel's
+    /// folder linked elsewhere would have sync write and delete files outside the export.
+    /// The export's own folder may be a link: that one the user chose.
+    fn check_folders(&self, folder: &Path) -> Result<()> {
+        for inner in folder.ancestors().take_while(|f| *f != self.dir) {
+            let Ok(meta) = fs::symlink_metadata(inner) else {
+                continue; // not there yet: created as a folder
+            };
+            let kind = if meta.file_type().is_symlink() {
+                "a symbolic link"
+            } else if !meta.is_dir() {
+                "not a folder"
+            } else {
+                continue;
+            };
+            return Err(Error::Invalid(format!(
+                "{} is {kind}: sync writes only into folders of the export's own, so that it \
+                 never writes or removes files elsewhere; replace it with a folder (or remove \
+                 it) and sync again",
+                inner.display()
+            )));
+        }
+        Ok(())
     }
 
     fn day_file(channel: &str, date: NaiveDate) -> String {
