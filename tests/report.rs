@@ -403,3 +403,31 @@ fn the_figures_table_shows_a_pattern_as_text() {
     assert!(html.contains("(?P&lt;topic&gt;[a-z]+)"), "{html}");
     assert!(!html.contains("<topic>"), "{html}");
 }
+
+#[test]
+fn a_report_audits_by_the_rule_it_is_given() {
+    use incident_channels::analysis::audit::{summarize_frames, AuditOptions};
+    use incident_channels::prelude::PostOptions;
+    use incident_channels::publish::report::Report;
+    let ws = incident_channels::export::load(sample()).unwrap();
+    let options = PostOptions::default();
+    let post_rule = Report::new(&ws, &options).unwrap();
+    let strict = AuditOptions {
+        timer: chrono::Duration::minutes(1),
+        postmortem_within: chrono::Duration::days(1),
+        ..AuditOptions::default()
+    };
+    let own_rule = Report::with_audit(&ws, &options, strict).unwrap();
+    let expected = summarize_frames(own_rule.frames(), own_rule.as_of(), &strict).unwrap();
+    assert_eq!(own_rule.audit(), &expected);
+    assert_eq!(own_rule.audit_options().timer, strict.timer);
+    // A stricter timer finds more long silences, and the JSON says what the audit found.
+    assert!(own_rule.audit().with_long_silence > post_rule.audit().with_long_silence);
+    let json = own_rule.to_json().unwrap();
+    assert_eq!(
+        json["audit"]["with_long_silence"],
+        json!(own_rule.audit().with_long_silence)
+    );
+    // The rest of the report does not depend on the rule.
+    assert_eq!(json["metrics"], post_rule.to_json().unwrap()["metrics"]);
+}

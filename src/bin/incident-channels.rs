@@ -347,7 +347,7 @@ fn run(cli: Cli) -> Result<()> {
                 let text = if json {
                     format!("{}\n", serde_json::to_string_pretty(&report.to_json()?)?)
                 } else {
-                    report.post.to_string()
+                    report.post().to_string()
                 };
                 clock.lap("metrics and the output");
                 write_stdout(text.as_bytes())?;

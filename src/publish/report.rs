@@ -20,26 +20,38 @@ use crate::time::Instant;
 /// The breakdowns the report shows, by column.
 const BREAKDOWNS: [&str; 4] = ["topic_word", "component", "type", "environment"];
 
-/// Everything the report shows, from one set of frames.
+/// Everything the report shows, from one set of frames. Its parts are read through
+/// methods: each was computed from the others (the audit under its options, the load in
+/// its zone), so none can be changed alone and leave the rest stale.
 pub struct Report {
-    pub post: PostFigures,
-    pub frames: IncidentFrames,
-    pub tz: Tz,
-    pub as_of: Instant,
-    pub audit_options: AuditOptions,
+    post: PostFigures,
+    frames: IncidentFrames,
+    tz: Tz,
+    as_of: Instant,
+    audit_options: AuditOptions,
     /// Time to archive, responders' load and the audit's summary (under `audit_options`):
     /// the JSON, the charts and the page show them, so they are computed once.
-    pub time_to_archive: TimeToArchive,
-    pub load: DataFrame,
-    pub audit: AuditSummary,
+    time_to_archive: TimeToArchive,
+    load: DataFrame,
+    audit: AuditSummary,
 }
 
 impl Report {
+    /// The report of a workspace, with the SOP audited by the post's rule
+    /// ([`AuditOptions::default`]).
     pub fn new(ws: &Workspace, options: &PostOptions) -> Result<Self> {
+        Self::with_audit(ws, options, AuditOptions::default())
+    }
+
+    /// The report of a workspace, with the SOP audited by a team's own rule.
+    pub fn with_audit(
+        ws: &Workspace,
+        options: &PostOptions,
+        audit_options: AuditOptions,
+    ) -> Result<Self> {
         let frames = IncidentFrames::new(ws, options.convention.clone())?;
         let as_of = options.as_of.unwrap_or(frames.as_of);
         let time_to_archive = TimeToArchive::of(frames.incidents.clone().lazy())?;
-        let audit_options = AuditOptions::default();
         // The responders' load reads every message; the audit reads the incidents (and the
         // messages too for a hot window other than the frames'): one on each core.
         let (load, audit) = rayon::join(
@@ -59,6 +71,41 @@ impl Report {
             as_of,
             audit_options,
         })
+    }
+
+    /// The post's figures.
+    pub fn post(&self) -> &PostFigures {
+        &self.post
+    }
+
+    /// The frames every part was computed from.
+    pub fn frames(&self) -> &IncidentFrames {
+        &self.frames
+    }
+
+    /// "Now" for the figures: `PostOptions::as_of`, else the frames'.
+    pub fn as_of(&self) -> Instant {
+        self.as_of
+    }
+
+    /// The SOP audit's summary, under [`Report::audit_options`].
+    pub fn audit(&self) -> &AuditSummary {
+        &self.audit
+    }
+
+    /// The rule the audit was made by.
+    pub fn audit_options(&self) -> &AuditOptions {
+        &self.audit_options
+    }
+
+    /// Time to archive: count, median and p90 hours.
+    pub fn time_to_archive(&self) -> &TimeToArchive {
+        &self.time_to_archive
+    }
+
+    /// Each responder's load, in the report's time zone.
+    pub fn responders_load(&self) -> &DataFrame {
+        &self.load
     }
 
     fn incidents(&self) -> LazyFrame {
