@@ -574,7 +574,8 @@ fn after_liquid(post: &str) -> String {
 
 #[test]
 fn liquid_leaves_code_outputs_and_text_as_written() {
-    let source = "println!(\"{{}} {{ x }}\"); // {% if a %} {%- endraw -%} {% endraw %}";
+    let source =
+        "println!(\"{{}} {{ x }} {{ site.url }}/images/a.png\"); // {% if a %} {%- endraw -%} {% endraw %}";
     let output = "{{ value }} and {%endraw%} and {% raw %}";
     let nb = notebook(vec![
         md("Braces in prose: {{ x }} and {% include y %}."),
@@ -602,6 +603,8 @@ fn liquid_leaves_code_outputs_and_text_as_written() {
         "{html}"
     );
     assert!(html.contains(output), "{html}");
+    // Nor does it lose the site's address written in code (images alone are relative).
+    assert!(html.contains("{{ site.url }}/images/a.png"), "{html}");
     assert_eq!(
         html.matches("{% raw %}").count(),
         1,
