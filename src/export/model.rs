@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::lenient;
+use crate::incidents::sop::Person;
 
 /// A channel's topic or purpose: its text, who set it and when (Unix seconds).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -81,6 +82,18 @@ pub struct User {
     pub tz: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Person for User {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn user_name(&self) -> &str {
+        &self.name
+    }
+    fn real_name(&self) -> Option<&str> {
+        self.real_name.as_deref()
+    }
 }
 
 impl<'de> Deserialize<'de> for User {

@@ -6,7 +6,14 @@ use std::hash::{Hash, Hasher};
 
 use foldhash::HashMap;
 
-use crate::export::model::User;
+/// What the rules read of a member of the workspace: the rules do not depend on how
+/// members are stored (the export's `User` is one).
+pub trait Person {
+    fn id(&self) -> &str;
+    /// The user name (Slack's `name`), which mentions resolve to.
+    fn user_name(&self) -> &str;
+    fn real_name(&self) -> Option<&str>;
+}
 
 /// A field of the SOP summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -278,10 +285,10 @@ pub struct People<'a> {
 pub struct UserNames<'a>(HashMap<&'a str, &'a str>);
 
 impl<'a> UserNames<'a> {
-    pub fn new(users: &'a [User]) -> Self {
+    pub fn new<P: Person>(users: &'a [P]) -> Self {
         let mut names = HashMap::with_capacity_and_hasher(users.len(), Default::default());
         for u in users {
-            names.entry(u.id.as_str()).or_insert(u.name.as_str());
+            names.entry(u.id()).or_insert(u.user_name());
         }
         UserNames(names)
     }
@@ -322,18 +329,15 @@ impl PartialEq for AnyCase<'_> {
 impl Eq for AnyCase<'_> {}
 
 impl<'a> People<'a> {
-    pub fn new(users: &'a [User]) -> Self {
+    pub fn new<P: Person>(users: &'a [P]) -> Self {
         let mut people = People {
             by_id: UserNames::new(users),
             by_name: HashMap::with_capacity_and_hasher(users.len() * 2, Default::default()),
         };
         for u in users {
-            let names = std::iter::once(u.name.as_str()).chain(u.real_name.as_deref());
+            let names = std::iter::once(u.user_name()).chain(u.real_name());
             for name in names {
-                people
-                    .by_name
-                    .entry(AnyCase(name))
-                    .or_insert(u.name.as_str());
+                people.by_name.entry(AnyCase(name)).or_insert(u.user_name());
             }
         }
         people
@@ -427,9 +431,23 @@ fn resolve(name: &str, people: &People) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A member as the tests write one: id, user name, real name.
+    struct User(String, String, String);
+
+    impl Person for User {
+        fn id(&self) -> &str {
+            &self.0
+        }
+        fn user_name(&self) -> &str {
+            &self.1
+        }
+        fn real_name(&self) -> Option<&str> {
+            Some(&self.2)
+        }
+    }
+
     fn user(id: &str, name: &str, real: &str) -> User {
-        serde_json::from_value(serde_json::json!({"id": id, "name": name, "real_name": real}))
-            .unwrap()
+        User(id.into(), name.into(), real.into())
     }
 
     fn users() -> Vec<User> {
