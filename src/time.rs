@@ -25,8 +25,35 @@ pub fn parse_day(date: &str) -> Result<Instant> {
 }
 
 /// The instant of a Slack message id such as `1457679323.000200` (seconds.microseconds).
-/// It runs once per message of a large export, so it parses in place, allocating nothing.
 pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
+    let (secs, nanos) = ts_parts(ts)?;
+    Utc.timestamp_opt(secs, nanos).single()
+}
+
+/// A Slack `ts` as seconds and nanoseconds when it is a plausible instant (see
+/// [`plausible`]). The loader reads every message's this way: in place, allocating
+/// nothing, and without building a calendar date.
+pub fn plausible_ts(ts: &str) -> Option<TsKey> {
+    ts_parts(ts).filter(|(secs, _)| PLAUSIBLE_SECONDS.contains(secs))
+}
+
+/// The instant of a [`plausible_ts`].
+pub fn ts_instant((secs, nanos): TsKey) -> Option<Instant> {
+    Utc.timestamp_opt(secs, nanos).single()
+}
+
+/// The milliseconds since the epoch of a [`plausible_ts`], as [`millis`] gives them.
+pub fn ts_millis((secs, nanos): TsKey) -> i64 {
+    secs * 1000 + i64::from(nanos / 1_000_000)
+}
+
+/// Seconds and nanoseconds of `seconds.fraction`, as written.
+fn ts_parts(ts: &str) -> Option<TsKey> {
+    slack_written(ts.as_bytes()).or_else(|| any_written(ts))
+}
+
+/// [`ts_parts`] the general way.
+fn any_written(ts: &str) -> Option<TsKey> {
     // A byte scan: `split_once` sets up a searcher, which costs more than these few bytes.
     let (secs, frac) = match ts.bytes().position(|b| b == b'.') {
         Some(dot) => (&ts[..dot], &ts[dot + 1..]),
@@ -43,7 +70,48 @@ pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
     }
     // "0002" is 200,000 ns: the digits, scaled up to nine places.
     let nanos = plain_digits(frac)? as u32 * 10u32.pow(9 - frac.len() as u32);
-    Utc.timestamp_opt(secs, nanos).single()
+    Some((secs, nanos))
+}
+
+/// `ts` as Slack writes it, one to eighteen digits, a dot and one to nine digits (or no
+/// dot), read in one pass; `None` for anything else, which [`any_written`] then reads
+/// (a sign, a huge number) or refuses.
+fn slack_written(bytes: &[u8]) -> Option<TsKey> {
+    let digit = |at: usize| {
+        bytes
+            .get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|d| *d < 10)
+    };
+    let (mut secs, mut at) = (0u64, 0);
+    while let Some(d) = digit(at) {
+        secs = secs * 10 + u64::from(d);
+        at += 1;
+        if at > 18 {
+            return None;
+        }
+    }
+    let nanos = match bytes.get(at) {
+        None if at > 0 => 0,
+        Some(b'.') if at > 0 => {
+            let (mut nanos, mut scale, start) = (0u32, 1_000_000_000u32, at + 1);
+            at = start;
+            while let Some(d) = digit(at) {
+                if scale == 1 {
+                    return None; // more than nine places
+                }
+                scale /= 10;
+                nanos += u32::from(d) * scale;
+                at += 1;
+            }
+            if at == start || at != bytes.len() {
+                return None;
+            }
+            nanos
+        }
+        _ => return None,
+    };
+    Some((secs as i64, nanos))
 }
 
 /// The number that one to eighteen ASCII digits (never too many for an `i64`) write.
@@ -68,8 +136,11 @@ pub fn ts_key(ts: &str) -> Option<TsKey> {
 /// Whether an instant is one Slack could have recorded: between 1970 and 2100. Anything
 /// else is a unit mistake (milliseconds for seconds) or damage.
 pub fn plausible(t: Instant) -> bool {
-    (0..4_102_444_800).contains(&t.timestamp())
+    PLAUSIBLE_SECONDS.contains(&t.timestamp())
 }
+
+/// 1970 to 2100 in Unix seconds.
+const PLAUSIBLE_SECONDS: std::ops::Range<i64> = 0..4_102_444_800;
 
 /// Whether a channel or file name is safe to use as one folder name.
 pub fn safe_folder_name(name: &str) -> bool {
@@ -141,6 +212,44 @@ mod tests {
         assert_eq!(
             parse_slack_ts("1457679323").unwrap().timestamp(),
             1457679323
+        );
+    }
+
+    #[test]
+    fn slack_ts_as_slack_writes_it_reads_as_the_general_way_does() {
+        // Every string of up to seven of these bytes, and some longer ones.
+        let alphabet = ["0", "7", "9", ".", "-", "+", "x", " "];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..7 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        texts.extend(
+            [
+                "1457679323.699671",
+                "123456789012345678.1",
+                "1234567890123456789.1",
+                "1.123456789",
+                "1.1234567890",
+                "1.",
+                ".5",
+                "١.٥",
+            ]
+            .map(String::from),
+        );
+        for text in &texts {
+            assert_eq!(ts_parts(text), any_written(text), "{text:?}");
+            if let Some(parts) = slack_written(text.as_bytes()) {
+                assert_eq!(Some(parts), any_written(text), "{text:?}");
+            }
+        }
+        assert_eq!(
+            slack_written(b"1457679323.699671"),
+            Some((1457679323, 699_671_000))
         );
     }
 

@@ -1,20 +1,23 @@
 //! What the loader learns about a channel while its messages stream past.
 
-use crate::time::Instant;
+use crate::time::{ts_instant, Instant, TsKey};
 
 /// Per-channel facts gathered from its messages in one pass, independent of their order.
+/// Times are kept as Slack wrote them (seconds and nanoseconds): a message costs two
+/// comparisons here, and a date is built only when one is asked for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChannelActivity {
     pub message_count: usize,
-    pub first_message: Option<Instant>,
-    pub last_message: Option<Instant>,
-    last_archive: Option<Instant>,
-    last_unarchive: Option<Instant>,
+    first_message: Option<TsKey>,
+    last_message: Option<TsKey>,
+    last_archive: Option<TsKey>,
+    last_unarchive: Option<TsKey>,
 }
 
 impl ChannelActivity {
-    /// Counts one message posted at `time` with Slack's `subtype`.
-    pub fn record(&mut self, time: Instant, subtype: Option<&str>) {
+    /// Counts one message posted at `time` (see [`crate::time::plausible_ts`]) with
+    /// Slack's `subtype`.
+    pub fn record(&mut self, time: TsKey, subtype: Option<&str>) {
         self.message_count += 1;
         self.first_message = Some(self.first_message.map_or(time, |t| t.min(time)));
         self.last_message = Some(self.last_message.map_or(time, |t| t.max(time)));
@@ -29,8 +32,8 @@ impl ChannelActivity {
     /// Adds what another pass over some of the same channel's messages saw (each fact
     /// is a count, a minimum or a maximum, so the order of passes does not matter).
     pub fn merge(&mut self, other: &ChannelActivity) {
-        let earliest = |a: Option<Instant>, b: Option<Instant>| a.into_iter().chain(b).min();
-        let latest = |a: Option<Instant>, b: Option<Instant>| a.into_iter().chain(b).max();
+        let earliest = |a: Option<TsKey>, b: Option<TsKey>| a.into_iter().chain(b).min();
+        let latest = |a: Option<TsKey>, b: Option<TsKey>| a.into_iter().chain(b).max();
         self.message_count += other.message_count;
         self.first_message = earliest(self.first_message, other.first_message);
         self.last_message = latest(self.last_message, other.last_message);
@@ -38,12 +41,22 @@ impl ChannelActivity {
         self.last_unarchive = latest(self.last_unarchive, other.last_unarchive);
     }
 
+    /// The oldest message's time.
+    pub fn first_message(&self) -> Option<Instant> {
+        self.first_message.and_then(ts_instant)
+    }
+
+    /// The newest message's time.
+    pub fn last_message(&self) -> Option<Instant> {
+        self.last_message.and_then(ts_instant)
+    }
+
     /// When the channel was archived: its newest `channel_archive` message, unless a
     /// `channel_unarchive` came after it (then it was reopened and is not archived).
     pub fn archived_at(&self) -> Option<Instant> {
         match (self.last_archive, self.last_unarchive) {
             (Some(archive), Some(unarchive)) if unarchive >= archive => None,
-            (archive, _) => archive,
+            (archive, _) => archive.and_then(ts_instant),
         }
     }
 }
@@ -53,8 +66,12 @@ mod tests {
     use super::*;
     use crate::time::from_unix;
 
-    fn at(secs: i64) -> Instant {
-        from_unix(secs).unwrap()
+    fn at(secs: i64) -> TsKey {
+        (secs, 0)
+    }
+
+    fn instant(secs: i64) -> Option<Instant> {
+        from_unix(secs)
     }
 
     #[test]
@@ -64,7 +81,7 @@ mod tests {
         a.record(at(200), Some("channel_unarchive"));
         assert_eq!(a.archived_at(), None);
         a.record(at(300), Some("channel_archive"));
-        assert_eq!(a.archived_at(), Some(at(300)));
+        assert_eq!(a.archived_at(), instant(300));
         assert_eq!(a.message_count, 3);
     }
 
@@ -74,9 +91,9 @@ mod tests {
         a.record(at(300), Some("channel_archive"));
         a.record(at(100), None);
         a.record(at(200), Some("channel_unarchive"));
-        assert_eq!(a.archived_at(), Some(at(300)));
-        assert_eq!(a.first_message, Some(at(100)));
-        assert_eq!(a.last_message, Some(at(300)));
+        assert_eq!(a.archived_at(), instant(300));
+        assert_eq!(a.first_message(), instant(100));
+        assert_eq!(a.last_message(), instant(300));
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::export::source::{DayFile, DayFolder, ExportSource, Limits};
 use crate::export::{ChannelActivity, Workspace};
 use crate::incidents::is_update;
 use crate::incidents::phrases;
-use crate::time::{from_unix, millis, parse_slack_ts, plausible, safe_folder_name, Instant};
+use crate::time::{from_unix, plausible, plausible_ts, safe_folder_name, ts_millis, TsKey};
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -809,16 +809,14 @@ pub fn parse_day(
     Ok(skips)
 }
 
-/// The instant of a message, or why its `ts` is not one.
-fn message_time(view: &MessageView) -> std::result::Result<Instant, String> {
-    parse_slack_ts(&view.ts)
-        .filter(|t| plausible(*t))
-        .ok_or_else(|| {
-            format!(
-                "`{}` is not a Slack timestamp (seconds.micros, 1970-2100)",
-                shorten(&view.ts)
-            )
-        })
+/// The time of a message, or why its `ts` is not one.
+fn message_time(view: &MessageView) -> std::result::Result<TsKey, String> {
+    plausible_ts(&view.ts).ok_or_else(|| {
+        format!(
+            "`{}` is not a Slack timestamp (seconds.micros, 1970-2100)",
+            shorten(&view.ts)
+        )
+    })
 }
 
 /// At most 40 characters of a value for a message (a hostile `ts` can be megabytes).
@@ -873,10 +871,11 @@ impl MessagesBuilder {
         }
     }
 
-    /// Appends one message of channel `channel_id` posted at `time`.
-    pub fn push(&mut self, channel_id: &str, m: &MessageView, time: Instant) {
+    /// Appends one message of channel `channel_id` posted at `time` (see
+    /// [`crate::time::plausible_ts`]).
+    pub fn push(&mut self, channel_id: &str, m: &MessageView, time: TsKey) {
         self.channel_id.append_value(channel_id);
-        self.time.push(millis(time));
+        self.time.push(ts_millis(time));
         self.user.append_option(m.user.as_deref());
         self.subtype.append_option(m.subtype.as_deref());
         let text = m.text.as_deref().unwrap_or("");

@@ -156,7 +156,7 @@ fn channel_facts(
         .collect();
     let last_activity: Vec<Instant> = chosen
         .iter()
-        .map(|(_, a, created)| a.last_message.map_or(*created, |m| m.max(*created)))
+        .map(|(_, a, created)| a.last_message().map_or(*created, |m| m.max(*created)))
         .collect();
     let newest_activity = *last_activity.iter().max().expect("at least one channel");
     let frame = DataFrame::new_infer_height(vec![
