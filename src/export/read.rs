@@ -409,8 +409,8 @@ trait DaySource {
         shown: &Path,
         buf: &mut Vec<u8>,
     ) -> Result<bool>;
-    /// How to show a day file's path in messages.
-    fn shown(&self, folder: &str, day: &str) -> PathBuf;
+    /// How to show a day file's path in messages, written into `shown`.
+    fn show(&self, folder: &str, day: &str, shown: &mut PathBuf);
 }
 
 struct SharedFolder<'a> {
@@ -432,8 +432,8 @@ impl DaySource for SharedFolder<'_> {
         }
     }
 
-    fn shown(&self, folder: &str, day: &str) -> PathBuf {
-        self.source.display_path(&format!("{folder}/{day}"))
+    fn show(&self, folder: &str, day: &str, shown: &mut PathBuf) {
+        self.source.display_day_path(folder, day, shown);
     }
 }
 
@@ -450,8 +450,8 @@ impl DaySource for ZipEntries {
         self.0.read(&format!("{folder}/{}", day.name), buf)
     }
 
-    fn shown(&self, folder: &str, day: &str) -> PathBuf {
-        self.0.display_path(&format!("{folder}/{day}"))
+    fn show(&self, folder: &str, day: &str, shown: &mut PathBuf) {
+        self.0.display_day_path(folder, day, shown);
     }
 }
 
@@ -517,7 +517,7 @@ fn parse_run(
 ) -> Result<DayRun> {
     let strict = options.strict;
     let mut out = MessagesBuilder::new(options.lean);
-    let mut buf = Vec::new();
+    let (mut buf, mut shown) = (Vec::new(), PathBuf::new());
     let mut activity = Vec::with_capacity(indices.len());
     let mut outcomes = Vec::new();
     for &index in indices {
@@ -539,7 +539,7 @@ fn parse_run(
                 }
             };
             for day in days {
-                let shown = source.shown(&channel.name, &day.name);
+                source.show(&channel.name, &day.name, &mut shown);
                 let outcome = match source.read(&channel.name, &day, &shown, &mut buf) {
                     Ok(true) => parse_day(&shown, &buf, &channel.id, strict, &mut seen, &mut out),
                     Ok(false) => Err(Error::Invalid(format!(

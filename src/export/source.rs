@@ -150,6 +150,21 @@ impl ExportSource {
         }
     }
 
+    /// [`ExportSource::display_path`] of day file `day` in `folder`, written into `shown`:
+    /// the loader shows every day file it reads, and one buffer per run then costs no
+    /// allocation or formatting per file.
+    pub fn display_day_path(&self, folder: &str, day: &str, shown: &mut PathBuf) {
+        match self {
+            ExportSource::Folder { dir, .. } => {
+                shown.as_mut_os_string().clear();
+                shown.push(dir);
+                shown.push(folder);
+                shown.push(day);
+            }
+            ExportSource::Zip { .. } => *shown = self.display_path(&format!("{folder}/{day}")),
+        }
+    }
+
     /// Reads the file at `rel` as JSON of type `T`, strictly; `None` when there is no such
     /// file. (The loader reads leniently, skipping entries: see `export::load_with`.)
     pub fn read_json<T: serde::de::DeserializeOwned>(
@@ -688,8 +703,23 @@ pub fn is_day_file(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_day_file, ZipFile, ZIP_READ_AHEAD};
+    use super::{is_day_file, ExportSource, ZipFile, ZIP_READ_AHEAD};
     use std::io::{Read, Seek, SeekFrom};
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_day_files_path_shows_as_any_other_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("channels.json"), "[]").unwrap();
+        let mut shown = PathBuf::from("left over from another file");
+        for dir in [tmp.path().to_path_buf(), tmp.path().join("")] {
+            let source = ExportSource::open(&dir).unwrap();
+            source.display_day_path("issue-db-2303", "2016-03-23.json", &mut shown);
+            let whole = source.display_path("issue-db-2303/2016-03-23.json");
+            assert_eq!(shown, whole);
+            assert_eq!(shown.display().to_string(), whole.display().to_string());
+        }
+    }
 
     #[test]
     fn a_zip_file_reads_what_its_positions_hold_and_clones_move_apart() {
