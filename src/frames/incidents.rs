@@ -8,6 +8,7 @@
 //! channels' messages lie and numbers them by incident. Everything counted over messages
 //! is a polars query, keyed by that number.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -83,7 +84,24 @@ impl IncidentFrames {
     /// or a [`Convention`]); an error when there are none, since every figure would then
     /// be empty.
     pub fn new(ws: &Workspace, convention: impl Into<Convention>) -> Result<Self> {
-        let convention = convention.into();
+        Self::build(ws, Cow::Borrowed(&ws.messages), convention.into(), true)
+    }
+
+    /// The same frames for what shows no message text (the command line's report): the
+    /// workspace's messages are taken (`ws.messages` is left empty) and each text is let
+    /// go once the frames have read it, so that a large export's texts do not stay to the
+    /// end. `messages` then has no `text` column.
+    pub fn without_texts(ws: &mut Workspace, convention: impl Into<Convention>) -> Result<Self> {
+        let messages = std::mem::take(&mut ws.messages);
+        Self::build(ws, Cow::Owned(messages), convention.into(), false)
+    }
+
+    fn build(
+        ws: &Workspace,
+        messages: Cow<'_, DataFrame>,
+        convention: Convention,
+        keep_texts: bool,
+    ) -> Result<Self> {
         let chosen = incident_channels(ws, &convention)?;
         let ids: Vec<&str> = chosen.iter().map(|(c, ..)| c.id.as_str()).collect();
         // Owners in topics and messages' authors are both resolved through `people`,
@@ -91,15 +109,21 @@ impl IncidentFrames {
         // thousands of people).
         let (people, kept) = rayon::join(
             || People::new(&ws.users),
-            || IncidentMessages::of(&ws.messages, &ids),
+            || IncidentMessages::of(&messages, &ids),
         );
+        // A frame taken from the workspace ends here: the incident rows hold what is read.
+        drop(messages);
         // What the parsers read per channel and what the messages say are independent:
         // one on each core.
         let (base, flagged) = rayon::join(
             || channel_facts(&convention, &chosen, &people),
             || flagged_messages(kept?, ids.len(), people.names()),
         );
-        let (base, flagged) = (base?, flagged?);
+        let (base, mut flagged) = (base?, flagged?);
+        if !keep_texts {
+            // Read: flags and summaries are columns now.
+            flagged.messages.drop_in_place("text")?;
+        }
         let as_of = base.newest_activity;
         let incidents = incident_rows(base.frame, &flagged)?;
         let messages = flagged.messages;

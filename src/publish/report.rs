@@ -50,6 +50,17 @@ impl Report {
         audit_options: AuditOptions,
     ) -> Result<Self> {
         let frames = IncidentFrames::new(ws, options.convention.clone())?;
+        Self::of_frames(frames, options, audit_options)
+    }
+
+    /// The report of frames made already (by `options.convention`), with the SOP audited
+    /// by a team's own rule. Of the frames' messages it reads `time`, `user`, `author` and
+    /// `is_update` (and no text: the command line lets the texts go before it starts).
+    pub fn of_frames(
+        frames: IncidentFrames,
+        options: &PostOptions,
+        audit_options: AuditOptions,
+    ) -> Result<Self> {
         let as_of = options.as_of.unwrap_or(frames.as_of);
         let time_to_archive = TimeToArchive::of(frames.incidents.clone().lazy())?;
         // The responders' load reads every message; the audit reads the incidents (and the
