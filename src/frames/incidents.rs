@@ -117,13 +117,9 @@ impl IncidentFrames {
         // one on each core.
         let (base, flagged) = rayon::join(
             || channel_facts(&convention, &chosen, &people),
-            || flagged_messages(kept?, ids.len(), people.names()),
+            || flagged_messages(kept?, ids.len(), people.names(), keep_texts),
         );
-        let (base, mut flagged) = (base?, flagged?);
-        if !keep_texts {
-            // Read: flags and summaries are columns now.
-            flagged.messages.drop_in_place("text")?;
-        }
+        let (base, flagged) = (base?, flagged?);
         let as_of = base.newest_activity;
         let incidents = incident_rows(base.frame, &flagged)?;
         let messages = flagged.messages;
@@ -319,18 +315,53 @@ impl IncidentMessages {
 }
 
 /// The incident channels' messages with their author and flags, grouped by channel and
-/// oldest first within each (see [`IncidentFrames::messages`]).
+/// oldest first within each (see [`IncidentFrames::messages`]); without their texts
+/// unless `keep_texts`.
 fn flagged_messages(
     kept: IncidentMessages,
     incident_count: usize,
     names: &UserNames,
+    keep_texts: bool,
 ) -> Result<Flagged> {
-    let mut messages = with_authors(kept.messages, names)?;
-    let is_update = super::column(&messages, "is_update")?.bool()?.clone();
-    // The texts borrowed below need a handle of their own.
-    let text_column = super::column(&messages, "text")?.clone();
-    let texts = text_column.str()?;
-    let (updates, readings) = read_updates(texts, &is_update);
+    let mut messages = kept.messages;
+    let said = read_texts(&messages, incident_count)?;
+    // The texts are read: a frame without them lets them go before the authors are added.
+    if !keep_texts {
+        messages.drop_in_place("text")?;
+    }
+    let mut messages = with_authors(messages, names)?;
+    let flag = |name: &str, values: &[bool]| BooleanChunked::from_slice(name.into(), values);
+    messages.with_column(flag("is_escalation", &said.escalation).into_column())?;
+    messages.with_column(flag("is_resolution", &said.resolution).into_column())?;
+    messages.with_column(flag("is_summary", &said.summary).into_column())?;
+    let mut incident = messages.drop_in_place("incident")?;
+    // Ascending numbers let a group-by on them take each incident's rows as one slice.
+    if kept.ascending {
+        let mut ascending = incident.as_materialized_series().clone();
+        ascending.set_sorted_flag(polars::series::IsSorted::Ascending);
+        incident = ascending.into_column();
+    }
+    Ok(Flagged {
+        messages,
+        incident,
+        summary_fields: said.summary_fields,
+    })
+}
+
+/// What the updates' texts say: a flag per message and row, and per incident number the
+/// fields of its latest SOP summary.
+struct Said {
+    escalation: Vec<bool>,
+    resolution: Vec<bool>,
+    summary: Vec<bool>,
+    summary_fields: Vec<Column>,
+}
+
+/// Reads the texts of numbered messages (`incident`, `is_update`, `text`).
+fn read_texts(messages: &DataFrame, incident_count: usize) -> Result<Said> {
+    let is_update = super::column(messages, "is_update")?.bool()?;
+    let texts = super::column(messages, "text")?.str()?;
+    let (updates, readings) = read_updates(texts, is_update);
     let height = messages.height();
     let (mut escalation, mut resolution) = (vec![false; height], vec![false; height]);
     // A summary has a line per field: fewer lines cannot be one, and most chat is one
@@ -343,10 +374,7 @@ fn flagged_messages(
             candidates.push((row, text));
         }
     }
-    let flag = |name: &str, values: &[bool]| BooleanChunked::from_slice(name.into(), values);
-    messages.with_column(flag("is_escalation", &escalation).into_column())?;
-    messages.with_column(flag("is_resolution", &resolution).into_column())?;
-    let incident_of = super::column(&messages, "incident")?.idx()?.clone();
+    let incident_of = super::column(messages, "incident")?.idx()?;
     // The parser is the costly part: it runs on all cores, an incident's candidates at a
     // time (their rows are together), keeping only the latest summary of each.
     let by_incident: Vec<&[(usize, &str)]> = candidates
@@ -367,15 +395,15 @@ fn flagged_messages(
             (rows, latest)
         })
         .collect();
-    let mut summary_flags = vec![false; height];
+    let mut summary = vec![false; height];
     let mut latest = vec![None; incident_count];
-    for (rows, summary) in parsed {
+    for (rows, parsed) in parsed {
         for &row in &rows {
-            summary_flags[row] = true;
+            summary[row] = true;
         }
-        if let (Some(&row), Some(summary)) = (rows.first(), summary) {
+        if let (Some(&row), Some(parsed)) = (rows.first(), parsed) {
             if let Some(incident) = incident_of.get(row) {
-                latest[incident as usize] = Some(summary);
+                latest[incident as usize] = Some(parsed);
             }
         }
     }
@@ -389,17 +417,10 @@ fn flagged_messages(
             Column::new(field.name().into(), values)
         })
         .collect();
-    messages.with_column(flag("is_summary", &summary_flags).into_column())?;
-    let mut incident = messages.drop_in_place("incident")?;
-    // Ascending numbers let a group-by on them take each incident's rows as one slice.
-    if kept.ascending {
-        let mut ascending = incident.as_materialized_series().clone();
-        ascending.set_sorted_flag(polars::series::IsSorted::Ascending);
-        incident = ascending.into_column();
-    }
-    Ok(Flagged {
-        messages,
-        incident,
+    Ok(Said {
+        escalation,
+        resolution,
+        summary,
         summary_fields,
     })
 }
