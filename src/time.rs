@@ -26,8 +26,7 @@ pub fn parse_day(date: &str) -> Result<Instant> {
 
 /// The instant of a Slack message id such as `1457679323.000200` (seconds.microseconds).
 pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
-    let (secs, nanos) = ts_parts(ts)?;
-    Utc.timestamp_opt(secs, nanos).single()
+    ts_parts(ts).and_then(ts_instant)
 }
 
 /// A Slack `ts` as seconds and nanoseconds when it is a plausible instant (see
@@ -130,7 +129,8 @@ pub type TsKey = (i64, u32);
 
 /// The sort key of a Slack `ts`, `None` when it is not one.
 pub fn ts_key(ts: &str) -> Option<TsKey> {
-    parse_slack_ts(ts).map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+    // The parts themselves, for a `ts` that is an instant at all.
+    ts_parts(ts).filter(|&parts| ts_instant(parts).is_some())
 }
 
 /// Whether an instant is one Slack could have recorded: between 1970 and 2100. Anything

@@ -351,7 +351,7 @@ fn run(cli: Cli) -> Result<()> {
                 let frames = IncidentFrames::without_texts(&mut ws, options.convention.clone())?;
                 // All the report reads of the channel list is in the frames now: the list
                 // is let go, on another thread, before the report's queries add theirs.
-                // (At 5M messages the two took the peak from 1.32 GB to 1.08-1.10 GB.)
+                // (At 5M messages the two took the peak from 1.32 GB to 1.00-1.02 GB.)
                 let channels = std::mem::take(&mut ws.channels);
                 let activity = std::mem::take(&mut ws.activity);
                 rayon::spawn(move || drop((channels, activity)));
