@@ -713,15 +713,17 @@ fn messages_come_grouped_by_channel_and_oldest_first_within_each() {
 }
 
 #[test]
-fn frames_without_texts_are_the_frames_less_the_texts() {
+fn frames_taken_from_a_workspace_are_the_frames_less_the_texts() {
     let mut ws = incident_channels::export::load(sample()).unwrap();
     let with = IncidentFrames::new(&ws, "issue-").unwrap();
-    let without = IncidentFrames::without_texts(&mut ws, "issue-").unwrap();
+    let without = IncidentFrames::take_from(&mut ws, "issue-").unwrap();
     assert_eq!(
         ws.messages.height(),
         0,
         "the workspace's messages were taken"
     );
+    assert!(ws.channels.is_empty() && ws.activity.is_empty());
+    assert!(!ws.users.is_empty(), "users stay");
     assert!(with.incidents.equals_missing(&without.incidents));
     assert_eq!(with.as_of, without.as_of);
     let mut expected = with.messages.clone();

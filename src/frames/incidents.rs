@@ -21,7 +21,7 @@ use super::workspace::with_authors;
 use super::JoinOn;
 use super::{date_column, datetime_column, elapsed, non_empty, span_lit, string_list};
 use crate::error::{Error, Result};
-use crate::export::model::Channel;
+use crate::export::model::{Channel, User};
 use crate::export::{ChannelActivity, Workspace};
 use crate::incidents::phrases::{self, Reading, Says};
 use crate::incidents::sop::{parse_owners, parse_summary, Field, People, Summary, UserNames};
@@ -84,40 +84,71 @@ impl IncidentFrames {
     /// or a [`Convention`]); an error when there are none, since every figure would then
     /// be empty.
     pub fn new(ws: &Workspace, convention: impl Into<Convention>) -> Result<Self> {
-        Self::build(ws, Cow::Borrowed(&ws.messages), convention.into(), true)
+        let read = Read {
+            users: &ws.users,
+            channels: Cow::Borrowed(&ws.channels),
+            activity: Cow::Borrowed(&ws.activity),
+            messages: Cow::Borrowed(&ws.messages),
+        };
+        Self::build(read, convention.into(), true)
     }
 
-    /// The same frames for what shows no message text (the command line's report): the
-    /// workspace's messages are taken (`ws.messages` is left empty) and each text is let
-    /// go once the frames have read it, so that a large export's texts do not stay to the
-    /// end. `messages` then has no `text` column.
-    pub fn without_texts(ws: &mut Workspace, convention: impl Into<Convention>) -> Result<Self> {
-        let messages = std::mem::take(&mut ws.messages);
-        Self::build(ws, Cow::Owned(messages), convention.into(), false)
+    /// The same frames for what shows no message text (the command line's report), taking
+    /// from the workspace what they read: its messages, channel list and activity
+    /// (`ws.messages`, `ws.channels` and `ws.activity` are left empty; users and warnings
+    /// stay). Each goes once read: the channel list as soon as its facts are columns, each
+    /// text once the frames have read it, so that neither stays to the peak of a large
+    /// export. `messages` then has no `text` column.
+    pub fn take_from(ws: &mut Workspace, convention: impl Into<Convention>) -> Result<Self> {
+        let read = Read {
+            users: &ws.users,
+            channels: Cow::Owned(std::mem::take(&mut ws.channels)),
+            activity: Cow::Owned(std::mem::take(&mut ws.activity)),
+            messages: Cow::Owned(std::mem::take(&mut ws.messages)),
+        };
+        Self::build(read, convention.into(), false)
     }
 
-    fn build(
-        ws: &Workspace,
-        messages: Cow<'_, DataFrame>,
-        convention: Convention,
-        keep_texts: bool,
-    ) -> Result<Self> {
-        let chosen = incident_channels(ws, &convention)?;
-        let ids: Vec<&str> = chosen.iter().map(|(c, ..)| c.id.as_str()).collect();
+    fn build(read: Read<'_>, convention: Convention, keep_texts: bool) -> Result<Self> {
+        let Read {
+            users,
+            channels,
+            activity,
+            messages,
+        } = read;
+        let chosen = incident_channels(&channels, &convention)?;
+        let ids: Vec<&str> = chosen
+            .iter()
+            .map(|&(i, _)| channels[i].id.as_str())
+            .collect();
         // Owners in topics and messages' authors are both resolved through `people`,
         // indexed while the incident channels' rows are found (a company lists tens of
         // thousands of people).
         let (people, kept) = rayon::join(
-            || People::new(&ws.users),
+            || People::new(users),
             || IncidentMessages::of(&messages, &ids),
         );
+        let incident_count = ids.len();
+        drop(ids);
         // A frame taken from the workspace ends here: the incident rows hold what is read.
         drop(messages);
+        let (people, convention) = (&people, &convention);
         // What the parsers read per channel and what the messages say are independent:
-        // one on each core.
+        // one on each core. A channel list taken from the workspace goes once read (at 5M
+        // messages it holds 150 MB).
         let (base, flagged) = rayon::join(
-            || channel_facts(&convention, &chosen, &people),
-            || flagged_messages(kept?, ids.len(), people.names(), keep_texts),
+            move || {
+                let rows = chosen
+                    .iter()
+                    .map(|&(i, created)| (&channels[i], &activity[i], created));
+                let facts = channel_facts(convention, &rows.collect::<Vec<_>>(), people);
+                // Freed on the side: hundreds of thousands of channels take a while.
+                if let (Cow::Owned(channels), Cow::Owned(activity)) = (channels, activity) {
+                    rayon::spawn(move || drop((channels, activity)));
+                }
+                facts
+            },
+            || flagged_messages(kept?, incident_count, people.names(), keep_texts),
         );
         let (base, flagged) = (base?, flagged?);
         let as_of = base.newest_activity;
@@ -131,6 +162,15 @@ impl IncidentFrames {
     }
 }
 
+/// What the frames read of a workspace: borrowed by [`IncidentFrames::new`], taken by
+/// [`IncidentFrames::take_from`] (users are only borrowed: the frames index them).
+struct Read<'a> {
+    users: &'a [User],
+    channels: Cow<'a, [Channel]>,
+    activity: Cow<'a, [ChannelActivity]>,
+    messages: Cow<'a, DataFrame>,
+}
+
 /// The per-channel facts Rust reads, and the newest activity among them.
 struct ChannelFacts {
     frame: DataFrame,
@@ -140,19 +180,22 @@ struct ChannelFacts {
 /// An incident channel, what the loader saw of it, and when it was created.
 type Chosen<'a> = (&'a Channel, &'a ChannelActivity, Instant);
 
-/// The channels the convention calls incidents; an error when there are none.
-fn incident_channels<'a>(ws: &'a Workspace, convention: &Convention) -> Result<Vec<Chosen<'a>>> {
-    let chosen: Vec<_> = ws
-        .channels
+/// The places in `channels` of those the convention calls incidents, with when each was
+/// created; an error when there are none.
+fn incident_channels(
+    channels: &[Channel],
+    convention: &Convention,
+) -> Result<Vec<(usize, Instant)>> {
+    let chosen: Vec<_> = channels
         .iter()
-        .zip(&ws.activity)
-        .filter(|(c, _)| convention.is_incident(&c.name))
-        .filter_map(|(c, a)| Some((c, a, from_unix(c.created)?)))
+        .enumerate()
+        .filter(|(_, c)| convention.is_incident(&c.name))
+        .filter_map(|(i, c)| Some((i, from_unix(c.created)?)))
         .collect();
     if chosen.is_empty() {
         return Err(Error::NoMatchingChannels {
             convention: convention.describe(),
-            total: ws.channels.len(),
+            total: channels.len(),
         });
     }
     Ok(chosen)
