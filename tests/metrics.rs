@@ -716,6 +716,13 @@ fn messages_come_grouped_by_channel_and_oldest_first_within_each() {
 fn frames_taken_from_a_workspace_are_the_frames_less_the_texts() {
     let mut ws = incident_channels::export::load(sample()).unwrap();
     let with = IncidentFrames::new(&ws, "issue-").unwrap();
+    // A convention that names nothing takes nothing.
+    let (channels, messages) = (ws.channels.len(), ws.messages.height());
+    assert!(IncidentFrames::take_from(&mut ws, "postmortem-").is_err());
+    assert_eq!(
+        (ws.channels.len(), ws.messages.height()),
+        (channels, messages)
+    );
     let without = IncidentFrames::take_from(&mut ws, "issue-").unwrap();
     assert_eq!(
         ws.messages.height(),

@@ -84,13 +84,15 @@ impl IncidentFrames {
     /// or a [`Convention`]); an error when there are none, since every figure would then
     /// be empty.
     pub fn new(ws: &Workspace, convention: impl Into<Convention>) -> Result<Self> {
+        let convention = convention.into();
+        let chosen = incident_channels(&ws.channels, &convention)?;
         let read = Read {
             users: &ws.users,
             channels: Cow::Borrowed(&ws.channels),
             activity: Cow::Borrowed(&ws.activity),
             messages: Cow::Borrowed(&ws.messages),
         };
-        Self::build(read, convention.into(), true)
+        Self::build(read, chosen, convention, true)
     }
 
     /// The same frames for what shows no message text (the command line's report), taking
@@ -99,24 +101,33 @@ impl IncidentFrames {
     /// stay). Each goes once read: the channel list as soon as its facts are columns, each
     /// text once the frames have read it, so that neither stays to the peak of a large
     /// export. `messages` then has no `text` column.
+    ///
+    /// A convention that names no channel is an error before anything is taken.
     pub fn take_from(ws: &mut Workspace, convention: impl Into<Convention>) -> Result<Self> {
+        let convention = convention.into();
+        let chosen = incident_channels(&ws.channels, &convention)?;
         let read = Read {
             users: &ws.users,
             channels: Cow::Owned(std::mem::take(&mut ws.channels)),
             activity: Cow::Owned(std::mem::take(&mut ws.activity)),
             messages: Cow::Owned(std::mem::take(&mut ws.messages)),
         };
-        Self::build(read, convention.into(), false)
+        Self::build(read, chosen, convention, false)
     }
 
-    fn build(read: Read<'_>, convention: Convention, keep_texts: bool) -> Result<Self> {
+    /// The frames of the `chosen` channels ([`incident_channels`]) of what is `read`.
+    fn build(
+        read: Read<'_>,
+        chosen: Vec<(usize, Instant)>,
+        convention: Convention,
+        keep_texts: bool,
+    ) -> Result<Self> {
         let Read {
             users,
             channels,
             activity,
             messages,
         } = read;
-        let chosen = incident_channels(&channels, &convention)?;
         let ids: Vec<&str> = chosen
             .iter()
             .map(|&(i, _)| channels[i].id.as_str())
