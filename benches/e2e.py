@@ -5,7 +5,7 @@ figures, printing them. Before any time is printed the figures of all four are c
 (the post's figures and the time to archive; floats to 1e-9 relative); if they differ the
 difference is printed and the driver exits 1. Then every command runs `--runs` times,
 interleaved, and the median wall time is reported with each run's peak RSS (ru_maxrss of
-that child, from os.wait4).
+that child, from os.wait4, spawned by a small launcher process: see `Launcher`).
 
 Before each workspace, when the driver may (root), it drops the kernel's dentry and inode
 caches (`/proc/sys/vm/drop_caches` = 2; `--keep-caches` not to): opening a file looks its
@@ -108,7 +108,7 @@ def workspace(bin_path, data, scale, users):
 
 # --- running ----------------------------------------------------------------------------
 
-def run(argv, out_path):
+def spawn(argv, out_path):
     """Runs argv as a child with stdout to out_path: (seconds, peak RSS bytes, exit code)."""
     err_path = out_path + ".err"
     actions = [
@@ -120,11 +120,43 @@ def run(argv, out_path):
     pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
     _, status, usage = os.wait4(pid, 0)
     seconds = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)  # KiB on Linux
+
+
+class Launcher:
+    """Spawns the measured commands from a small process started before the driver grows.
+
+    Linux keeps a process's peak RSS across exec, and a spawned child starts from its
+    parent's: spawned from the driver (which holds a large workspace's file list after
+    counting its messages), every command would show at least the driver's RSS. The
+    launcher is a fresh Python, so a command's figure is its own, or the launcher's 10 MB
+    where it is less."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--launcher"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def run(self, argv, out_path):
+        self.proc.stdin.write(json.dumps([argv, out_path]) + "\n")
+        self.proc.stdin.flush()
+        return tuple(json.loads(self.proc.stdout.readline()))
+
+    @staticmethod
+    def serve():
+        for line in sys.stdin:
+            print(json.dumps(spawn(*json.loads(line))), flush=True)
+
+
+LAUNCHER = None
+
+
+def run(argv, out_path):
+    """Runs argv through the launcher: (seconds, peak RSS bytes, exit code)."""
+    seconds, rss, code = LAUNCHER.run(argv, out_path)
     if code != 0:
-        with open(err_path) as f:
+        with open(out_path + ".err") as f:
             log(f"{' '.join(argv)} exited {code}:\n{f.read()[-3000:]}")
-    return seconds, usage.ru_maxrss * 1024, code  # Linux: ru_maxrss in KiB
+    return seconds, rss, code
 
 
 def drop_kernel_caches():
@@ -285,6 +317,10 @@ def summary(paths):
 def main():
     if sys.argv[1:2] == ["--summary"]:
         return summary(sys.argv[2:])
+    if sys.argv[1:2] == ["--launcher"]:
+        return Launcher.serve()
+    global LAUNCHER
+    LAUNCHER = Launcher()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  epilog="`e2e.py --summary RESULTS.json…` prints one table of saved results")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target/release/incident-channels"))
