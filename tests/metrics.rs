@@ -738,3 +738,13 @@ fn frames_taken_from_a_workspace_are_the_frames_less_the_texts() {
     assert!(expected.equals_missing(&without.messages));
     assert!(without.messages.column("text").is_err());
 }
+
+#[test]
+fn a_workspace_without_the_loaders_activity_is_an_error_not_a_panic() {
+    // A workspace built by hand may lack `activity`: its channels then count as unread.
+    let mut ws = incident_channels::export::load(sample()).unwrap();
+    ws.activity.clear();
+    assert!(IncidentFrames::new(&ws, "issue-").is_err());
+    assert!(IncidentFrames::take_from(&mut ws, "issue-").is_err());
+    assert!(!ws.channels.is_empty(), "nothing was taken");
+}

@@ -85,7 +85,7 @@ impl IncidentFrames {
     /// be empty.
     pub fn new(ws: &Workspace, convention: impl Into<Convention>) -> Result<Self> {
         let convention = convention.into();
-        let chosen = incident_channels(&ws.channels, &convention)?;
+        let chosen = incident_channels(&ws.channels, &ws.activity, &convention)?;
         let read = Read {
             users: &ws.users,
             channels: Cow::Borrowed(&ws.channels),
@@ -105,7 +105,7 @@ impl IncidentFrames {
     /// A convention that names no channel is an error before anything is taken.
     pub fn take_from(ws: &mut Workspace, convention: impl Into<Convention>) -> Result<Self> {
         let convention = convention.into();
-        let chosen = incident_channels(&ws.channels, &convention)?;
+        let chosen = incident_channels(&ws.channels, &ws.activity, &convention)?;
         let read = Read {
             users: &ws.users,
             channels: Cow::Owned(std::mem::take(&mut ws.channels)),
@@ -191,17 +191,21 @@ struct ChannelFacts {
 /// An incident channel, what the loader saw of it, and when it was created.
 type Chosen<'a> = (&'a Channel, &'a ChannelActivity, Instant);
 
-/// The places in `channels` of those the convention calls incidents, with when each was
-/// created; an error when there are none.
+/// The places in `channels` (and `activity`) of those the convention calls incidents, with
+/// when each was created; an error when there are none.
 fn incident_channels(
     channels: &[Channel],
+    activity: &[ChannelActivity],
     convention: &Convention,
 ) -> Result<Vec<(usize, Instant)>> {
+    // Zipped, so that a place is one of both lists (a workspace built by hand may lack
+    // the loader's activity).
     let chosen: Vec<_> = channels
         .iter()
+        .zip(activity)
         .enumerate()
-        .filter(|(_, c)| convention.is_incident(&c.name))
-        .filter_map(|(i, c)| Some((i, from_unix(c.created)?)))
+        .filter(|(_, (c, _))| convention.is_incident(&c.name))
+        .filter_map(|(i, (c, _))| Some((i, from_unix(c.created)?)))
         .collect();
     if chosen.is_empty() {
         return Err(Error::NoMatchingChannels {
