@@ -431,3 +431,18 @@ fn a_report_audits_by_the_rule_it_is_given() {
     // The rest of the report does not depend on the rule.
     assert_eq!(json["metrics"], post_rule.to_json().unwrap()["metrics"]);
 }
+
+#[test]
+fn a_report_reads_no_more_of_the_messages_than_it_says() {
+    use incident_channels::prelude::*;
+    use incident_channels::publish::report::Report;
+    let ws = load(sample()).unwrap();
+    let options = PostOptions::default();
+    let frames = IncidentFrames::new(&ws, options.convention.clone()).unwrap();
+    let full = Report::of_frames(frames.clone(), &options, AuditOptions::default()).unwrap();
+    let mut narrow = frames;
+    narrow.messages = narrow.messages.select(Report::MESSAGE_COLUMNS).unwrap();
+    assert!(narrow.messages.width() < full.frames().messages.width());
+    let narrow = Report::of_frames(narrow, &options, AuditOptions::default()).unwrap();
+    assert_eq!(narrow.to_json().unwrap(), full.to_json().unwrap());
+}
