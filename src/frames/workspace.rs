@@ -1,5 +1,6 @@
 //! The workspace as loaded, as frames: every channel, every user, every message.
 
+use foldhash::HashMap;
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -106,27 +107,55 @@ pub fn messages_frame(ws: &Workspace) -> Result<DataFrame> {
 /// Adds `author` after `user`: the user's name, or the id when the user is unknown. One
 /// hash lookup per message in a map of the users, so its cost grows with messages +
 /// users, never with their product; unlike a join, it writes nothing but the new column.
+///
+/// Each name is stored once, and every message's author is a view of it (a gather shares
+/// a string column's bytes): a name longer than the 12 bytes a view holds inline, such as
+/// `firstname.lastname`, would otherwise be copied for every message.
 pub(crate) fn with_authors(mut messages: DataFrame, names: &UserNames) -> Result<DataFrame> {
     let users = super::column(&messages, "user")?.str()?;
-    // In parts on all cores, appended in order (appending copies no string).
+    let mut authors: Vec<&str> = Vec::with_capacity(names.len());
+    let mut place: HashMap<&str, IdxSize> =
+        HashMap::with_capacity_and_hasher(names.len(), Default::default());
+    for (id, name) in names.iter() {
+        place.insert(id, authors.len() as IdxSize);
+        authors.push(name);
+    }
+    // Each message's place in `authors`, in parts on all cores. An id missing from the
+    // users is its own author: marked here, placed below.
+    const UNKNOWN: IdxSize = IdxSize::MAX;
     let part = users
         .len()
         .div_ceil(rayon::current_num_threads() * 4)
         .max(1);
-    let parts: Vec<StringChunked> = (0..users.len())
+    let parts: Vec<Vec<Option<IdxSize>>> = (0..users.len())
         .into_par_iter()
         .step_by(part)
         .map(|start| {
             let ids = users.slice(start as i64, part);
             ids.iter()
-                .map(|id| id.map(|id| names.get(id).unwrap_or(id)))
+                .map(|id| id.map(|id| place.get(id).copied().unwrap_or(UNKNOWN)))
                 .collect()
         })
         .collect();
-    let mut author = StringChunked::full_null("author".into(), 0);
-    for part in &parts {
-        author.append(part)?;
+    let mut places: Vec<Option<IdxSize>> = Vec::with_capacity(users.len());
+    for part in parts {
+        places.extend(part);
     }
+    if places.contains(&Some(UNKNOWN)) {
+        let mut unknown: HashMap<&str, IdxSize> = HashMap::default();
+        for (at, id) in places.iter_mut().zip(users.iter()) {
+            if let (Some(UNKNOWN), Some(id)) = (*at, id) {
+                *at = Some(*unknown.entry(id).or_insert_with(|| {
+                    authors.push(id);
+                    (authors.len() - 1) as IdxSize
+                }));
+            }
+        }
+    }
+    let places = IdxCa::from_iter_options("author".into(), places.into_iter());
+    let author = StringChunked::from_slice("author".into(), &authors)
+        .take(&places)?
+        .with_name("author".into());
     let author = author.into_column();
     let after_user = messages
         .columns()
@@ -135,4 +164,43 @@ pub(crate) fn with_authors(mut messages: DataFrame, names: &UserNames) -> Result
         .map_or(messages.width(), |at| at + 1);
     messages.insert_column(after_user, author)?;
     Ok(messages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::model::User;
+
+    #[test]
+    fn authors_are_names_stored_once_and_unknown_ids_are_their_own() {
+        let (long, stranger) = (
+            "firstname.lastname.incident-response",
+            "U9-not-in-users-json",
+        );
+        let users = vec![User {
+            id: "U1".into(),
+            name: long.into(),
+            ..User::default()
+        }];
+        let ids: Vec<Option<&str>> = (0..1000)
+            .map(|i| [Some("U1"), Some(stranger), None, Some("U1")][i % 4])
+            .collect();
+        let messages = df!("user" => &ids, "time" => vec![0i64; ids.len()]).unwrap();
+        let framed = with_authors(messages, &UserNames::new(&users)).unwrap();
+        let names: Vec<&str> = framed
+            .get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect();
+        assert_eq!(names, ["user", "author", "time"]);
+        let author = framed.column("author").unwrap().str().unwrap();
+        let expected: Vec<Option<&str>> = ids
+            .iter()
+            .map(|id| id.map(|id| if id == "U1" { long } else { id }))
+            .collect();
+        assert_eq!(author.iter().collect::<Vec<_>>(), expected);
+        // Each name's bytes are stored once, not once per message.
+        let stored: usize = author.downcast_iter().map(|a| a.total_buffer_len()).sum();
+        assert!(stored <= long.len() + stranger.len(), "{stored} bytes");
+    }
 }

@@ -297,6 +297,21 @@ impl<'a> UserNames<'a> {
     pub fn get(&self, id: &str) -> Option<&'a str> {
         self.0.get(id).copied()
     }
+
+    /// Every id with its name, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.0.iter().map(|(&id, &name)| (id, name))
+    }
+
+    /// How many ids have a name.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no id has a name.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// A name that hashes and compares in any ASCII case, with no lowercase copy: indexing
