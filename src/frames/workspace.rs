@@ -113,15 +113,10 @@ pub fn messages_frame(ws: &Workspace) -> Result<DataFrame> {
 /// `firstname.lastname`, would otherwise be copied for every message.
 pub(crate) fn with_authors(mut messages: DataFrame, names: &UserNames) -> Result<DataFrame> {
     let users = super::column(&messages, "user")?.str()?;
-    let mut authors: Vec<&str> = Vec::with_capacity(names.len());
-    let mut place: HashMap<&str, IdxSize> =
-        HashMap::with_capacity_and_hasher(names.len(), Default::default());
-    for (id, name) in names.iter() {
-        place.insert(id, authors.len() as IdxSize);
-        authors.push(name);
-    }
-    // Each message's place in `authors`, in parts on all cores. An id missing from the
-    // users is its own author: marked here, placed below.
+    // The users' names, then any id missing from the users (its own author).
+    let mut authors: Vec<&str> = names.names().to_vec();
+    // Each message's place in `authors`, in parts on all cores; a missing id is marked
+    // here and placed below.
     const UNKNOWN: IdxSize = IdxSize::MAX;
     let part = users
         .len()
@@ -133,7 +128,7 @@ pub(crate) fn with_authors(mut messages: DataFrame, names: &UserNames) -> Result
         .map(|start| {
             let ids = users.slice(start as i64, part);
             ids.iter()
-                .map(|id| id.map(|id| place.get(id).copied().unwrap_or(UNKNOWN)))
+                .map(|id| id.map(|id| names.place(id).unwrap_or(UNKNOWN)))
                 .collect()
         })
         .collect();
@@ -155,8 +150,7 @@ pub(crate) fn with_authors(mut messages: DataFrame, names: &UserNames) -> Result
     let places = IdxCa::from_iter_options("author".into(), places.into_iter());
     let author = StringChunked::from_slice("author".into(), &authors)
         .take(&places)?
-        .with_name("author".into());
-    let author = author.into_column();
+        .into_column();
     let after_user = messages
         .columns()
         .iter()

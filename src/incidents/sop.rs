@@ -280,37 +280,43 @@ pub struct People<'a> {
 }
 
 /// The workspace's user names by id: `users.json` may list someone twice, and the first
-/// entry wins. What messages' authors and topics' mentions are resolved through.
+/// entry wins. What messages' authors and topics' mentions are resolved through. Each
+/// name has a place in one list, so that a column of names can be a gather from it.
 #[derive(Debug, Default)]
-pub struct UserNames<'a>(HashMap<&'a str, &'a str>);
+pub struct UserNames<'a> {
+    names: Vec<&'a str>,
+    place_of_id: HashMap<&'a str, u32>,
+}
 
 impl<'a> UserNames<'a> {
     pub fn new<P: Person>(users: &'a [P]) -> Self {
-        let mut names = HashMap::with_capacity_and_hasher(users.len(), Default::default());
+        let mut by_id = UserNames {
+            names: Vec::with_capacity(users.len()),
+            place_of_id: HashMap::with_capacity_and_hasher(users.len(), Default::default()),
+        };
         for u in users {
-            names.entry(u.id()).or_insert(u.user_name());
+            let place = by_id.names.len() as u32;
+            by_id.place_of_id.entry(u.id()).or_insert_with(|| {
+                by_id.names.push(u.user_name());
+                place
+            });
         }
-        UserNames(names)
+        by_id
     }
 
     /// The user name of an id.
     pub fn get(&self, id: &str) -> Option<&'a str> {
-        self.0.get(id).copied()
+        self.place(id).map(|at| self.names[at as usize])
     }
 
-    /// Every id with its name, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
-        self.0.iter().map(|(&id, &name)| (id, name))
+    /// Where an id's name is in [`UserNames::names`].
+    pub fn place(&self, id: &str) -> Option<u32> {
+        self.place_of_id.get(id).copied()
     }
 
-    /// How many ids have a name.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether no id has a name.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// Every name, once per id that has it, in the order of the users.
+    pub fn names(&self) -> &[&'a str] {
+        &self.names
     }
 }
 
