@@ -108,13 +108,17 @@ def workspace(bin_path, data, scale, users):
 
 # --- running ----------------------------------------------------------------------------
 
+def err_path(out_path):
+    """Where a command's stderr goes, beside its stdout."""
+    return out_path + ".err"
+
+
 def spawn(argv, out_path):
     """Runs argv as a child with stdout to out_path: (seconds, peak RSS bytes, exit code)."""
-    err_path = out_path + ".err"
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-        (os.POSIX_SPAWN_OPEN, 2, err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        (os.POSIX_SPAWN_OPEN, 2, err_path(out_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
     ]
     started = time.perf_counter()
     pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
@@ -154,7 +158,7 @@ def run(argv, out_path):
     """Runs argv through the launcher: (seconds, peak RSS bytes, exit code)."""
     seconds, rss, code = LAUNCHER.run(argv, out_path)
     if code != 0:
-        with open(out_path + ".err") as f:
+        with open(err_path(out_path)) as f:
             log(f"{' '.join(argv)} exited {code}:\n{f.read()[-3000:]}")
     return seconds, rss, code
 
