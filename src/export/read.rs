@@ -687,13 +687,7 @@ fn parse_in_parts<T: DeserializeOwned + Send>(text: &str) -> Option<Vec<T>> {
     let bounds: Vec<(usize, usize)> = starts.into_iter().zip(ends).collect();
     let lists: Vec<Vec<T>> = bounds
         .par_iter()
-        .map(|&(start, end)| {
-            let mut part = String::with_capacity(end - start + 2);
-            part.push('[');
-            part.push_str(&inside[start..end]);
-            part.push(']');
-            serde_json::from_str(&part).ok()
-        })
+        .map(|&(start, end)| parse_elements(&inside[start..end]))
         .collect::<Option<_>>()?;
     // Moved once into a list of the right size (a flattening collect grows it by copies).
     let mut all = Vec::with_capacity(lists.iter().map(Vec::len).sum());
@@ -701,6 +695,23 @@ fn parse_in_parts<T: DeserializeOwned + Send>(text: &str) -> Option<Vec<T>> {
         all.extend(list);
     }
     Some(all)
+}
+
+/// The comma-separated values of a part of a list, parsed where they lie (not copied
+/// between brackets first); `None` unless the whole part is such values.
+fn parse_elements<T: DeserializeOwned>(part: &str) -> Option<Vec<T>> {
+    let mut list = Vec::new();
+    let mut rest = part;
+    loop {
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        list.push(values.next()?.ok()?);
+        // JSON's whitespace only: anything else between values is not a list.
+        rest = rest[values.byte_offset()..].trim_start_matches([' ', '\t', '\n', '\r']);
+        match rest.strip_prefix(',') {
+            Some(after) => rest = after,
+            None => return rest.is_empty().then_some(list),
+        }
+    }
 }
 
 /// Deserializes a top-level JSON list one element at a time, so that one element that
@@ -1067,6 +1078,27 @@ mod tests {
             let compact = serde_json::to_string(&whole).unwrap();
             let parts: Vec<Channel> = parse_in_parts(&compact).unwrap();
             assert_eq!(names(&parts), names(&whole));
+        }
+    }
+
+    #[test]
+    fn a_part_is_values_between_commas_and_nothing_else() {
+        let part = |text: &str| parse_elements::<serde_json::Value>(text);
+        let values = part(" 1 ,\n{\"a\": [2]},\t\"x\"\r\n").expect("a part");
+        assert_eq!(values, [json!(1), json!({"a": [2]}), json!("x")]);
+        // What a list between brackets would refuse, a part refuses too.
+        for bad in [
+            "1,",
+            "1,,2",
+            "1 2",
+            "{}{}",
+            "1,\u{a0}2",
+            "1\u{0c},2",
+            "{\"a\": 1",
+        ] {
+            assert!(part(bad).is_none(), "{bad:?}");
+            let bracketed = format!("[{bad}]");
+            assert!(serde_json::from_str::<Vec<serde_json::Value>>(&bracketed).is_err());
         }
     }
 
