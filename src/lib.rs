@@ -28,6 +28,7 @@ pub mod plot;
 pub mod publish;
 pub mod secret;
 pub mod slack;
+mod threads;
 pub mod time;
 
 /// One `use incident_channels::prelude::*;` gives a notebook everything it needs.

@@ -160,6 +160,11 @@ pub fn load(path: impl AsRef<Path>) -> Result<Workspace> {
 /// Loads the export folder or `.zip` at `path`.
 pub fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Workspace> {
     let path = path.as_ref();
+    crate::threads::on_polars_pool(|| load_on_pool(path, options))
+}
+
+/// [`load_with`], on the thread pool its day files are read on.
+fn load_on_pool(path: &Path, options: &LoadOptions) -> Result<Workspace> {
     let limits = Limits {
         max_file_bytes: options.max_file_bytes,
         max_zip_ratio: options.max_zip_ratio,

@@ -92,7 +92,7 @@ impl IncidentFrames {
             activity: Cow::Borrowed(&ws.activity),
             messages: Cow::Borrowed(&ws.messages),
         };
-        Self::build(read, chosen, convention, true)
+        crate::threads::on_polars_pool(|| Self::build(read, chosen, convention, true))
     }
 
     /// The same frames for what shows no message text (the command line's report), taking
@@ -112,7 +112,7 @@ impl IncidentFrames {
             activity: Cow::Owned(std::mem::take(&mut ws.activity)),
             messages: Cow::Owned(std::mem::take(&mut ws.messages)),
         };
-        Self::build(read, chosen, convention, false)
+        crate::threads::on_polars_pool(|| Self::build(read, chosen, convention, false))
     }
 
     /// The frames of the `chosen` channels ([`incident_channels`]) of what is `read`.

@@ -101,7 +101,8 @@ pub fn users_frame(ws: &Workspace) -> Result<DataFrame> {
 /// user's name, joined from users; the id when the user is unknown), subtype, text,
 /// thread_ts.
 pub fn messages_frame(ws: &Workspace) -> Result<DataFrame> {
-    with_authors(ws.messages.clone(), &UserNames::new(&ws.users))
+    let names = UserNames::new(&ws.users);
+    crate::threads::on_polars_pool(|| with_authors(ws.messages.clone(), &names))
 }
 
 /// Adds `author` after `user`: the user's name, or the id when the user is unknown. One

@@ -72,13 +72,15 @@ impl Report {
         let time_to_archive = TimeToArchive::of(frames.incidents.clone().lazy())?;
         // The responders' load reads every message; the audit reads the incidents (and the
         // messages too for a hot window other than the frames'): one on each core.
-        let (load, audit) = rayon::join(
-            || -> Result<DataFrame> {
-                let messages = frames.messages.clone().lazy();
-                Ok(metrics::responders_load(messages, options.tz)?.collect()?)
-            },
-            || audit::summarize_frames(&frames, as_of, &audit_options),
-        );
+        let (load, audit) = crate::threads::on_polars_pool(|| {
+            rayon::join(
+                || -> Result<DataFrame> {
+                    let messages = frames.messages.clone().lazy();
+                    Ok(metrics::responders_load(messages, options.tz)?.collect()?)
+                },
+                || audit::summarize_frames(&frames, as_of, &audit_options),
+            )
+        });
         Ok(Report {
             post: PostFigures::compute(&frames.incidents, options, as_of)?,
             time_to_archive,
