@@ -142,6 +142,38 @@ fn prefix_selects_other_conventions_and_skips_look_alikes() {
     );
 }
 
+/// Every key and string value in `v`, at any depth.
+fn strings_in(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|i| strings_in(i, out)),
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k.clone());
+                strings_in(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn small_workspaces_without_the_sop_give_plain_strings() {
+    // Groups of one row (one type, one responder) are where polars hands strings over
+    // owned; the JSON must not show them quoted.
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, Some(DAY0 + DAY))
+        .channel("issue-b-0908", DAY0 + HOUR, None)
+        .messages("issue-a-0908", &[msg(DAY0 + 60, "", "looking")])
+        .messages("issue-b-0908", &[msg(DAY0 + HOUR + 60, "", "on it")]);
+    let r = report_json(&w.finish(), &[]);
+    let mut strings = Vec::new();
+    strings_in(&r, &mut strings);
+    assert!(strings.iter().any(|s| s == "(none)"), "{r:#}");
+    let quoted: Vec<&String> = strings.iter().filter(|s| s.contains('"')).collect();
+    assert!(quoted.is_empty(), "{quoted:?} in {r:#}");
+}
+
 #[test]
 fn single_channel_has_no_average() {
     let mut w = Crafted::new();

@@ -1148,3 +1148,83 @@ fn other_naming_conventions_sync_and_report_by_regex() {
     assert_eq!(r["issue_channels"], 1);
     assert_eq!(r["audit"]["named_by_convention"], 1);
 }
+
+/// Syncing into an admin's export keeps what its day files hold, whatever the `ts`.
+#[test]
+fn old_messages_with_numeric_or_missing_ts_survive_a_sync_into_their_folder() {
+    let ws = small_workspace();
+    let emu = emulator_on(ws.path(), EmulatorOptions::default());
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("export");
+    let day_file = out.join("issue-one/2016-08-09.json");
+    std::fs::create_dir_all(day_file.parent().unwrap()).unwrap();
+    // Before the first fetched message, as an old export wrote them: `ts` as numbers,
+    // and one message with none at all.
+    let old = serde_json::json!([
+        {"type": "message", "user": "U1", "text": "old A", "ts": 1_470_701_400.000_1},
+        {"type": "message", "user": "U1", "text": "old B", "ts": 1_470_701_500.000_2},
+        {"type": "message", "user": "U1", "text": "no ts"},
+        {"type": "message", "user": "U1", "text": "old C", "ts": 1_470_701_600.000_3},
+    ]);
+    write_json(&day_file, &old);
+    ok_sync(&emu, &out, &["--plain"]);
+    let texts: Vec<String> = read_json(&day_file)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for kept in ["old A", "old B", "old C", "no ts", "summary", "a reply"] {
+        assert!(texts.iter().any(|t| t == kept), "{kept} lost: {texts:?}");
+    }
+}
+
+/// A FIFO where a day file or the sync record should be is refused by name, at once.
+#[test]
+fn special_files_in_the_folder_are_refused_not_waited_on() {
+    let ws = small_workspace();
+    let emu = emulator_on(ws.path(), EmulatorOptions::default());
+    for (rel, first) in [
+        ("issue-one/2016-08-09.json", true),
+        (".incident-channels-sync.json", false),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("export");
+        if !first {
+            ok_sync(&emu, &out, &["--plain"]);
+            std::fs::remove_file(out.join(rel)).unwrap();
+        }
+        let fifo = out.join(rel);
+        std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let (result, err) = sync_against(&emu, &out, TOKEN, &["--plain"]);
+        assert!(!result.status.success(), "{rel}: {err}");
+        assert!(err.contains(&fifo.display().to_string()), "{rel}: {err}");
+        assert!(!err.contains(TOKEN));
+    }
+}
+
+/// Plain http goes only to this machine: a proxy from the environment is not used for
+/// it, since it would see the token in clear.
+#[test]
+fn plain_http_to_loopback_never_goes_through_a_proxy() {
+    let ws = small_workspace();
+    let emu = emulator_on(ws.path(), EmulatorOptions::default());
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = sync_command(&emu, &tmp.path().join("export"), TOKEN, &["--plain"]);
+    for name in ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] {
+        cmd.env(name, &proxy_url);
+    }
+    cmd.env_remove("no_proxy").env_remove("NO_PROXY");
+    let result = output_within(cmd, Duration::from_secs(60));
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{err}");
+    assert!(
+        matches!(proxy.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the proxy was contacted"
+    );
+}

@@ -4,7 +4,7 @@
 //! first) — the layout Slack's own export uses, which `sync` and `generate` also write.
 
 mod activity;
-mod lenient;
+pub(crate) mod lenient;
 pub mod model;
 mod read;
 pub mod source;

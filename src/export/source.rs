@@ -395,7 +395,12 @@ impl Seek for ZipFile {
 }
 
 /// Reads a regular file into `buf` (cleared), within the limits; `false` when absent.
-fn read_regular(path: &Path, shown: &Path, limits: Limits, buf: &mut Vec<u8>) -> Result<bool> {
+pub(crate) fn read_regular(
+    path: &Path,
+    shown: &Path,
+    limits: Limits,
+    buf: &mut Vec<u8>,
+) -> Result<bool> {
     buf.clear();
     let Some((file, len)) = open_regular(path, shown, limits.max_file_bytes)? else {
         return Ok(false);

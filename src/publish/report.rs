@@ -301,6 +301,8 @@ fn rows(df: &DataFrame) -> Result<Vec<Value>> {
             let value = match column.get(i)? {
                 polars::prelude::AnyValue::Null => Value::Null,
                 polars::prelude::AnyValue::String(s) => json!(s),
+                // A one-row frame may hold its strings owned; either is the same text.
+                polars::prelude::AnyValue::StringOwned(s) => json!(s.as_str()),
                 polars::prelude::AnyValue::UInt8(n) => json!(n),
                 polars::prelude::AnyValue::UInt16(n) => json!(n),
                 polars::prelude::AnyValue::UInt32(n) => json!(n),

@@ -116,7 +116,13 @@ impl SlackClient {
             .as_str()
             .trim_end_matches('/')
             .to_string();
-        let http = reqwest::blocking::Client::builder()
+        let mut http = reqwest::blocking::Client::builder();
+        if base.starts_with("http:") {
+            // Plain http is allowed only to this machine: a proxy from the environment
+            // (`http_proxy`) would carry the token in clear to wherever it runs.
+            http = http.no_proxy();
+        }
+        let http = http
             .timeout(options.timeout)
             .user_agent(concat!("incident-channels/", env!("CARGO_PKG_VERSION")))
             // Slack's API does not redirect; a server that does is reported, not followed

@@ -19,6 +19,7 @@
 //! name could leave the folder, or collide with the export's own files, is refused and
 //! named in the summary.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
@@ -33,7 +34,9 @@ use super::api::Method;
 use super::client::{CallStats, ClientOptions, SlackClient, SlackError};
 use super::token::{redact, Token};
 use crate::error::{Error, Result};
+use crate::export::lenient;
 use crate::export::model::{is_thread_reply, Channel, User};
+use crate::export::source::{read_regular, Limits};
 use crate::export::ExportWriter;
 use crate::incidents::Convention;
 use crate::time::{parse_slack_ts, safe_folder_name, to_slack_ts, ts_key, TsKey};
@@ -423,13 +426,13 @@ impl Refetched {
         let Some(from) = self.from else {
             return false;
         };
-        let ts = ts_of(m).unwrap_or_default();
+        let ts = ts_on_disk(m).unwrap_or_default();
         let broadcast = m.get("subtype").and_then(Value::as_str) == Some("thread_broadcast");
         match m.get("thread_ts").and_then(Value::as_str) {
             // A reply: covered when its parent came back, replies or not. (A parent whose
             // replies were all deleted comes back without `reply_count`.)
             Some(thread) if is_thread_reply(m) && !broadcast => self.parents.contains(thread),
-            _ => parse_slack_ts(ts).is_some_and(|t| t >= from),
+            _ => parse_slack_ts(&ts).is_some_and(|t| t >= from),
         }
     }
 
@@ -479,10 +482,18 @@ fn write_days(
     for day in days {
         let path = folder.join(format!("{}.json", day.format("%Y-%m-%d")));
         let mut on_disk: BTreeMap<TsKey, Value> = BTreeMap::new();
-        if let Ok(bytes) = std::fs::read(&path) {
+        // The folder may be an admin's export: its files are read as the loader reads
+        // them (regular files within the limit; a FIFO or a device is refused by name).
+        let mut bytes = Vec::new();
+        if read_regular(&path, &path, Limits::default(), &mut bytes)? {
             let old: Vec<Value> =
                 serde_json::from_slice(&bytes).map_err(|e| Error::json(&path, &e))?;
-            on_disk.extend(old.into_iter().map(|m| (message_key(&m), m)));
+            on_disk.extend(old.into_iter().enumerate().map(|(place, m)| {
+                // A message whose `ts` does not read keeps a key of its own, ahead of the
+                // rest in file order: what is on disk is never merged away.
+                let key = ts_on_disk(&m).and_then(|ts| ts_key(&ts));
+                (key.unwrap_or((i64::MIN, place as u32)), m)
+            }));
         }
         let mut changes = 0;
         let mut merged = by_day.remove(&day).unwrap_or_default();
@@ -536,17 +547,23 @@ fn ts_of(m: &Value) -> Option<&str> {
     m.get("ts").and_then(Value::as_str)
 }
 
-/// Orders messages by time; Slack's `ts` is unique within a channel.
+/// A message's `ts` as a day file on disk holds it: a string, or a number as old
+/// exports wrote it (which the loader reads too).
+fn ts_on_disk(m: &Value) -> Option<Cow<'_, str>> {
+    lenient::ts(m.get("ts")?).ok()
+}
+
+/// Orders fetched messages by time; Slack's `ts` is unique within a channel.
 fn message_key(m: &Value) -> TsKey {
     ts_of(m).and_then(ts_key).unwrap_or((i64::MIN, 0))
 }
 
 fn read_state(path: &Path) -> Result<SyncState> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::json(path, &e)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SyncState::default()),
-        Err(e) => Err(Error::io(path, e)),
+    let mut bytes = Vec::new();
+    if !read_regular(path, path, Limits::default(), &mut bytes)? {
+        return Ok(SyncState::default());
     }
+    serde_json::from_slice(&bytes).map_err(|e| Error::json(path, &e))
 }
 
 /// Renamed channels keep their history: each folder follows its channel's new name, for
