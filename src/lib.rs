@@ -35,11 +35,11 @@ pub mod time;
 pub mod prelude {
     pub use crate::analysis::audit::{self, AuditOptions};
     pub use crate::analysis::metrics::{self, summary};
-    pub use crate::analysis::post::{OpenAt, PostFigures, PostOptions};
+    pub use crate::analysis::post::{self, OpenAt, PostFigures, PostOptions};
     pub use crate::error::{Error, Result};
     pub use crate::export::{load, load_with, ChannelFilter, LoadOptions, Workspace};
     pub use crate::frames::{
-        channels_frame, instant_lit, local_date, messages_frame, span_lit, users_frame,
+        channels_frame, elapsed, instant_lit, local_date, messages_frame, span_lit, users_frame,
         IncidentFrames, JoinOn,
     };
     pub use crate::generate::{generate, GenerateOptions};

@@ -121,8 +121,8 @@ fn minutes(d: Duration) -> f64 {
 
 /// The incidents with the audit's per-channel columns: `topic_status`,
 /// `summary_complete`, `topic_late`, `waiting_for_postmortem`, and, for the options' hot
-/// window, `longest_silence_minutes`, `updates_in_window` and `timers_missed` (whole timer
-/// periods the longest silence let pass).
+/// window, `longest_silence_minutes`, `updates_in_window` and `timers_missed` (see
+/// [`timers_missed`]).
 pub fn audited(
     incidents: LazyFrame,
     messages: LazyFrame,
@@ -145,11 +145,19 @@ fn with_checks(incidents: LazyFrame, as_of: Instant, options: &AuditOptions) -> 
         summary_complete(),
         topic_late(options),
         waiting(as_of, options),
-        exact_div(col("longest_silence_minutes"), minutes(options.timer))
-            .floor()
-            .cast(DataType::UInt32)
-            .alias("timers_missed"),
+        timers_missed(col("longest_silence_minutes"), options.timer).alias("timers_missed"),
     ])
+}
+
+/// How often a repeating `timer` rang inside a silence of `silence_minutes` with no
+/// update: every ring before the silence ended. One that rings as the update comes is
+/// heard, so a 10-minute silence misses no 10-minute timer and a 25-minute one misses two.
+pub fn timers_missed(silence_minutes: Expr, timer: Duration) -> Expr {
+    let periods = exact_div(silence_minutes, minutes(timer));
+    when(periods.clone().eq(lit(0.0)))
+        .then(lit(0.0))
+        .otherwise(periods.ceil() - lit(1.0))
+        .cast(DataType::UInt32)
 }
 
 /// The audit's headline counts.
@@ -244,9 +252,10 @@ fn summary_of(audited: LazyFrame, options: &AuditOptions) -> Result<AuditSummary
 /// Channels whose names do not follow the convention: `name`, `created` (UTC, to the
 /// minute).
 pub fn off_convention(incidents: LazyFrame) -> LazyFrame {
-    incidents
-        .filter(col("follows_convention").not())
-        .select([col("name"), col("created").dt().strftime("%Y-%m-%d %H:%M")])
+    incidents.filter(col("follows_convention").not()).select([
+        col("name"),
+        col("created").dt().strftime("%Y-%m-%d %H:%M UTC"),
+    ])
 }
 
 /// Channels per topic status, every status listed: `topic`, `channels`.
@@ -289,7 +298,7 @@ pub fn without_summary(incidents: LazyFrame) -> LazyFrame {
 }
 
 /// Per channel, from [`audited`] incidents: updates in the hot window, the longest
-/// silence in it (minutes, to a tenth) and the timers it let pass; longest first.
+/// silence in it (minutes) and the timers it let pass; longest first.
 pub fn cadence(audited: LazyFrame) -> LazyFrame {
     audited
         .sort(
@@ -300,8 +309,8 @@ pub fn cadence(audited: LazyFrame) -> LazyFrame {
         )
         .select([
             col("name"),
-            col("updates_in_window").alias("messages_in_window"),
-            col("longest_silence_minutes").round(1, RoundMode::HalfAwayFromZero),
+            col("updates_in_window"),
+            col("longest_silence_minutes"),
             col("timers_missed"),
         ])
 }

@@ -89,15 +89,13 @@ impl PostFigures {
     /// Reads the incident channels of `ws` and computes the figures.
     pub fn from_workspace(ws: &Workspace, options: &PostOptions) -> Result<Self> {
         let frames = IncidentFrames::new(ws, options.convention.clone())?;
-        Self::compute(
-            &frames.incidents,
-            options,
-            options.as_of.unwrap_or(frames.as_of),
-        )
+        Self::compute(&frames.incidents, options, frames.as_of)
     }
 
-    /// Computes the figures of a non-empty incidents frame as of `as_of`.
-    pub fn compute(incidents: &DataFrame, options: &PostOptions, as_of: Instant) -> Result<Self> {
+    /// Computes the figures of a non-empty incidents frame as of `options.as_of`, or,
+    /// when that is `None`, as of `newest` (the frames' `as_of`: the newest time seen).
+    pub fn compute(incidents: &DataFrame, options: &PostOptions, newest: Instant) -> Result<Self> {
+        let as_of = options.as_of.unwrap_or(newest);
         let lf = || incidents.clone().lazy();
         let totals = lf()
             .select([

@@ -1,5 +1,5 @@
-//! The command line: the post's analysis, the sample generator and (later) sync,
-//! without Jupyter.
+//! The command line, without Jupyter: the report, sync from the Web API, the emulator to
+//! try it on, publishing an executed notebook and the workspace generator.
 
 use std::io::{ErrorKind, Write};
 use std::path::PathBuf;

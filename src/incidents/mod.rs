@@ -31,8 +31,8 @@ pub fn is_update(subtype: Option<&str>) -> bool {
     subtype.is_none_or(|s| !BOOKKEEPING_SUBTYPES.contains(&s))
 }
 
-/// Words that escalate, matched in any case: "escalat…", `@here`…
-pub const ESCALATION_PHRASES: [&str; 2] = ["escalat", "@here"];
+/// Words that escalate, matched in any case: "escalat…", `@here`, `@channel`…
+pub const ESCALATION_PHRASES: [&str; 3] = ["escalat", "@here", "@channel"];
 
 /// …and Slack's encoded mentions, matched exactly as Slack writes them.
 pub const ESCALATION_MENTIONS: [&str; 2] = ["<!here", "<!channel"];

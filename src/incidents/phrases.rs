@@ -151,6 +151,9 @@ mod tests {
         assert!(read("ping <!here> please").says(Says::Escalation));
         assert!(!read("ping <!HERE> please").says(Says::Escalation));
         assert!(read("<!HERE> and <!channel>").says(Says::Escalation));
+        // Typed out, as pasted from elsewhere: any case.
+        assert!(read("heads up @Channel, db is down").says(Says::Escalation));
+        assert!(read("@HERE too").says(Says::Escalation));
         let r = read("Not resolved yet");
         assert!(r.says(Says::Resolution) && r.says(Says::Denial));
         assert!(read("it's all CLEAR").says(Says::Resolution));

@@ -654,6 +654,7 @@ fn nice_max(max: f64) -> f64 {
 /// 0.5, 3, 12, 1.2k: axis numbers that fit.
 fn short_number(x: f64) -> String {
     match x.abs() {
+        0.0 => "0".into(),
         a if a >= 1000.0 => format!("{:.1}k", x / 1000.0),
         a if a >= 10.0 => format!("{x:.0}"),
         a if a >= 1.0 => format!("{x:.1}").trim_end_matches(".0").to_string(),
@@ -678,5 +679,6 @@ mod tests {
         assert_eq!(short_number(12.3), "12");
         assert_eq!(short_number(2.0), "2");
         assert_eq!(short_number(0.25), "0.25");
+        assert_eq!(short_number(0.0), "0");
     }
 }

@@ -1,6 +1,7 @@
 """Every notebook, executed headless with the real evcxr kernel; the post's figures in
 notebook 01; publishing it as a Jekyll post and as a page that a browser shows."""
 import json
+import math
 import os
 import pathlib
 import re
@@ -88,6 +89,15 @@ def test_post_figures_in_notebook_01(executed):
     assert "<svg" in svgs[0]["data"]["image/svg+xml"]
     tables = [o for c in nb.cells for o in c.get("outputs", []) if "<table" in o.get("data", {}).get("text/html", "")]
     assert len(tables) >= 3, "DataFrames show as HTML tables"
+    # The figures as queries agree with the report's.
+    figures = report()
+    span = tables_with(nb, "channels", "first", "last", "average_per_month")[0]
+    assert (int(span[0]["channels"]), int(span[0]["average_per_month"])) == \
+        (figures["issue_channels"], figures["average_per_month"])
+    busiest = tables_with(nb, "day", "channels")[0]
+    assert busiest[0] == {"day": figures["worst_days"][0], "channels": str(figures["worst_day_count"])}
+    curve = tables_with(nb, "t", "open")[0]
+    assert [int(r["open"]) for r in curve] == [p["open"] for p in figures["open_over_time_monthly"]]
 
 
 def executed_text(executed, name):
@@ -168,6 +178,13 @@ def test_audit_notebook_finds_the_planted_lapses(executed):
     assert statuses["no topic"] == audit["no_topic"] > 0
     assert statuses["one owner"] == audit["topic_with_one_owner"] > 0
     assert "issue-login-1902" in text, "the channel waiting for its post-mortem"
+    headline = tables_with(nb, "channels", "named_by_convention")[0][0]
+    assert {k: v for k, v in headline.items() if k != "median_minutes_to_topic"} == \
+        {k: str(v) for k, v in audit.items() if k in headline and k != "median_minutes_to_topic"}
+    silences = tables_with(nb, "name", "updates_in_window", "longest_silence_minutes", "timers_missed")[0]
+    for row in silences:
+        # Rings of the timer strictly inside the silence: ceil(minutes / 10) - 1.
+        assert int(row["timers_missed"]) == max(0, math.ceil(float(row["longest_silence_minutes"]) / 10) - 1), row
 
 
 def test_workspace_notebook_syncs_through_the_emulator(executed):
