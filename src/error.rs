@@ -46,6 +46,13 @@ pub enum Error {
     )]
     ZipBomb { path: PathBuf, message: String },
 
+    /// Like [`Error::ZipBomb`], for the zip as a whole: no file of it can be read any more,
+    /// so a lenient load stops too.
+    #[error(
+        "{path}: refused: {message}; if you trust this zip, unzip it and give the folder instead"
+    )]
+    ZipTotal { path: PathBuf, message: String },
+
     #[error("{path}: cannot read the zip archive: {message}")]
     Zip { path: PathBuf, message: String },
 

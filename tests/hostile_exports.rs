@@ -547,6 +547,20 @@ fn zips(cases: &mut Vec<Case>) {
             names(file),
         ));
     }
+    // Each entry under the per-entry floor, 40 MiB of valid JSON in all from a zip of a
+    // few dozen KiB: refused as a whole, naming the zip.
+    let mut many = base_entries("");
+    let padded = [b"[".as_slice(), &vec![b' '; 1 << 20], b"]"].concat();
+    let day0 = chrono::NaiveDate::from_ymd_opt(2016, 6, 1).unwrap();
+    many.extend((0..40).map(|i| {
+        let day = day0 + chrono::Days::new(i);
+        (format!("issue-a-0908/{day}.json"), padded.clone())
+    }));
+    cases.push(zip_case(
+        "zip of many small entries that add up".into(),
+        zip_of(&many),
+        names("export.zip"),
+    ));
     // Small and repetitive: read, and refused as JSON.
     cases.push(zip_case(
         "zip of 8 MiB of brackets".into(),

@@ -316,7 +316,7 @@ impl Loader {
     fn tolerate<T>(&mut self, rel: &str, r: Result<T>) -> Result<Option<T>> {
         match r {
             Ok(v) => Ok(Some(v)),
-            Err(e) if !self.strict => {
+            Err(e) if !self.strict && !matches!(e, Error::ZipTotal { .. }) => {
                 let file = self.source.display_path(rel);
                 self.warn(file, Skipped::File, 1, e.to_string());
                 Ok(None)

@@ -6,12 +6,13 @@
 //! An export may come from anyone, so every read is bounded: only regular files are
 //! opened (a FIFO would block forever, `/dev/zero` never ends), no file may exceed
 //! [`Limits::max_file_bytes`], and a zip entry may not inflate beyond what it declares nor
-//! by more than [`Limits::max_zip_ratio`].
+//! by more than [`Limits::max_zip_ratio`], nor may all the entries read, together.
 
 use std::collections::BTreeMap;
 use std::fs::{File, Metadata};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -60,6 +61,12 @@ pub enum ExportSource {
         root: String,
         /// Day files per channel folder, sorted by date.
         days: Arc<BTreeMap<String, Vec<String>>>,
+        /// What all entries may inflate to, together: [`Limits::max_zip_ratio`] times the
+        /// zip's size (at least [`ZIP_RATIO_FLOOR`]), since many entries each too small
+        /// for the per-entry check can add up to gigabytes.
+        inflate_budget: u64,
+        /// What the entries read so far declared, shared by every clone.
+        inflated: Arc<AtomicU64>,
     },
 }
 
@@ -137,6 +144,10 @@ impl ExportSource {
             archive,
             root,
             days: Arc::new(days),
+            inflate_budget: len
+                .saturating_mul(limits.max_zip_ratio)
+                .max(ZIP_RATIO_FLOOR),
+            inflated: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -203,9 +214,12 @@ impl ExportSource {
                 read_regular(&dir.join(rel), &shown, *limits, buf)
             }
             ExportSource::Zip {
+                path,
                 archive,
                 root,
                 limits,
+                inflate_budget,
+                inflated,
                 ..
             } => {
                 let mut entry = match archive.by_name(&format!("{root}{rel}")) {
@@ -233,6 +247,17 @@ impl ExportSource {
                         message: format!(
                             "{compressed} compressed bytes declare {declared} inflated, more \
                              than {}:1 (a zip bomb?)",
+                            limits.max_zip_ratio
+                        ),
+                    });
+                }
+                let before = inflated.fetch_add(declared, Ordering::Relaxed);
+                if before.saturating_add(declared) > *inflate_budget {
+                    return Err(Error::ZipTotal {
+                        path: path.clone(),
+                        message: format!(
+                            "its entries inflate to more than {} times its size in all (a zip \
+                             bomb?)",
                             limits.max_zip_ratio
                         ),
                     });

@@ -12,6 +12,41 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::export::model::{Channel, User};
 
+/// Writes `path` (and the folders above it) through a temporary file beside it, renamed
+/// into place: a reader, or a run after a crash, finds the old file or the whole new one.
+/// `fsync`: the data is on disk before the rename.
+pub fn replace_file(
+    path: &Path,
+    fsync: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .suffix(".tmp")
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(parent, e))?;
+    let mut out = BufWriter::new(tmp.as_file());
+    write(&mut out).map_err(|e| Error::io(path, e))?;
+    out.flush().map_err(|e| Error::io(path, e))?;
+    drop(out);
+    if fsync {
+        tmp.as_file().sync_data().map_err(|e| Error::io(path, e))?;
+    }
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// [`replace_file`] with `bytes`, without fsync: for reports, pages and charts, which a
+/// rerun makes again.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace_file(path, false, |out| out.write_all(bytes))
+}
+
 /// Writes files of the export layout below a folder.
 pub struct ExportWriter {
     dir: PathBuf,
@@ -57,23 +92,10 @@ impl ExportWriter {
         let path = self.dir.join(rel);
         let parent = path.parent().unwrap_or(&self.dir);
         self.check_folders(parent)?;
-        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .suffix(".tmp")
-            .tempfile_in(parent)
-            .map_err(|e| Error::io(parent, e))?;
-        let mut out = BufWriter::new(tmp.as_file());
-        serde_json::to_writer_pretty(&mut out, value)
-            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-        out.write_all(b"\n").map_err(|e| Error::io(&path, e))?;
-        out.flush().map_err(|e| Error::io(&path, e))?;
-        drop(out);
-        if self.fsync {
-            tmp.as_file().sync_data().map_err(|e| Error::io(&path, e))?;
-        }
-        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-        Ok(())
+        replace_file(&path, self.fsync, |out| {
+            serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+            out.write_all(b"\n")
+        })
     }
 
     /// Removes a day of a channel (all its messages were deleted); one already gone is fine.
@@ -115,5 +137,38 @@ impl ExportWriter {
 
     fn day_file(channel: &str, date: NaiveDate) -> String {
         format!("{channel}/{}.json", date.format("%Y-%m-%d"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_that_fails_halfway_leaves_the_old_file_and_no_litter() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        write_whole(&path, b"old and whole").unwrap();
+        let failed = replace_file(&path, false, |out| {
+            out.write_all(b"new but ")?;
+            Err(std::io::Error::other("interrupted"))
+        });
+        let err = failed.unwrap_err().to_string();
+        assert!(
+            err.contains("report.json") && err.contains("interrupted"),
+            "{err}"
+        );
+        assert_eq!(fs::read(&path).unwrap(), b"old and whole");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["report.json"]);
+        // Folders above a new file are made.
+        write_whole(&dir.path().join("site/images/a.svg"), b"<svg/>").unwrap();
+        assert_eq!(
+            fs::read(dir.path().join("site/images/a.svg")).unwrap(),
+            b"<svg/>"
+        );
     }
 }

@@ -9,6 +9,7 @@ use plotters::prelude::*;
 
 use super::evcxr::{print_outputs, Display, MimeOutput};
 use crate::error::{Error, Result};
+use crate::export::write::write_whole;
 use crate::time::Instant;
 
 /// A named line of (time, value) points.
@@ -506,11 +507,11 @@ impl Chart {
     }
 
     pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_file(path.as_ref(), self.svg()?.as_bytes())
+        write_whole(path.as_ref(), self.svg()?.as_bytes())
     }
 
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_file(path.as_ref(), &self.png()?)
+        write_whole(path.as_ref(), &self.png()?)
     }
 
     /// Shows it in an evcxr notebook (as SVG).
@@ -606,13 +607,6 @@ where
 
 fn drawing_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
     Error::Invalid(format!("cannot draw the chart: {e}"))
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
 /// The finite values (positive ones on a log axis) and their range, widened when it is

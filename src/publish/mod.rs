@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::error::{Error, PublishError, Result};
+use crate::export::write::write_whole;
 use crate::plot::escape_html;
 use crate::secret::redact;
 pub use html::sanitize;
@@ -480,7 +481,7 @@ impl SiteFiles {
 
     fn write(self) -> Result<()> {
         for (path, bytes) in &self.files {
-            write(path, bytes)?;
+            write_whole(path, bytes)?;
         }
         Ok(())
     }
@@ -554,13 +555,6 @@ table.dataframe th {{ background: #f0f3f6; }}
 </body></html>
 "#
     )
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::analysis::audit::{self, AuditOptions, AuditSummary};
 use crate::analysis::metrics::{self, PeriodComparison, TimeToArchive};
 use crate::analysis::post::{PostFigures, PostOptions};
 use crate::error::{Error, Result};
+use crate::export::write::write_whole;
 use crate::export::Workspace;
 use crate::frames::IncidentFrames;
 use crate::plot::{charts, Chart, Table};
@@ -276,14 +277,14 @@ impl Report {
             md.push_str(&format!("## {title}\n\n{}\n\n", table.html()));
         }
         let md_path = dir.join("report.md");
-        std::fs::write(&md_path, &md).map_err(|e| Error::io(&md_path, e))?;
+        write_whole(&md_path, md.as_bytes())?;
         let html_path = dir.join("report.html");
         let html = super::page("Incident report", &md);
-        std::fs::write(&html_path, html).map_err(|e| Error::io(&html_path, e))?;
+        write_whole(&html_path, html.as_bytes())?;
         let json_path = dir.join("report.json");
         let json = serde_json::to_string_pretty(&self.to_json()?)
             .map_err(|e| Error::Invalid(e.to_string()))?;
-        std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, e))?;
+        write_whole(&json_path, json.as_bytes())?;
         written.extend([md_path, html_path, json_path]);
         Ok(written)
     }
