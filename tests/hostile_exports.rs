@@ -693,6 +693,21 @@ fn hostile_names(cases: &mut Vec<Case>) {
                 .put("channels.json", Put::Bytes(channels)),
         );
     }
+    // The same channel listed twice, by id and by name: read once, with a warning.
+    for (id, name) in [("C1", "issue-a-copy"), ("C8", "issue-a-0908")] {
+        let channels = edited("channels.json", |v| {
+            v.as_array_mut().unwrap().push(
+                json!({"id": id, "name": name, "created": DAY0 + 2 * DAY, "is_archived": false}),
+            )
+        });
+        cases.push(
+            Case::new(
+                format!("channel {id} #{name} listed twice"),
+                Expect::Warns(format!("#{name} ({id}) is listed again")),
+            )
+            .put("channels.json", Put::Bytes(channels)),
+        );
+    }
     // A folder without a channel, and one whose channel has a hostile name.
     cases.push(
         Case::new(

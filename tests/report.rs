@@ -175,6 +175,32 @@ fn small_workspaces_without_the_sop_give_plain_strings() {
 }
 
 #[test]
+fn a_channel_listed_twice_counts_once() {
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, None)
+        .channel("issue-b-0908", DAY0 + HOUR, Some(DAY0 + DAY));
+    let dir = w.finish();
+    let path = dir.join("channels.json");
+    let mut channels: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let again = channels[1].clone();
+    channels.as_array_mut().unwrap().push(again);
+    std::fs::write(&path, serde_json::to_vec(&channels).unwrap()).unwrap();
+    let out = cli(&["report", dir.to_str().unwrap(), "--json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("#issue-b-0908") && err.contains("listed again"),
+        "{err}"
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (r["issue_channels"].as_u64(), r["active"].as_u64()),
+        (Some(2), Some(1))
+    );
+}
+
+#[test]
 fn single_channel_has_no_average() {
     let mut w = Crafted::new();
     w.channel("issue-a-0908", DAY0, None);

@@ -216,7 +216,7 @@ fn load_on_pool(path: &Path, options: &LoadOptions) -> Result<Workspace> {
         // Skipped, but listed: its folder is no stranger.
         ld.listed.extend([c.name, c.id]);
     }
-    let channels = kept;
+    let channels = first_of_each(kept, &mut ld);
     // users.json is parsed while the day files are read: a real company's lists tens of
     // thousands of people.
     let mut users_json = Vec::new();
@@ -277,6 +277,44 @@ fn load_on_pool(path: &Path, options: &LoadOptions) -> Result<Workspace> {
         messages,
         warnings: ld.warnings,
     })
+}
+
+/// The channels in list order, each id and each name once: a list that repeats one (two
+/// exports merged, an edit) would count a channel twice and read its folder twice. The
+/// first entry is kept and each later one is warned about, in strict mode too, since
+/// nothing is lost.
+fn first_of_each(channels: Vec<Channel>, ld: &mut Loader) -> Vec<Channel> {
+    let (mut ids, mut names) = (HashSet::new(), HashSet::new());
+    let first: Vec<bool> = channels
+        .iter()
+        .map(|c| {
+            let new = !ids.contains(c.id.as_str()) && !names.contains(c.name.as_str());
+            if new {
+                ids.insert(c.id.as_str());
+                names.insert(c.name.as_str());
+            }
+            new
+        })
+        .collect();
+    drop((ids, names));
+    if first.iter().all(|&first| first) {
+        return channels;
+    }
+    let file = ld.source.display_path("channels.json");
+    let mut kept = Vec::with_capacity(channels.len());
+    for (c, first) in channels.into_iter().zip(first) {
+        if first {
+            kept.push(c);
+            continue;
+        }
+        let why = format!(
+            "channel #{} ({}) is listed again; its first entry is read",
+            shorten(&c.name),
+            shorten(&c.id)
+        );
+        ld.warn(file.clone(), Skipped::Channels, 1, why);
+    }
+    kept
 }
 
 /// The state of one load: the source, the reusable buffer and what was skipped.
