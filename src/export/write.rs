@@ -25,9 +25,16 @@ pub fn replace_file(
         _ => Path::new("."),
     };
     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // As `fs::write` creates files (the umask applies), not a temporary file's 0600:
+        // a site's pages and an export's files are read by other programs and users.
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder
         .tempfile_in(parent)
         .map_err(|e| Error::io(parent, e))?;
     let mut out = BufWriter::new(tmp.as_file());
@@ -170,5 +177,19 @@ mod tests {
             fs::read(dir.path().join("site/images/a.svg")).unwrap(),
             b"<svg/>"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_get_the_mode_a_plain_write_gives() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |name: &str| {
+            let meta = fs::metadata(dir.path().join(name)).unwrap();
+            meta.permissions().mode() & 0o777
+        };
+        fs::write(dir.path().join("plain"), b"x").unwrap();
+        write_whole(&dir.path().join("replaced"), b"x").unwrap();
+        assert_eq!(mode("replaced"), mode("plain"));
     }
 }

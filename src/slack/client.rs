@@ -598,10 +598,14 @@ fn hint(method: Method, code: &str, body: &Value) -> String {
             "the token is no longer valid: create a new one and set SLACK_TOKEN".into()
         }
         "missing_scope" => {
-            let needed = body
+            // Scopes are short names too: a server's essay is cut like a code.
+            let needed: String = body
                 .get("needed")
                 .and_then(Value::as_str)
-                .unwrap_or_else(|| method.scope(false));
+                .unwrap_or_else(|| method.scope(false))
+                .chars()
+                .take(MAX_CODE_CHARS)
+                .collect();
             format!("the token lacks the `{needed}` scope: add it to the Slack app, reinstall the app, and use the new token")
         }
         "channel_not_found" => {
@@ -616,6 +620,18 @@ fn hint(method: Method, code: &str, body: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_servers_essay_in_needed_is_cut_like_a_code() {
+        let body = serde_json::json!({"ok": false, "error": "missing_scope", "needed": "x".repeat(100_000)});
+        let shown = hint(Method::ConversationsHistory, "missing_scope", &body);
+        assert!(shown.contains(&"x".repeat(MAX_CODE_CHARS)), "{shown}");
+        assert!(
+            shown.len() < MAX_CODE_CHARS + 200,
+            "{} characters",
+            shown.len()
+        );
+    }
 
     fn refused(url: &str) -> String {
         match check_base_url(url) {
