@@ -95,8 +95,6 @@ pub struct TimeToArchive {
 }
 
 impl TimeToArchive {
-    pub const DEFINITION: &'static str = TIME_TO_ARCHIVE_DEFINITION;
-
     /// The figures of an incidents frame (or any filter of one).
     pub fn of(incidents: LazyFrame) -> Result<Self> {
         let row = time_to_archive(incidents.clone()).collect()?;

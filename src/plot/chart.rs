@@ -6,6 +6,7 @@ use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::evcxr::{print_outputs, Display, MimeOutput};
 use crate::error::{Error, Result};
@@ -196,7 +197,7 @@ impl Chart {
         )
     }
 
-    /// A heat map: `values[row][column]`, darker for more.
+    /// A heat map: `values[row][column]`, darker for more, each count written in its cell.
     pub fn heat_map(
         title: &str,
         rows: Vec<String>,
@@ -217,6 +218,11 @@ impl Chart {
 
     pub fn x_label(mut self, label: &str) -> Self {
         self.x_label = label.into();
+        self
+    }
+
+    pub fn y_label(mut self, label: &str) -> Self {
+        self.y_label = label.into();
         self
     }
 
@@ -475,16 +481,33 @@ impl Chart {
             .x_label_formatter(&|x| label(columns, *x, false))
             .y_label_formatter(&|y| label(rows, *y, true))
             .draw()?;
-        let cells = values.iter().enumerate().flat_map(|(i, row)| {
-            row.iter().enumerate().map(move |(j, v)| {
-                let f = (v / max).clamp(0.0, 1.0);
-                let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f) as u8;
-                let color = RGBColor(mix(247, 8), mix(251, 48), mix(255, 107));
-                let (x, y) = (j as f64, (r - 1 - i) as f64);
-                Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], color.filled())
+        // (column, row from the bottom, value, share of the largest) of every cell.
+        let cells = || {
+            values.iter().enumerate().flat_map(move |(i, row)| {
+                row.iter().enumerate().map(move |(j, &v)| {
+                    let share = (v / max).clamp(0.0, 1.0);
+                    (j as f64, (r - 1 - i) as f64, v, share)
+                })
             })
-        });
-        chart.draw_series(cells)?;
+        };
+        chart.draw_series(cells().map(|(x, y, _, share)| {
+            let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * share) as u8;
+            let color = RGBColor(mix(247, 8), mix(251, 48), mix(255, 107));
+            Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], color.filled())
+        }))?;
+        // Each cell's count written in it: shades alone cannot be read back as numbers.
+        let centred = Pos::new(HPos::Center, VPos::Center);
+        chart.draw_series(
+            cells()
+                .filter(|&(_, _, v, _)| v != 0.0)
+                .map(|(x, y, v, share)| {
+                    let ink = if share > 0.5 { &WHITE } else { &BLACK };
+                    let style = TextStyle::from((FONT, 11).into_font())
+                        .pos(centred)
+                        .color(ink);
+                    Text::new(short_number(v), (x, y), style)
+                }),
+        )?;
         Ok(())
     }
 }

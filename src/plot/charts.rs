@@ -158,7 +158,8 @@ pub fn weekday_hour_chart(cells: &DataFrame, tz: Tz) -> Result<Chart> {
         (0..24).map(|h| format!("{h:02}")).collect(),
         grid,
     )
-    .x_label("hour of day"))
+    .x_label("hour of day")
+    .y_label("weekday"))
 }
 
 /// Each responder's hours as grouped bars (working, late, sleeping), the `top` busiest,

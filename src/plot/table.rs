@@ -131,9 +131,19 @@ fn cell(column: &Column, row: usize) -> String {
         Ok(AnyValue::Null) | Err(_) => String::new(),
         Ok(AnyValue::String(s)) => s.to_string(),
         Ok(AnyValue::StringOwned(s)) => s.to_string(),
-        Ok(AnyValue::Float64(f)) => format!("{f:.2}"),
+        Ok(AnyValue::Float64(f)) => fmt_float(f),
         Ok(v) => v.to_string(),
     }
+}
+
+/// Two decimals, or two significant digits below 0.01: a share of 1 in 204 reads 0.0049,
+/// not 0.00.
+fn fmt_float(f: f64) -> String {
+    if f == 0.0 || !f.is_finite() || f.abs() >= 0.01 {
+        return format!("{f:.2}");
+    }
+    let decimals = (1 - f.abs().log10().floor() as i64).clamp(2, 12) as usize;
+    format!("{f:.decimals$}")
 }
 
 /// Text escaped for HTML (`&`, `<`, `>`, `"`, `'`): the crate's one HTML escaper.
@@ -142,4 +152,19 @@ pub fn escape_html(text: &str) -> String {
     // Writing into a String cannot fail.
     let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_floats_keep_two_significant_digits() {
+        assert_eq!(fmt_float(125.034), "125.03");
+        assert_eq!(fmt_float(0.0), "0.00");
+        assert_eq!(fmt_float(1.0 / 204.0), "0.0049");
+        assert_eq!(fmt_float(0.000_123), "0.00012");
+        assert_eq!(fmt_float(-0.005), "-0.0050");
+        assert_eq!(fmt_float(f64::NAN), "NaN");
+    }
 }

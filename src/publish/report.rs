@@ -170,7 +170,7 @@ impl Report {
                 "open_excluded": tta.open_excluded,
                 "median": tta.median,
                 "p90": tta.p90,
-                "definition": TimeToArchive::DEFINITION,
+                "definition": metrics::TIME_TO_ARCHIVE_DEFINITION,
             },
             "open_per_day": rows(&metrics::open_per_day(self.incidents(), self.tz, self.as_of)?.collect()?)?,
             "created_vs_archived_per_month": rows(&metrics::created_vs_archived(self.incidents(), self.tz)?.collect()?)?,
@@ -234,7 +234,7 @@ impl Report {
         let tta = &self.time_to_archive;
         md.push_str(&format!(
             "## Time to archive\n\n{}\n\nArchived: {}, open (left out): {}, median {} h, p90 {} h.\n\n",
-            TimeToArchive::DEFINITION,
+            metrics::TIME_TO_ARCHIVE_DEFINITION,
             tta.count,
             tta.open_excluded,
             fmt_hours(tta.median),
