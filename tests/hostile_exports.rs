@@ -455,6 +455,14 @@ fn old_exports(cases: &mut Vec<Case>) {
         set(v, "/2/ts", json!((DAY0 + 120) as f64 + 0.0001));
     });
     cases.push(Case::new("numeric ts", Expect::Clean).put(DAY_A, Put::Bytes(numeric_ts)));
+    // Saved by a Windows editor: a byte order mark before the JSON.
+    for file in ["channels.json", "users.json", DAY_A] {
+        let marked = [b"\xEF\xBB\xBF".as_slice(), &base()[file]].concat();
+        cases.push(
+            Case::new(format!("{file} with a byte order mark"), Expect::Clean)
+                .put(file, Put::Bytes(marked)),
+        );
+    }
     cases.push(Case::new("the base export", Expect::Clean));
 }
 
@@ -560,6 +568,15 @@ fn zips(cases: &mut Vec<Case>) {
         "zip of many small entries that add up".into(),
         zip_of(&many),
         names("export.zip"),
+    ));
+    let marked: Vec<_> = base_entries("")
+        .into_iter()
+        .map(|(name, bytes)| (name, [b"\xEF\xBB\xBF".as_slice(), &bytes].concat()))
+        .collect();
+    cases.push(zip_case(
+        "zip of files with byte order marks".into(),
+        zip_of(&marked),
+        Expect::Clean,
     ));
     // Small and repetitive: read, and refused as JSON.
     cases.push(zip_case(

@@ -278,6 +278,7 @@ impl ExportSource {
                         ),
                     });
                 }
+                drop_bom(buf);
                 Ok(true)
             }
         }
@@ -449,7 +450,16 @@ fn read_within(file: File, len: u64, shown: &Path, limit: u64, buf: &mut Vec<u8>
             limit,
         });
     }
+    drop_bom(buf);
     Ok(())
+}
+
+/// Drops the byte order mark that Windows editors put before UTF-8 text: JSON has none,
+/// and serde would refuse the file at its first byte.
+fn drop_bom(buf: &mut Vec<u8>) {
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        buf.drain(..3);
+    }
 }
 
 /// Opens `path` for reading if it is a regular file (after following symlinks) of at
@@ -677,6 +687,7 @@ impl DayFolder {
             file.take(len)
                 .read_to_end(buf)
                 .map_err(|e| Error::io(shown, e))?;
+            drop_bom(buf);
         }
         Ok(true)
     }
