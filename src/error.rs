@@ -33,7 +33,7 @@ pub enum Error {
     #[error("{path}: is a {kind}, not a regular file; an export holds plain files only, and reading this one could block or never end (replace it with the real file)")]
     NotAFile { path: PathBuf, kind: &'static str },
 
-    #[error("{path}: {what} more than the limit of {limit} bytes per file; refused so that it cannot exhaust memory (raise LoadOptions::max_file_bytes if the file is genuine)")]
+    #[error("{path}: {what} more than the limit of {limit} bytes per file; refused so that it cannot exhaust memory (if the file is genuine, raise the limit: `report --max-file-mb`, or LoadOptions::max_file_bytes)")]
     TooLarge {
         path: PathBuf,
         /// "is", "grew to" or "declares": how the size was found out.

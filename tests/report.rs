@@ -201,6 +201,30 @@ fn a_channel_listed_twice_counts_once() {
 }
 
 #[test]
+fn the_file_size_limit_is_a_flag() {
+    let mut w = Crafted::new();
+    let long = "x".repeat(3 << 19);
+    w.channel("issue-a-0908", DAY0, None)
+        .messages("issue-a-0908", &[msg(DAY0 + 60, "", &long)]);
+    let dir = w.finish();
+    let dir = dir.to_str().unwrap();
+    // Skipped with a warning that says how to read it after all; strict, an error.
+    for (strict, succeeds) in [(None, true), (Some("--strict"), false)] {
+        let mut args = vec!["report", dir, "--json", "--max-file-mb", "1"];
+        args.extend(strict);
+        let out = cli(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.success(), succeeds, "{err}");
+        assert!(
+            err.contains("2016-08-09.json") && err.contains("--max-file-mb"),
+            "{err}"
+        );
+    }
+    let out = cli(&["report", dir, "--json", "--strict"]);
+    assert!(out.status.success() && out.stderr.is_empty());
+}
+
+#[test]
 fn single_channel_has_no_average() {
     let mut w = Crafted::new();
     w.channel("issue-a-0908", DAY0, None);

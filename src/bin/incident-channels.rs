@@ -97,6 +97,10 @@ enum Command {
         /// list entry, instead of skipping it and warning on stderr after the report.
         #[arg(long)]
         strict: bool,
+        /// Refuse any file of the export larger than this many MiB (a guard against
+        /// exhausting memory); raise it for a genuine larger file.
+        #[arg(long, value_name = "MIB", default_value_t = 1024)]
+        max_file_mb: u64,
     },
     /// Pull channels, users and incident channels' histories from the Slack Web API into
     /// an export folder (incremental; resumes after an interruption). Reads SLACK_TOKEN
@@ -321,6 +325,7 @@ fn run(cli: Cli) -> Result<()> {
             timings,
             out,
             strict,
+            max_file_mb,
         } => {
             let options = PostOptions {
                 convention: convention(prefix, pattern)?,
@@ -340,6 +345,7 @@ fn run(cli: Cli) -> Result<()> {
                 strict,
                 lean: true,
                 messages_of: ChannelFilter::named(move |name| incidents.is_incident(name)),
+                max_file_bytes: max_file_mb.saturating_mul(1 << 20),
                 ..LoadOptions::default()
             };
             let mut clock = PhaseClock::new(timings);
