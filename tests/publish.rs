@@ -636,3 +636,39 @@ fn a_posts_image_must_be_an_address_a_link_could_have() {
         }
     }
 }
+
+#[test]
+fn a_notebook_path_that_is_no_file_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("01-post.ipynb");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Reading a FIFO blocks until a writer comes: the check must refuse it first.
+    let (done, wait) = std::sync::mpsc::channel();
+    let (path, site) = (fifo.clone(), dir.path().join("site"));
+    std::thread::spawn(move || {
+        let result = publish(&path, &site, &PublishOptions::default());
+        let _ = done.send(result.map(|_| ()).map_err(|e| e.to_string()));
+    });
+    let err = wait
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("publish returns instead of waiting on the FIFO")
+        .unwrap_err();
+    assert!(
+        err.contains("01-post.ipynb") && err.contains("FIFO"),
+        "{err}"
+    );
+    let missing = dir.path().join("gone.ipynb");
+    let err = publish(
+        &missing,
+        &dir.path().join("site"),
+        &PublishOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("gone.ipynb"), "{err}");
+    assert!(!dir.path().join("site").exists());
+}

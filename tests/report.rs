@@ -183,8 +183,11 @@ fn a_channel_listed_twice_counts_once() {
     let path = dir.join("channels.json");
     let mut channels: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // The second again, then its id under a new name: the id still repeats.
     let again = channels[1].clone();
-    channels.as_array_mut().unwrap().push(again);
+    let mut renamed = again.clone();
+    renamed["name"] = "issue-b-copy-0908".into();
+    channels.as_array_mut().unwrap().extend([again, renamed]);
     std::fs::write(&path, serde_json::to_vec(&channels).unwrap()).unwrap();
     let out = cli(&["report", dir.to_str().unwrap(), "--json"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -193,6 +196,8 @@ fn a_channel_listed_twice_counts_once() {
         err.contains("#issue-b-0908") && err.contains("listed again"),
         "{err}"
     );
+    // One warning for the file, counting both.
+    assert!(err.contains("skipped 2 channels"), "{err}");
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         (r["issue_channels"].as_u64(), r["active"].as_u64()),

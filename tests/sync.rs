@@ -1177,6 +1177,31 @@ fn old_messages_with_numeric_or_missing_ts_survive_a_sync_into_their_folder() {
     for kept in ["old A", "old B", "old C", "no ts", "summary", "a reply"] {
         assert!(texts.iter().any(|t| t == kept), "{kept} lost: {texts:?}");
     }
+    // Replies written with numbers, to a parent not fetched again: a re-sync from the
+    // newest message (which covers what is after it) keeps them, as it keeps replies
+    // written with strings.
+    let mut day = read_json(&day_file);
+    let parent = (DAY0 + HOUR) as f64 + 0.0001;
+    for (ts, text) in [
+        (DAY0 + 5 * HOUR, "string reply"),
+        (DAY0 + 6 * HOUR, "number reply"),
+    ] {
+        let mut reply = msg(ts, "", text);
+        if text == "number reply" {
+            reply["ts"] = (ts as f64 + 0.0001).into();
+            reply["thread_ts"] = parent.into();
+        } else {
+            reply["thread_ts"] = format!("{}.000100", DAY0 + HOUR).into();
+        }
+        day.as_array_mut().unwrap().push(reply);
+    }
+    write_json(&day_file, &day);
+    ok_sync(&emu, &out, &["--plain", "--recheck-days", "0"]);
+    let texts = read_json(&day_file).to_string();
+    assert!(
+        texts.contains("string reply") && texts.contains("number reply"),
+        "{texts}"
+    );
 }
 
 /// A FIFO where a day file or the sync record should be is refused by name, at once.

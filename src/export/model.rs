@@ -185,10 +185,9 @@ impl MessageView<'_> {
 /// the channel (`subtype: thread_broadcast`) are replies too. The one rule for sync, the
 /// emulator and the reader.
 pub fn is_thread_reply(message: &Value) -> bool {
-    reply_rule(
-        message.get("ts").and_then(Value::as_str),
-        message.get("thread_ts").and_then(Value::as_str),
-    )
+    // Read as the loader reads them: an old export wrote both as numbers.
+    let ts = |key: &str| message.get(key).and_then(|v| lenient::ts(v).ok());
+    reply_rule(ts("ts").as_deref(), ts("thread_ts").as_deref())
 }
 
 fn reply_rule(ts: Option<&str>, thread_ts: Option<&str>) -> bool {

@@ -280,35 +280,38 @@ fn load_on_pool(path: &Path, options: &LoadOptions) -> Result<Workspace> {
 }
 
 /// The channels in list order, each id and each name once: a list that repeats one (two
-/// exports merged, an edit) would count a channel twice and read its folder twice. The
-/// first entry is kept and each later one is warned about, in strict mode too, since
-/// nothing is lost.
+/// exports merged, an edit) would count a channel twice and read its folder twice. An
+/// entry whose id or name an earlier entry has is left out with a warning, in strict mode
+/// too, since nothing is lost.
 fn first_of_each(channels: Vec<Channel>, ld: &mut Loader) -> Vec<Channel> {
     let (mut ids, mut names) = (HashSet::new(), HashSet::new());
-    let first: Vec<bool> = channels
+    // Per entry, the key it repeats: both keys of every entry count, kept or not.
+    let repeats: Vec<Option<&'static str>> = channels
         .iter()
         .map(|c| {
-            let new = !ids.contains(c.id.as_str()) && !names.contains(c.name.as_str());
-            if new {
-                ids.insert(c.id.as_str());
-                names.insert(c.name.as_str());
+            let new_id = ids.insert(c.id.as_str());
+            let new_name = names.insert(c.name.as_str());
+            match (new_id, new_name) {
+                (true, true) => None,
+                (false, _) => Some("id"),
+                (true, false) => Some("name"),
             }
-            new
         })
         .collect();
     drop((ids, names));
-    if first.iter().all(|&first| first) {
+    if repeats.iter().all(Option::is_none) {
         return channels;
     }
     let file = ld.source.display_path("channels.json");
     let mut kept = Vec::with_capacity(channels.len());
-    for (c, first) in channels.into_iter().zip(first) {
-        if first {
+    for (c, repeat) in channels.into_iter().zip(repeats) {
+        let Some(key) = repeat else {
             kept.push(c);
             continue;
-        }
+        };
         let why = format!(
-            "channel #{} ({}) is listed again; its first entry is read",
+            "channel #{} ({}) is listed again: an earlier entry has the same {key}, and each \
+             id and name is read once, from its first entry",
             shorten(&c.name),
             shorten(&c.id)
         );

@@ -420,6 +420,17 @@ impl Seek for ZipFile {
     }
 }
 
+/// The bytes of the regular file at `path`, within the default limit: for a file named on
+/// the command line (a notebook to publish), refused by name if it is a FIFO or a device.
+pub(crate) fn read_whole(path: &Path) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if !read_regular(path, path, Limits::default(), &mut buf)? {
+        let absent = std::io::Error::from(std::io::ErrorKind::NotFound);
+        return Err(Error::io(path, absent));
+    }
+    Ok(buf)
+}
+
 /// Reads a regular file into `buf` (cleared), within the limits; `false` when absent.
 pub(crate) fn read_regular(
     path: &Path,

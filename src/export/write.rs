@@ -12,12 +12,24 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::export::model::{Channel, User};
 
+/// Who may read a file [`replace_file`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// Its owner only (0600): a synced export holds the workspace's conversations.
+    Owner,
+    /// Whoever the umask lets, as `fs::write` creates files: reports and a site's pages
+    /// are read by other programs and users.
+    Umask,
+}
+
 /// Writes `path` (and the folders above it) through a temporary file beside it, renamed
-/// into place: a reader, or a run after a crash, finds the old file or the whole new one.
-/// `fsync`: the data is on disk before the rename.
+/// into place: a reader, or a run after it was interrupted, finds the old file or the
+/// whole new one. `fsync`: the data is on disk before the rename, so that a power loss
+/// keeps one of the two too.
 pub fn replace_file(
     path: &Path,
     fsync: bool,
+    readers: Readers,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
     let parent = match path.parent() {
@@ -28,10 +40,9 @@ pub fn replace_file(
     let mut builder = tempfile::Builder::new();
     builder.prefix(".tmp-").suffix(".tmp");
     #[cfg(unix)]
-    {
+    if readers == Readers::Umask {
         use std::os::unix::fs::PermissionsExt;
-        // As `fs::write` creates files (the umask applies), not a temporary file's 0600:
-        // a site's pages and an export's files are read by other programs and users.
+        // A temporary file is made 0600; 0666 is what `fs::write` asks for.
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
     let tmp = builder
@@ -48,10 +59,10 @@ pub fn replace_file(
     Ok(())
 }
 
-/// [`replace_file`] with `bytes`, without fsync: for reports, pages and charts, which a
-/// rerun makes again.
+/// [`replace_file`] with `bytes`, readable as the umask allows and without fsync: for
+/// reports, pages and charts, which a rerun makes again.
 pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    replace_file(path, false, |out| out.write_all(bytes))
+    replace_file(path, false, Readers::Umask, |out| out.write_all(bytes))
 }
 
 /// Writes files of the export layout below a folder.
@@ -99,7 +110,7 @@ impl ExportWriter {
         let path = self.dir.join(rel);
         let parent = path.parent().unwrap_or(&self.dir);
         self.check_folders(parent)?;
-        replace_file(&path, self.fsync, |out| {
+        replace_file(&path, self.fsync, Readers::Owner, |out| {
             serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
             out.write_all(b"\n")
         })
@@ -156,7 +167,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.json");
         write_whole(&path, b"old and whole").unwrap();
-        let failed = replace_file(&path, false, |out| {
+        let failed = replace_file(&path, false, Readers::Umask, |out| {
             out.write_all(b"new but ")?;
             Err(std::io::Error::other("interrupted"))
         });
@@ -181,7 +192,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn files_get_the_mode_a_plain_write_gives() {
+    fn reports_get_the_mode_a_plain_write_gives_exports_stay_private() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let mode = |name: &str| {
@@ -191,5 +202,11 @@ mod tests {
         fs::write(dir.path().join("plain"), b"x").unwrap();
         write_whole(&dir.path().join("replaced"), b"x").unwrap();
         assert_eq!(mode("replaced"), mode("plain"));
+        // An export's files stay its owner's.
+        ExportWriter::create(dir.path().join("export"))
+            .unwrap()
+            .json("channels.json", &serde_json::json!([]))
+            .unwrap();
+        assert_eq!(mode("export/channels.json"), 0o600);
     }
 }

@@ -136,13 +136,19 @@ fn cell(column: &Column, row: usize) -> String {
     }
 }
 
-/// Two decimals, or two significant digits below 0.01: a share of 1 in 204 reads 0.0049,
-/// not 0.00.
+/// Two decimals, or two significant digits where those would show 0.00: a share of 1 in
+/// 204 reads 0.0049, not 0.00.
 fn fmt_float(f: f64) -> String {
-    if f == 0.0 || !f.is_finite() || f.abs() >= 0.01 {
+    if f == 0.0 {
+        return "0.00".into(); // -0.0 too
+    }
+    if !f.is_finite() || (f * 100.0).round() != 0.0 {
         return format!("{f:.2}");
     }
-    let decimals = (1 - f.abs().log10().floor() as i64).clamp(2, 12) as usize;
+    if f.abs() < 1e-6 {
+        return format!("{f:.1e}");
+    }
+    let decimals = (1 - f.abs().log10().floor() as i64) as usize;
     format!("{f:.decimals$}")
 }
 
@@ -164,7 +170,10 @@ mod tests {
         assert_eq!(fmt_float(0.0), "0.00");
         assert_eq!(fmt_float(1.0 / 204.0), "0.0049");
         assert_eq!(fmt_float(0.000_123), "0.00012");
-        assert_eq!(fmt_float(-0.005), "-0.0050");
+        assert_eq!(fmt_float(-0.004), "-0.0040");
         assert_eq!(fmt_float(f64::NAN), "NaN");
+        assert_eq!(fmt_float(0.00999), "0.01");
+        assert_eq!(fmt_float(-0.0), "0.00");
+        assert_eq!(fmt_float(1e-13), "1.0e-13");
     }
 }

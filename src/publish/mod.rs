@@ -57,7 +57,7 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
         }
         .into());
     }
-    let bytes = std::fs::read(notebook).map_err(|e| Error::io(notebook, e))?;
+    let bytes = crate::export::source::read_whole(notebook)?;
     let json: Value = serde_json::from_slice(&bytes).map_err(|e| Error::json(notebook, &e))?;
     scan_notebook(&shown, &bytes, &json)?;
     let nb = Notebook::from_json(notebook, &json)?;

@@ -81,7 +81,7 @@ impl Notebook {
 
     /// Reads and parses the notebook at `path`.
     pub fn read(path: &Path) -> Result<Notebook> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::export::source::read_whole(path)?;
         let json: Value = serde_json::from_slice(&bytes).map_err(|e| Error::json(path, &e))?;
         Notebook::from_json(path, &json)
     }

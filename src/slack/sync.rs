@@ -428,10 +428,12 @@ impl Refetched {
         };
         let ts = ts_on_disk(m).unwrap_or_default();
         let broadcast = m.get("subtype").and_then(Value::as_str) == Some("thread_broadcast");
-        match m.get("thread_ts").and_then(Value::as_str) {
+        match m.get("thread_ts").and_then(|t| lenient::ts(t).ok()) {
             // A reply: covered when its parent came back, replies or not. (A parent whose
             // replies were all deleted comes back without `reply_count`.)
-            Some(thread) if is_thread_reply(m) && !broadcast => self.parents.contains(thread),
+            Some(thread) if is_thread_reply(m) && !broadcast => {
+                self.parents.contains(thread.as_ref())
+            }
             _ => parse_slack_ts(&ts).is_some_and(|t| t >= from),
         }
     }
