@@ -185,9 +185,16 @@ impl MessageView<'_> {
 /// the channel (`subtype: thread_broadcast`) are replies too. The one rule for sync, the
 /// emulator and the reader.
 pub fn is_thread_reply(message: &Value) -> bool {
-    // Read as the loader reads them: an old export wrote both as numbers.
-    let ts = |key: &str| message.get(key).and_then(|v| lenient::ts(v).ok());
-    reply_rule(ts("ts").as_deref(), ts("thread_ts").as_deref())
+    reply_rule(
+        ts_field(message, "ts").as_deref(),
+        ts_field(message, "thread_ts").as_deref(),
+    )
+}
+
+/// A Slack timestamp field (`ts`, `thread_ts`) of a message as JSON, read as the loader
+/// reads it: a string, or a number as old exports wrote it.
+pub fn ts_field<'a>(message: &'a Value, key: &str) -> Option<Cow<'a, str>> {
+    lenient::ts(message.get(key)?).ok()
 }
 
 fn reply_rule(ts: Option<&str>, thread_ts: Option<&str>) -> bool {

@@ -19,7 +19,6 @@
 //! name could leave the folder, or collide with the export's own files, is refused and
 //! named in the summary.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
@@ -34,12 +33,11 @@ use super::api::Method;
 use super::client::{CallStats, ClientOptions, SlackClient, SlackError};
 use super::token::{redact, Token};
 use crate::error::{Error, Result};
-use crate::export::lenient;
-use crate::export::model::{is_thread_reply, Channel, User};
+use crate::export::model::{is_thread_reply, ts_field, Channel, User};
 use crate::export::source::{read_regular, Limits};
 use crate::export::ExportWriter;
 use crate::incidents::Convention;
-use crate::time::{parse_slack_ts, safe_folder_name, to_slack_ts, ts_key, TsKey};
+use crate::time::{parse_slack_ts, safe_folder_name, to_slack_ts, ts_instant, ts_key, TsKey};
 
 /// Name of the file that records what has been fetched.
 pub const STATE_FILE: &str = ".incident-channels-sync.json";
@@ -426,9 +424,9 @@ impl Refetched {
         let Some(from) = self.from else {
             return false;
         };
-        let ts = ts_on_disk(m).unwrap_or_default();
+        let ts = ts_field(m, "ts").unwrap_or_default();
         let broadcast = m.get("subtype").and_then(Value::as_str) == Some("thread_broadcast");
-        match m.get("thread_ts").and_then(|t| lenient::ts(t).ok()) {
+        match ts_field(m, "thread_ts") {
             // A reply: covered when its parent came back, replies or not. (A parent whose
             // replies were all deleted comes back without `reply_count`.)
             Some(thread) if is_thread_reply(m) && !broadcast => {
@@ -460,7 +458,9 @@ fn write_days(
     let mut newest: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
     for m in fetched {
         let ts = ts_of(&m).unwrap_or_default().to_string();
-        let Some(t) = parse_slack_ts(&ts) else {
+        // Messages are ordered by time: Slack's `ts` is unique within a channel.
+        let timed = ts_key(&ts).and_then(|key| Some((key, ts_instant(key)?)));
+        let Some((key, t)) = timed else {
             return Err(Error::Invalid(format!(
                 "conversations.history of #{channel} returned a message without a valid `ts` ({})",
                 shown(&ts)
@@ -469,10 +469,7 @@ fn write_days(
         if newest.as_ref().is_none_or(|(n, _)| t > *n) {
             newest = Some((t, ts));
         }
-        by_day
-            .entry(t.date_naive())
-            .or_default()
-            .insert(message_key(&m), m);
+        by_day.entry(t.date_naive()).or_default().insert(key, m);
     }
     let folder = writer.dir().join(channel);
     let mut days: BTreeSet<NaiveDate> = by_day.keys().copied().collect();
@@ -493,7 +490,7 @@ fn write_days(
             on_disk.extend(old.into_iter().enumerate().map(|(place, m)| {
                 // A message whose `ts` does not read keeps a key of its own, ahead of the
                 // rest in file order: what is on disk is never merged away.
-                let key = ts_on_disk(&m).and_then(|ts| ts_key(&ts));
+                let key = ts_field(&m, "ts").and_then(|ts| ts_key(&ts));
                 (key.unwrap_or((i64::MIN, place as u32)), m)
             }));
         }
@@ -547,17 +544,6 @@ fn days_on_disk(folder: &Path) -> Result<Vec<NaiveDate>> {
 /// A message's Slack timestamp, as sent.
 fn ts_of(m: &Value) -> Option<&str> {
     m.get("ts").and_then(Value::as_str)
-}
-
-/// A message's `ts` as a day file on disk holds it: a string, or a number as old
-/// exports wrote it (which the loader reads too).
-fn ts_on_disk(m: &Value) -> Option<Cow<'_, str>> {
-    lenient::ts(m.get("ts")?).ok()
-}
-
-/// Orders fetched messages by time; Slack's `ts` is unique within a channel.
-fn message_key(m: &Value) -> TsKey {
-    ts_of(m).and_then(ts_key).unwrap_or((i64::MIN, 0))
 }
 
 fn read_state(path: &Path) -> Result<SyncState> {
