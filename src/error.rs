@@ -33,6 +33,9 @@ pub enum Error {
     #[error("{path}: is a {kind}, not a regular file; an export holds plain files only, and reading this one could block or never end (replace it with the real file)")]
     NotAFile { path: PathBuf, kind: &'static str },
 
+    #[error("{path}: is not a folder, so the channel's messages were not read; an export keeps each channel's day files in a folder named after it (move this file away, or replace it with the channel's folder)")]
+    NotAFolder { path: PathBuf },
+
     #[error("{path}: {what} more than the limit of {limit} bytes per file; refused so that it cannot exhaust memory (if the file is genuine, raise the limit: `report --max-file-mb`, or LoadOptions::max_file_bytes)")]
     TooLarge {
         path: PathBuf,
@@ -73,6 +76,14 @@ pub enum Error {
 
     #[error("{0}")]
     Invalid(String),
+
+    /// A notebook parameter (or the option it mirrors) that cannot be read.
+    #[error("{name} `{value}`: {expected}")]
+    Parameter {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
 
     #[error("{path} is in use by another sync ({holder}); wait for it to end, or stop it, and sync again")]
     Locked { path: PathBuf, holder: String },
@@ -120,7 +131,7 @@ impl Error {
 /// every error through [`SlackError::map_text`] with its redaction before handing it out.
 #[derive(Debug, thiserror::Error)]
 pub enum SlackError {
-    #[error("SLACK_TOKEN is not set: create a Slack app with the channels:read, channels:history and users:read scopes, install it, and export its token as SLACK_TOKEN")]
+    #[error("SLACK_TOKEN is not set: create a Slack app from the project's slack/app-manifest.json (Slack's app page: Create New App, From an app manifest), install it to your workspace, and set its token (xoxp-… or xoxb-…, from OAuth & Permissions) as SLACK_TOKEN in the environment of the command or of Jupyter")]
     NoToken,
     #[error("{method}: Slack answered `{code}`: {hint}")]
     Api {
@@ -144,6 +155,15 @@ pub enum SlackError {
         attempts: u32,
         message: String,
     },
+    #[error("{method}: {base} is too slow: {attempts} answers in a row did not arrive whole within {:.0} s each; the server is stalled or overloaded, try again later (or check SLACK_API_URL)", .timeout.as_secs_f64())]
+    TooSlow {
+        method: &'static str,
+        base: String,
+        attempts: u32,
+        timeout: std::time::Duration,
+    },
+    #[error("a {setting} of {millis} ms cannot be used: give more than 0 and at most an hour (3600000 ms)")]
+    Setting { setting: &'static str, millis: u128 },
     #[error("SLACK_API_URL {base} is plain http: the token would travel unencrypted; use https (plain http is allowed only to 127.0.0.1, ::1 or localhost)")]
     InsecureUrl { base: String },
     #[error("SLACK_API_URL {base:?} cannot be used: {reason}")]
@@ -208,7 +228,19 @@ impl SlackError {
                 base: f(&base),
                 status,
             },
+            TooSlow {
+                method,
+                base,
+                attempts,
+                timeout,
+            } => TooSlow {
+                method,
+                base: f(&base),
+                attempts,
+                timeout,
+            },
             other @ (NoToken
+            | Setting { .. }
             | RateLimited { .. }
             | WaitedTooLong { .. }
             | TooLarge { .. }

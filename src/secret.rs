@@ -28,12 +28,13 @@ pub fn token_like(text: &str) -> Option<String> {
 /// What stands in for a secret in shown or written text.
 pub const REDACTED: &str = "<redacted>";
 
-/// For redaction, looser than [`SECRET`]: any case, any length, glued to anything. A
+/// For redaction, looser than [`SECRET`]: any case, any length from one character on,
+/// glued to anything (a prefix alone, as in "bot tokens start with xoxb-", is no secret). A
 /// hostile server may echo a token inside other text, and a false positive in an error
 /// line costs nothing (refusing a notebook uses the strict pattern).
 static TOKEN_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:xox[abceoprs]|xapp)-[A-Za-z0-9_\-]*|https://hooks\.slack\.com/[A-Za-z0-9/_-]+",
+        r"(?i)(?:xox[abceoprs]|xapp)-[A-Za-z0-9_\-]+|https://hooks\.slack\.com/[A-Za-z0-9/_-]+",
     )
     // A constant pattern, compiled by every test run.
     .expect("a valid constant pattern")

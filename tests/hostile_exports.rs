@@ -672,6 +672,12 @@ fn special_files(cases: &mut Vec<Case>) {
             ..Case::new(format!("export path is {label}"), names("export"))
         });
     }
+    // A channel's folder that is a regular file: its messages cannot be read, and the
+    // file is named rather than taken for a channel with no messages.
+    cases.push(
+        Case::new("channel folder is a regular file", names("issue-a-0908"))
+            .put("issue-a-0908", Put::Bytes(b"[]".to_vec())),
+    );
     // A channel folder that is a device folder or a FIFO holds no day files.
     cases.push(
         Case::new("channel folder -> /dev", Expect::Survives)
@@ -774,6 +780,9 @@ fn put(path: &Path, what: &Put) {
         std::fs::create_dir_all(parent).unwrap();
     }
     let _ = std::fs::remove_file(path);
+    if path.is_dir() && !path.is_symlink() {
+        std::fs::remove_dir_all(path).unwrap();
+    }
     match what {
         Put::Bytes(b) => std::fs::write(path, b).unwrap(),
         Put::Fifo => {

@@ -672,3 +672,28 @@ fn a_notebook_path_that_is_no_file_is_refused_not_waited_on() {
     assert!(err.contains("gone.ipynb"), "{err}");
     assert!(!dir.path().join("site").exists());
 }
+
+#[test]
+fn a_huge_text_output_is_cut_in_the_post_with_a_note_but_scanned_whole() {
+    // 50 MB of log lines, as a cell that printed a whole file would leave.
+    let line = format!("{}\n", "log line with *stars* and _underscores_ ".repeat(2));
+    let huge = line.repeat(50_000_000 / line.len());
+    let stream = json!({"output_type": "stream", "name": "stdout", "text": huge});
+    let run = run(&notebook(vec![code("dump()", vec![stream.clone()])]));
+    let post = run.text_of(".md");
+    assert!(
+        post.contains("*(output truncated: 50.0 MB in")
+            && post.contains("the first 1.0 MB shown)*"),
+        "{}",
+        &post[post.len().saturating_sub(300)..]
+    );
+    assert!(post.len() < 1_200_000, "{} bytes", post.len());
+    let page = run.text_of(".html");
+    assert!(page.contains("output truncated") && page.len() < 2_000_000);
+    // A token past the part shown still stops the post.
+    let mut leaky = huge.clone();
+    leaky.push_str(&format!("the last line holds {TOKEN}\n"));
+    let stream = json!({"output_type": "stream", "name": "stdout", "text": leaky});
+    let run = self::run(&notebook(vec![code("dump()", vec![stream])]));
+    assert_refused(&run, "cell 2", "a token past the cut");
+}

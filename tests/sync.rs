@@ -290,6 +290,11 @@ fn bad_token_and_missing_scope_fail_clearly_and_leave_the_folder_intact() {
         err.contains("invalid_auth") && err.contains("SLACK_TOKEN"),
         "{err}"
     );
+    // The hint's token prefixes are no secret: redaction takes tokens, not them.
+    assert!(
+        err.contains("bot tokens start with xoxb-, user tokens with xoxp-"),
+        "{err}"
+    );
     assert!(!err.contains("not-the-token"), "{err}");
     assert_eq!(snapshot(tmp.path()), before);
     // A folder that did not exist is not left behind (the lock is taken before any call).
@@ -348,6 +353,64 @@ fn unreachable_server_fails_after_bounded_retries() {
         "{err}"
     );
     assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn a_trickling_server_is_given_up_as_too_slow_and_leaves_no_folder() {
+    // One byte every 400 ms: no answer is whole within the 1 s timeout.
+    let emu = emulator(EmulatorOptions {
+        rate_limits: false,
+        faults: Faults {
+            trickle_ms: 400,
+            ..Faults::default()
+        },
+        ..Default::default()
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("first-sync");
+    let started = Instant::now();
+    let failed = sync_command(&emu, &out, TOKEN, &["--timeout-ms", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    let err = String::from_utf8(failed.stderr).unwrap();
+    assert!(
+        err.contains("auth.test") && err.contains("is too slow") && err.contains("2 answers"),
+        "{err}"
+    );
+    assert!(err.contains(&emu.url()), "the server is named: {err}");
+    // Two stalled attempts and one backoff, not six timeouts and growing backoffs.
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!out.exists(), "a failed first sync leaves no folder behind");
+}
+
+#[test]
+fn a_minute_or_timeout_longer_than_an_hour_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("never");
+    for (flag, value) in [
+        ("--minute-ms", "18446744073709551615"),
+        ("--minute-ms", "0"),
+        ("--timeout-ms", "3600001"),
+    ] {
+        let failed = Command::new(env!("CARGO_BIN_EXE_incident-channels"))
+            .args(["sync", "--out", out.to_str().unwrap(), flag, value])
+            .env("SLACK_TOKEN", TOKEN)
+            .env("SLACK_API_URL", "http://127.0.0.1:9/api")
+            .output()
+            .unwrap();
+        assert_eq!(failed.status.code(), Some(1), "{flag} {value}");
+        let err = String::from_utf8(failed.stderr).unwrap();
+        assert!(
+            err.contains(flag) && err.contains(value) && err.contains("at most an hour"),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
 }
 
 #[test]

@@ -15,7 +15,7 @@ use incident_channels::generate::{generate, GenerateOptions};
 use incident_channels::incidents::Convention;
 use incident_channels::publish::report::Report;
 use incident_channels::publish::{publish, PublishOptions};
-use incident_channels::slack::client::{ClientOptions, SlackError};
+use incident_channels::slack::client::ClientOptions;
 use incident_channels::slack::emulator::{self, Emulator, EmulatorOptions};
 use incident_channels::slack::sync::{sync, Progress, SyncOptions};
 use incident_channels::slack::token::Token;
@@ -400,7 +400,7 @@ fn run(cli: Cli) -> Result<()> {
             max_answer_bytes,
             plain,
         } => {
-            let token = Token::from_env().ok_or(SlackError::NoToken)?;
+            let token = Token::required_from_env()?;
             let options = SyncOptions {
                 out,
                 convention: convention(prefix, pattern)?,

@@ -192,8 +192,8 @@ impl ExportSource {
     }
 
     /// A folder export's channel folder, opened for reading its day files from any
-    /// thread; `None` when the channel has no folder (nothing by that name, or a file)
-    /// and for a zip (whose clones read its entries from any thread).
+    /// thread; `None` when the channel has no folder and for a zip (whose clones read its
+    /// entries from any thread); an error when something else stands in its place.
     pub fn day_folder(&self, folder: &str) -> Result<Option<DayFolder>> {
         let ExportSource::Folder { dir, limits } = self else {
             return Ok(None);
@@ -632,7 +632,9 @@ impl DayFolder {
                     listed: false,
                 }))
             }
-            Err(Errno::NOENT | Errno::NOTDIR) => Ok(None),
+            Err(Errno::NOENT) => Ok(None),
+            // A file (or a FIFO…) where the channel's folder belongs.
+            Err(Errno::NOTDIR) => Err(Error::NotAFolder { path }),
             Err(e) => Err(Error::io(&path, e.into())),
         }
     }
@@ -707,6 +709,9 @@ impl DayFolder {
 #[cfg(not(unix))]
 impl DayFolder {
     fn open(path: PathBuf, limits: Limits) -> Result<Option<Self>> {
+        if path.exists() && !path.is_dir() {
+            return Err(Error::NotAFolder { path });
+        }
         Ok(path.is_dir().then_some(DayFolder { path, limits }))
     }
 

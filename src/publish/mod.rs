@@ -104,7 +104,8 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
                         .map_or(cell.source.as_str(), str::trim_start),
                     _ => cell.source.as_str(),
                 };
-                let markdown = markdown_cell(source) + "\n\n";
+                let (source, cut) = capped(source);
+                let markdown = markdown_cell(source) + "\n\n" + cut.as_deref().unwrap_or("");
                 body.push_str(&markdown);
                 page_body.push_str(&markdown);
             }
@@ -390,6 +391,18 @@ fn render_output(
         let link = |to: &str| format!("![{slug} chart {cell}]({to}images/{slug}/{name})\n\n");
         Ok((link("{{ site.url }}/"), link("")))
     };
+    // Past the cap an output is not published in a rendered form (and the scan did not
+    // read it in one): it is left out, saying so.
+    for mime in ["image/svg+xml", "text/markdown", "text/html"] {
+        if let Some(data) = output.data(mime).filter(|d| d.len() > MAX_TEXT_OUTPUT) {
+            let note = format!(
+                "*(a {mime} output of {:.1} MB left out: a post shows at most {:.1} MB of one)*\n\n",
+                data.len() as f64 / 1e6,
+                MAX_TEXT_OUTPUT as f64 / 1e6
+            );
+            return Ok((note.clone(), note));
+        }
+    }
     if let Some(svg) = output.data("image/svg+xml") {
         svg::check(&svg).map_err(|reason| refuse("image/svg+xml", reason))?;
         return image("svg", svg.into_bytes(), files);
@@ -400,6 +413,11 @@ fn render_output(
             .map_err(|e| refuse("image/png", format!("it is not base64 ({e})")))?;
         scan::png_texts(&bytes).map_err(|reason| refuse("image/png", reason))?;
         return image("png", bytes, files);
+    }
+    // Prose a cell computed from the data: published as a markdown cell is.
+    if let Some(markdown) = output.data("text/markdown") {
+        let markdown = markdown_cell(&markdown) + "\n\n";
+        return Ok((markdown.clone(), markdown));
     }
     if let Some(html) = output.data("text/html") {
         let html = format!(
@@ -412,15 +430,48 @@ fn render_output(
         if text.trim().is_empty() {
             return Ok(Default::default());
         }
-        let indented: Vec<String> = text
-            .trim_end()
-            .lines()
-            .map(|l| format!("    {l}"))
-            .collect();
-        let block = format!("{}\n\n", indented.join("\n"));
+        let (shown, note) = capped(text.trim_end());
+        let mut block = String::with_capacity(shown.len() + shown.len() / 8 + 64);
+        for line in shown.lines() {
+            block.push_str("    ");
+            block.push_str(line);
+            block.push('\n');
+        }
+        block.push('\n');
+        if let Some(note) = note {
+            block.push_str(&note);
+        }
         return Ok((liquid_raw(&block), block));
     }
     Ok(Default::default())
+}
+
+/// The most of one text output (or markdown cell) a post shows: a reader scrolls past a
+/// screenful, and a log of megabytes would make the page slow to build, load and read.
+/// HTML, markdown and SVG outputs larger than this are left out. (The secret scan reads
+/// text past it only as written and base64-decoded.)
+pub const MAX_TEXT_OUTPUT: usize = scan::DECODED_FORMS_WITHIN;
+
+/// `text` cut to its lines within [`MAX_TEXT_OUTPUT`] bytes, with a note saying how much
+/// there was when it is cut.
+fn capped(text: &str) -> (&str, Option<String>) {
+    if text.len() <= MAX_TEXT_OUTPUT {
+        return (text, None);
+    }
+    let mut end = MAX_TEXT_OUTPUT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    // Whole lines: up to the last line break within the limit, if there is one.
+    let end = text[..end].rfind('\n').unwrap_or(end);
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+    let mb = |bytes: usize| bytes as f64 / 1e6;
+    let note = format!(
+        "*(output truncated: {:.1} MB in {lines} lines; the first {:.1} MB shown)*\n\n",
+        mb(text.len()),
+        mb(end)
+    );
+    (&text[..end], Some(note))
 }
 
 /// The files of one post, kept in memory until all are built and checked, so a refusal

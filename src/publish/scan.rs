@@ -47,9 +47,30 @@ const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
 const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
 const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
 
+/// Text past this many bytes is scanned as written and base64-decoded, not in its HTML,
+/// markdown and SVG forms: nothing past it reaches a post in those forms (the publisher
+/// cuts text there and leaves out larger HTML, markdown and images), and each form costs
+/// a parse of the whole text.
+pub(crate) const DECODED_FORMS_WITHIN: usize = 1 << 20;
+
 /// Scans text as it is and in every decoded form.
 pub(crate) fn text(text: &str) -> Result<(), Finding> {
-    text_via(text, &mut Vec::new())
+    if text.len() <= DECODED_FORMS_WITHIN {
+        return text_via(text, &mut Vec::new());
+    }
+    if let Some(glimpse) = token_like(text) {
+        return Err(Finding::Token {
+            glimpse,
+            via: Vec::new(),
+        });
+    }
+    let mut via = Vec::new();
+    base64_via(text, &mut via)?;
+    let mut head = DECODED_FORMS_WITHIN;
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    text_via(&text[..head], &mut via)
 }
 
 /// Scans bytes: PNG text chunks when they are a PNG, else the bytes as text.
@@ -97,6 +118,11 @@ fn text_via(text: &str, via: &mut Vec<&'static str>) -> Result<(), Finding> {
             text_via,
         )?;
     }
+    base64_via(text, via)
+}
+
+/// Scans every base64 run of `text`, decoded.
+fn base64_via(text: &str, via: &mut Vec<&'static str>) -> Result<(), Finding> {
     for candidate in base64_candidates(text) {
         if let Some(decoded) = decode_base64(&candidate) {
             nested(decoded.as_slice(), "base64-decoded", via, bytes_via)?;
@@ -141,19 +167,24 @@ fn bytes_via(bytes: &[u8], via: &mut Vec<&'static str>) -> Result<(), Finding> {
 /// (a payload glued to a word).
 fn base64_candidates(text: &str) -> Vec<String> {
     let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
-    let mut out = Vec::new();
     let whole: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    if whole.len() >= MIN_BASE64 && whole.chars().all(|c| is_b64(c) || c == '=') {
-        out.push(whole);
+    let whole_is_base64 = whole.len() >= MIN_BASE64 && whole.chars().all(|c| is_b64(c) || c == '=');
+    // Each distinct run once (a log repeats its words on every line): a set, so that the
+    // look-up costs the same however many runs came before.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    if whole_is_base64 {
+        seen.insert(whole.as_str());
     }
+    let mut out = Vec::new();
     // Runs end at `=` too: padding, or `key=payload`.
     for run in text.split(|c: char| !is_b64(c)) {
-        if run.len() < MIN_BASE64 || out.iter().any(|w| w == run) {
-            continue;
+        if run.len() >= MIN_BASE64 && seen.insert(run) {
+            out.extend((0..4).map(|offset| run[offset..].to_string()));
         }
-        for offset in 0..4 {
-            out.push(run[offset..].to_string());
-        }
+    }
+    drop(seen);
+    if whole_is_base64 {
+        out.insert(0, whole);
     }
     out
 }

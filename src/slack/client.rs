@@ -31,9 +31,13 @@ pub struct ClientOptions {
     pub minute: Duration,
     /// Per-request timeout.
     pub timeout: Duration,
-    /// Attempts for one call when the server fails transiently (5xx, resets, timeouts,
-    /// cut-off bodies).
+    /// Attempts for one call when the server fails transiently (5xx, resets, cut-off
+    /// bodies).
     pub max_attempts: u32,
+    /// Attempts of one call that may time out (no whole answer within `timeout`) before
+    /// the server is given up as too slow: a server that trickles its answers would
+    /// otherwise hold every call for `max_attempts` timeouts.
+    pub max_stalls: u32,
     /// The first backoff; it doubles each attempt (with full jitter) up to `max_backoff`.
     pub backoff: Duration,
     pub max_backoff: Duration,
@@ -60,6 +64,7 @@ impl Default for ClientOptions {
             minute: Duration::from_secs(60),
             timeout: Duration::from_secs(30),
             max_attempts: 6,
+            max_stalls: 2,
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             max_rate_limited: 30,
@@ -107,10 +112,27 @@ enum Attempt {
     Done(Value),
     RateLimited(Duration),
     Transient(String),
+    /// No whole answer within the timeout.
+    Stalled,
 }
+
+/// The longest rate-limit "minute" and per-call timeout accepted: beyond an hour a value
+/// is a mistake, and would hold a sync for as long.
+pub const LONGEST_SETTING: Duration = Duration::from_secs(3600);
 
 impl SlackClient {
     pub fn new(token: Token, options: ClientOptions) -> Result<Self, SlackError> {
+        for (setting, value) in [
+            ("rate-limit minute (--minute-ms)", options.minute),
+            ("per-call timeout (--timeout-ms)", options.timeout),
+        ] {
+            if value > LONGEST_SETTING || value.is_zero() {
+                return Err(SlackError::Setting {
+                    setting,
+                    millis: value.as_millis(),
+                });
+            }
+        }
         let base = check_base_url(&options.base_url)
             .map_err(|e| e.map_text(|t| token.redact(t)))?
             .as_str()
@@ -166,6 +188,7 @@ impl SlackClient {
     ) -> Result<Value, SlackError> {
         let name = method.name();
         let mut failures = 0;
+        let mut stalls = 0;
         let mut rate_limited = 0;
         let mut waited = Duration::ZERO;
         loop {
@@ -187,6 +210,21 @@ impl SlackClient {
                     let until = Instant::now() + wait;
                     self.next_slot.insert(tier_key(method.tier()), until);
                     std::thread::sleep(wait);
+                }
+                Attempt::Stalled if stalls + 1 >= self.options.max_stalls => {
+                    return Err(SlackError::TooSlow {
+                        method: name,
+                        base: self.base.clone(),
+                        attempts: stalls + 1,
+                        timeout: self.options.timeout,
+                    });
+                }
+                Attempt::Stalled => {
+                    stalls += 1;
+                    let pause = self.backoff(stalls);
+                    self.within_patience(name, &mut waited, pause)?;
+                    self.stats.retries += 1;
+                    std::thread::sleep(pause);
                 }
                 Attempt::Transient(message) => {
                     failures += 1;
@@ -346,6 +384,9 @@ impl SlackClient {
             }
         };
         auth.set_sensitive(true);
+        // The whole answer within the timeout: the HTTP client's own bounds each read, so
+        // a server sending a byte at a time would never time out.
+        let deadline = Instant::now() + self.options.timeout;
         let response = self
             .http
             .post(&url)
@@ -354,6 +395,7 @@ impl SlackClient {
             .send();
         let response = match response {
             Ok(r) => r,
+            Err(e) if e.is_timeout() => return Ok(Attempt::Stalled),
             Err(e) => return Ok(Attempt::Transient(describe(&e))),
         };
         let status = response.status();
@@ -388,11 +430,19 @@ impl SlackClient {
         // Read at most one byte past the limit: a server that declares nothing, or lies,
         // cannot make the client hold more than that.
         let mut bytes = Vec::new();
-        if let Err(e) = response
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-        {
-            return Ok(Attempt::Transient(format!("the answer was cut off: {e}")));
+        let mut body = response.take(limit.saturating_add(1));
+        let mut chunk = vec![0u8; 64 << 10];
+        loop {
+            match body.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) if timed_out(&e) => return Ok(Attempt::Stalled),
+                Err(e) => return Ok(Attempt::Transient(format!("the answer was cut off: {e}"))),
+            }
+            if Instant::now() > deadline {
+                return Ok(Attempt::Stalled);
+            }
         }
         if bytes.len() as u64 > limit {
             return Err(too_large);
@@ -562,6 +612,25 @@ fn retry_after(response: &reqwest::blocking::Response) -> Duration {
         .map_or(Duration::from_secs(1), |s| {
             Duration::from_secs_f64(s.min(MAX_RETRY_AFTER))
         })
+}
+
+/// Whether reading an answer's body failed because the client's timeout ran out.
+fn timed_out(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        return true;
+    }
+    let mut source = e
+        .get_ref()
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    while let Some(s) = source {
+        if s.downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// A transport error without its URL (which never holds the token, but may hold

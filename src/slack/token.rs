@@ -29,6 +29,11 @@ impl Token {
             .filter(|t| !t.0.is_empty())
     }
 
+    /// The token in `SLACK_TOKEN`, or an error saying how to get one.
+    pub fn required_from_env() -> Result<Self, crate::error::SlackError> {
+        Token::from_env().ok_or(crate::error::SlackError::NoToken)
+    }
+
     /// The header value; the only way to see the secret.
     pub(crate) fn bearer(&self) -> String {
         format!("Bearer {}", self.0)

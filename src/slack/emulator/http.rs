@@ -98,13 +98,15 @@ pub fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Resul
 }
 
 /// Writes an answer. With `cut`, the headers promise the whole body but only part of it
-/// is sent before the connection closes.
+/// is sent before the connection closes; with `trickle`, the body goes one byte at a time,
+/// this long apart (a stalled server).
 pub fn write_response(
     stream: &mut TcpStream,
     status: u16,
     extra_headers: &[(&str, String)],
     body: &[u8],
     cut: bool,
+    trickle: Option<std::time::Duration>,
 ) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
@@ -129,6 +131,14 @@ pub fn write_response(
         stream.write_all(&body[..body.len() / 2])?;
         stream.flush()?;
         return stream.shutdown(std::net::Shutdown::Both);
+    }
+    if let Some(pause) = trickle {
+        for byte in body {
+            stream.write_all(std::slice::from_ref(byte))?;
+            stream.flush()?;
+            std::thread::sleep(pause);
+        }
+        return Ok(());
     }
     stream.write_all(body)?;
     stream.flush()

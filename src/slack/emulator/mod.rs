@@ -51,6 +51,9 @@ pub struct Faults {
     pub slow_every: u64,
     #[arg(long, default_value_t = 0)]
     pub slow_ms: u64,
+    /// Hostile: send every answer's body one byte at a time, this many ms apart (0: off).
+    #[arg(long, default_value_t = 0)]
+    pub trickle_ms: u64,
     /// Hostile: echo the request's `Authorization` header back, in this place.
     #[arg(long, value_enum)]
     pub echo_auth: Option<Echo>,
@@ -304,7 +307,18 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
                     Body::Json(value) => serde_json::to_vec(&value).unwrap_or_default(),
                     Body::Raw(bytes) => bytes,
                 };
-                if http::write_response(&mut stream, status, &headers, &bytes, cut).is_err()
+                let trickle = match shared
+                    .options
+                    .lock()
+                    .expect("options lock")
+                    .faults
+                    .trickle_ms
+                {
+                    0 => None,
+                    ms => Some(Duration::from_millis(ms)),
+                };
+                if http::write_response(&mut stream, status, &headers, &bytes, cut, trickle)
+                    .is_err()
                     || cut
                     || close
                 {
