@@ -11,12 +11,14 @@ PY := .venv/bin/python
 BUILD_ROOT := $(or $(INCIDENT_CHANNELS_BUILD_ROOT),/var/tmp/incident-channels)
 HOST := $(shell rustc -vV | sed -n 's/^host: //p')
 # (mold, where installed, links as it does for evcxr: it changes no flag.)
-SHARED_CARGO := CARGO_TARGET_DIR=$(BUILD_ROOT)/evcxr/target $(if $(shell command -v mold),mold -run) cargo --config scripts/shared-build.toml
+# The first kernel's build folder (scripts/kernel.sh): where evcxr builds the notebooks.
+KERNEL_TARGET := $(BUILD_ROOT)/evcxr/kernel/target
+SHARED_CARGO := CARGO_TARGET_DIR=$(KERNEL_TARGET) $(if $(shell command -v mold),mold -run) cargo --config scripts/shared-build.toml
 SHARED_ARGS := --target $(HOST)
-BIN := $(BUILD_ROOT)/evcxr/target/$(HOST)/debug/incident-channels
+BIN := $(KERNEL_TARGET)/$(HOST)/debug/incident-channels
 export INCIDENT_CHANNELS_BIN := $(BIN)
 
-.PHONY: main test lint build setup setup-test notebooks publish lab bench bench-phases bench-venv sample
+.PHONY: main test lint build setup setup-test notebooks publish report lab bench bench-phases bench-venv sample
 
 # One after the other: evcxr's install and polars' build each keep both cores busy, and
 # side by side (measured with scripts/fresh_setup.sh) they took 2 minutes longer.
@@ -49,6 +51,28 @@ lint:
 	cargo fmt --check
 	rustfmt --check --edition 2021 notebooks/dylib/src/lib.rs
 	cargo clippy --all-targets -- -D warnings
+
+# Your own workspace, from an export to a site: the four notebooks executed on EXPORT (a
+# folder or .zip) into out/report/<name>/notebooks, the committed ones untouched, and
+# published into out/report/<name>/site, dated today.
+#   make report EXPORT=~/acme.zip CONVENTION='^inc-(?P<topic>.+)-(?P<date>\d{4})$$' TZ=Europe/Berlin
+# CONVENTION: a prefix (default issue-) or a regex starting with ^; TZ: an IANA zone
+# (default UTC); AS_OF: "now" (default: the newest message); REPORT_DIR: where it goes.
+report: setup build
+	@[ -n "$(EXPORT)" ] || { echo "make report: give EXPORT=<the folder or .zip of a Slack export>" >&2; exit 2; }
+	rm -rf "$(REPORT_DIR)/notebooks"
+	$(PY) scripts/run_notebooks.py --out "$(REPORT_DIR)/notebooks" \
+	  -p export "$(abspath $(EXPORT))" -p convention '$(call shell_quoted,$(value CONVENTION))' \
+	  -p tz '$(call shell_quoted,$(or $(value TZ),UTC))' -p as_of '$(call shell_quoted,$(value AS_OF))' \
+	  -p sync_to "$(abspath $(REPORT_DIR))/sync"
+	for nb in "$(REPORT_DIR)"/notebooks/*.ipynb; do \
+	  $(BIN) publish "$$nb" --out "$(REPORT_DIR)/site" --date "$$(date +%F)" || exit 1; done
+	@echo "make report: notebooks in $(REPORT_DIR)/notebooks, the site in $(REPORT_DIR)/site"
+
+CONVENTION ?= issue-
+REPORT_DIR ?= out/report/$(basename $(notdir $(abspath $(EXPORT))))
+# A value for inside '…' in a recipe: each ' closed, escaped and reopened.
+shell_quoted = $(subst ','\'',$(1))
 
 # JupyterLab on the notebooks, with their kernel ("Rust (incident-channels)").
 lab: setup
