@@ -1,10 +1,16 @@
 """Execute notebooks with the Rust (evcxr) kernel, headless.
 
-    python scripts/run_notebooks.py [--out DIR] [--timings FILE] [NOTEBOOK ...]
+    python scripts/run_notebooks.py [--out DIR] [-p NAME VALUE ...] [--timings FILE] [NOTEBOOK ...]
 
 Without --out the notebooks are updated in place (the committed showcase); with it the
-executed copies go there. Fails on the first cell error, and on anything a cell writes to
-stderr: evcxr reports panics and `?` errors there without failing the cell.
+executed copies go there and the notebooks stay as they are. Each `-p NAME VALUE` sets a
+parameter as papermill does (`-p export ~/acme.zip -p tz Europe/Berlin`): a cell that
+re-binds it is injected after the cell tagged `parameters`. Values that read as numbers
+or true/false are those; a value naming an existing file or folder (relative to where
+you run this) is passed as its absolute path, since the kernel runs in notebooks/.
+
+Fails on the first cell error, and on anything a cell writes to stderr: evcxr reports
+panics and `?` errors there without failing the cell.
 
 The kernel is the notebooks' own, `incident-channels` (scripts/kernel.sh, installed by
 scripts/setup.sh): evcxr building in a lasting folder under /var/tmp/incident-channels,
@@ -17,14 +23,14 @@ import json
 import pathlib
 import sys
 import time
-from queue import Empty
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.util import ensure_async
 from nbclient.exceptions import CellExecutionError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "python"))
+from incident_channels_nb.client import EvcxrClient  # noqa: E402
+
 KERNEL = "incident-channels"
 
 
@@ -32,44 +38,36 @@ class NotebookFailed(Exception):
     pass
 
 
-class EvcxrClient(NotebookClient):
-    """nbclient, waiting a moment after each cell for printed lines that come late.
+def parameter_value(text):
+    """A `-p` value as papermill's command line reads it, with paths made absolute."""
+    if text in ("True", "true"):
+        return True
+    if text in ("False", "false"):
+        return False
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    path = pathlib.Path(text).expanduser()
+    if text and path.exists():
+        return str(path.resolve())
+    return text
 
-    evcxr can report a cell idle before the lines it printed reach Jupyter (evcxr issue
-    #353): nbclient then drops them as not of the cell it runs next, and the cell shows
-    no output. After each cell, messages are read until none comes for LATE_SECONDS, and
-    the cell's late stream lines go where they would have: into its stream, ahead of its
-    value."""
 
-    LATE_SECONDS = 0.25
+def with_parameters(nb, parameters):
+    """`nb` with papermill's injected-parameters cell for `parameters` (Rust `let`s)."""
+    from papermill.parameterize import parameterize_notebook
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.on_cell_executed = self._remember_request
-        self._request_id = None
+    from incident_channels_nb.translator import register
 
-    def _remember_request(self, cell, cell_index, execute_reply):
-        self._request_id = execute_reply["parent_header"].get("msg_id")
-
-    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        if self._request_id is None:  # not run: markdown, or an empty code cell
-            return cell
-        while True:
-            try:
-                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=self.LATE_SECONDS))
-            except Empty:
-                break
-            if msg["msg_type"] != "stream" or msg["parent_header"].get("msg_id") != self._request_id:
-                continue
-            name, text = msg["content"]["name"], msg["content"]["text"]
-            stream = next((o for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == name), None)
-            if stream is not None:
-                stream["text"] += text
-            else:
-                cell.outputs.insert(0, nbformat.v4.new_output("stream", name=name, text=text))
-        self._request_id = None
-        return cell
+    register()
+    # What papermill's own run sets up before it injects: its metadata, every cell's tags.
+    nb.metadata.setdefault("papermill", {})
+    for cell in nb.cells:
+        cell.metadata.setdefault("tags", [])
+    kernel = nb.metadata.get("kernelspec", {}).get("name", KERNEL)
+    return parameterize_notebook(nb, parameters, kernel_name=kernel, language="rust")
 
 
 def stderr_outputs(nb):
@@ -100,8 +98,10 @@ def clean(nb):
     nb.metadata.pop("widgets", None)
 
 
-def execute(path, out_path, timings):
+def execute(path, out_path, timings, parameters=None):
     nb = nbformat.read(path, as_version=4)
+    if parameters:
+        nb = with_parameters(nb, parameters)
     started = time.monotonic()
     client = EvcxrClient(
         nb,
@@ -140,14 +140,19 @@ def main():
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path)
     parser.add_argument("--out", type=pathlib.Path, help="write executed copies here instead of in place")
     parser.add_argument("--timings", type=pathlib.Path, help="write per-cell timings (JSON) here")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="set a notebook parameter (export, convention, tz, as_of, ...)")
     args = parser.parse_args()
+    parameters = {name: parameter_value(value) for name, value in args.parameter}
+    if parameters and not args.out:
+        parser.error("-p needs --out: the committed notebooks are executed with their own defaults")
 
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     timings = {}
     try:
         for nb in notebooks:
             nb = nb.resolve()
-            execute(nb, (args.out / nb.name) if args.out else nb, timings)
+            execute(nb, (args.out / nb.name) if args.out else nb, timings, parameters)
     except NotebookFailed as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the notebooks need, skipping whatever is already there:
 # evcxr's Jupyter kernel, mold (a fast linker evcxr picks up), a Python venv with
-# Jupyter, and the `rust` kernelspec. With --test, also Chromium for the page test.
+# Jupyter and papermill (with the project's Rust translator), and the kernelspecs. With --test, also Chromium for the page test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -23,7 +23,7 @@ apt_install() {
 # The venv downloads while evcxr compiles: one waits on the network, the other on the CPU.
 venv_pid=""
 venv_log="${TMPDIR:-/tmp}/incident-channels-venv.$$.log"
-if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, pandas, polars" 2>/dev/null; then
+if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, pandas, polars, papermill, incident_channels_nb.papermill_rust" 2>/dev/null; then
   say "creating .venv with Jupyter (in the background)"
   {
     python3 -m venv .venv &&

@@ -44,8 +44,11 @@ pub mod prelude {
     };
     pub use crate::generate::{generate, GenerateOptions};
     pub use crate::incidents::Convention;
-    pub use crate::plot::{charts, Chart, FrameDisplay, Table};
-    pub use crate::time::{fmt_time, parse_day, parse_tz, Instant};
+    pub use crate::plot::{
+        charts, markdown, prose, show_times_in, Chart, FrameDisplay, Markdown, Table,
+    };
+    pub use crate::slack::token::Token;
+    pub use crate::time::{fmt_time, parse_as_of, parse_day, parse_tz, Instant};
     pub use chrono::{Duration as TimeSpan, NaiveDate};
     pub use chrono_tz::Tz;
     pub use polars::prelude::*;

@@ -24,6 +24,29 @@ pub fn parse_day(date: &str) -> Result<Instant> {
         .map_err(|e| Error::Invalid(format!("`{date}` is not a YYYY-MM-DD date: {e}")))
 }
 
+/// "Now" as a notebook parameter writes it: empty for the newest time in the data
+/// (`None`), else an RFC 3339 time (`2017-03-24T00:00:00Z`), a date (its midnight UTC) or
+/// Unix seconds.
+pub fn parse_as_of(text: &str) -> Result<Option<Instant>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let parsed = DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| parse_day(text).ok())
+        .or_else(|| text.parse::<i64>().ok().and_then(from_unix));
+    match parsed {
+        Some(t) => Ok(Some(t)),
+        None => Err(Error::Parameter {
+            name: "as_of",
+            value: text.to_string(),
+            expected: "give an RFC 3339 time (2017-03-24T00:00:00Z), a date (2017-03-24), Unix seconds, or \"\" for the newest time in the data",
+        }),
+    }
+}
+
 /// The instant of a Slack message id such as `1457679323.000200` (seconds.microseconds).
 pub fn parse_slack_ts(ts: &str) -> Option<Instant> {
     ts_parts(ts).and_then(ts_instant)
@@ -180,6 +203,21 @@ pub fn millis(t: Instant) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn as_of_reads_empty_times_dates_and_seconds() {
+        assert_eq!(parse_as_of(" ").unwrap(), None);
+        let t = Utc.with_ymd_and_hms(2017, 3, 24, 0, 0, 0).unwrap();
+        assert_eq!(parse_as_of("2017-03-24T00:00:00Z").unwrap(), Some(t));
+        assert_eq!(parse_as_of("2017-03-24T05:30:00+05:30").unwrap(), Some(t));
+        assert_eq!(parse_as_of("2017-03-24").unwrap(), Some(t));
+        assert_eq!(parse_as_of("1490313600").unwrap(), Some(t));
+        let err = parse_as_of("yesterday").unwrap_err().to_string();
+        assert!(
+            err.starts_with("as_of `yesterday`: give an RFC 3339 time"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn slack_ts_round_trips_with_microseconds() {

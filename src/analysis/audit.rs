@@ -249,13 +249,11 @@ fn summary_of(audited: LazyFrame, options: &AuditOptions) -> Result<AuditSummary
     })
 }
 
-/// Channels whose names do not follow the convention: `name`, `created` (UTC, to the
-/// minute).
+/// Channels whose names do not follow the convention: `name`, `created`.
 pub fn off_convention(incidents: LazyFrame) -> LazyFrame {
-    incidents.filter(col("follows_convention").not()).select([
-        col("name"),
-        col("created").dt().strftime("%Y-%m-%d %H:%M UTC"),
-    ])
+    incidents
+        .filter(col("follows_convention").not())
+        .select([col("name"), col("created")])
 }
 
 /// Channels per topic status, every status listed: `topic`, `channels`.

@@ -43,6 +43,15 @@ const EVENT_SUBTYPES: [&str; 5] = [
     RENAME_SUBTYPES[1],
 ];
 
+/// The incidents' columns of free text, where people mention each other.
+const MENTIONING_COLUMNS: [&str; 5] = [
+    "topic",
+    "probable_cause",
+    "who",
+    "current_action",
+    "next_action",
+];
+
 const HOUR: Duration = Duration::hours(1);
 const MINUTE: Duration = Duration::minutes(1);
 
@@ -163,8 +172,26 @@ impl IncidentFrames {
         );
         let (base, flagged) = (base?, flagged?);
         let as_of = base.newest_activity;
-        let incidents = incident_rows(base.frame, &flagged)?;
-        let messages = flagged.messages;
+        let mut incidents = incident_rows(base.frame, &flagged)?;
+        let mut messages = flagged.messages;
+        // Texts a reader sees show mentions as Slack does (`@name`, not `<@U…>`); every
+        // flag and owner was read from them as written.
+        if keep_texts {
+            let readable = |names: &[&str]| -> Vec<Expr> {
+                names
+                    .iter()
+                    .map(|n| super::readable_mentions(col(*n), people.names()).alias(*n))
+                    .collect()
+            };
+            incidents = incidents
+                .lazy()
+                .with_columns(readable(&MENTIONING_COLUMNS))
+                .collect()?;
+            messages = messages
+                .lazy()
+                .with_columns(readable(&["text"]))
+                .collect()?;
+        }
         Ok(IncidentFrames {
             incidents,
             messages,

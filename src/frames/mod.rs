@@ -20,7 +20,34 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 
 use crate::error::Result;
+use crate::incidents::sop::UserNames;
 use crate::time::{millis, Instant};
+
+/// `text` with Slack's encoded user mentions written as Slack shows them: `<@U123>` as
+/// `@name` (the user's name, as in `author`), `<@U123|label>` as `@label`. One pass of
+/// an automaton of every `<@id>` over each text, so the cost grows with texts + users,
+/// never with their product; an id missing from the users stays as written.
+pub fn readable_mentions(text: Expr, names: &UserNames) -> Expr {
+    let (ids, shown): (Vec<String>, Vec<String>) = names
+        .ids_and_names()
+        .map(|(id, name)| (format!("<@{id}>"), format!("@{name}")))
+        .unzip();
+    let labelled = text
+        .str()
+        .replace_all(lit(r"<@[UW][A-Z0-9]+\|([^>]+)>"), lit("@${1}"), false);
+    if ids.is_empty() {
+        return labelled;
+    }
+    // The patterns and their replacements as one list each (polars reads a flat column
+    // as one pattern per row).
+    labelled.str().replace_many(
+        lit(Series::new("ids".into(), ids)).implode(true),
+        lit(Series::new("names".into(), shown)).implode(true),
+        false,
+        // Ids do not overlap (each mention is closed by `>`): any match order is the same.
+        false,
+    )
+}
 
 /// A frame's column by name, found by scanning the columns.
 ///
@@ -244,6 +271,46 @@ pub fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<NaiveDate>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_read_as_slack_shows_them() {
+        use crate::export::model::User;
+        let user = |id: &str, name: &str| User {
+            id: id.into(),
+            name: name.into(),
+            ..User::default()
+        };
+        let users = vec![user("U1", "arjun"), user("U2", "meera")];
+        let names = UserNames::new(&users);
+        let texts = df!("text" => [
+            Some("<@U1> and <@U2>: <@U1>?"),
+            Some("<@U9> is unknown, <@U2|old label> is labelled"),
+            None,
+            Some("no mention"),
+        ])
+        .unwrap();
+        let shown = texts
+            .lazy()
+            .select([readable_mentions(col("text"), &names)])
+            .collect()
+            .unwrap();
+        let shown: Vec<Option<&str>> = shown
+            .column("text")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                Some("@arjun and @meera: @arjun?"),
+                Some("<@U9> is unknown, @old label is labelled"),
+                None,
+                Some("no mention"),
+            ]
+        );
+    }
 
     fn order(df: &DataFrame) -> Vec<(String, i64)> {
         let keys = strings(df, "key").unwrap();

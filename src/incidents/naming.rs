@@ -74,6 +74,22 @@ impl Convention {
         })
     }
 
+    /// A convention as a notebook parameter writes it: a regex when it starts with `^`
+    /// (see [`Convention::pattern`]), otherwise a name prefix such as `issue-`.
+    pub fn parse(text: &str) -> Result<Self> {
+        if text.starts_with('^') {
+            Convention::pattern(text)
+        } else if text.is_empty() || text.starts_with('#') {
+            Err(Error::Parameter {
+                name: "convention",
+                value: text.to_string(),
+                expected: "give a channel-name prefix without the `#` (such as `issue-`), or a regex starting with `^` with the named groups topic, date or number",
+            })
+        } else {
+            Ok(Convention::prefix(text))
+        }
+    }
+
     /// Whether a channel is an incident channel.
     pub fn is_incident(&self, name: &str) -> bool {
         match (&self.prefix, &self.pattern) {
@@ -177,6 +193,24 @@ mod tests {
 
     fn parts(name: &str, created: Instant) -> Option<(String, String)> {
         parse_name(name, "issue-", created).map(|p| (p.topic_word, p.date.to_string()))
+    }
+
+    #[test]
+    fn a_parameter_is_a_regex_when_it_starts_with_a_caret() {
+        let prefix = Convention::parse("inc-").unwrap();
+        assert_eq!(prefix.prefix.as_deref(), Some("inc-"));
+        assert!(prefix.pattern.is_none());
+        let regex = Convention::parse(r"^inc-(?P<number>\d+)-(?P<topic>.+)$").unwrap();
+        assert!(regex.prefix.is_none());
+        assert!(regex.is_incident("inc-12-db") && !regex.is_incident("x-inc-12-db"));
+        for bad in ["", "#issue-"] {
+            let err = Convention::parse(bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("convention `{bad}`: give")),
+                "{err}"
+            );
+        }
+        assert!(Convention::parse("^inc-(?P<who>.+)").is_err());
     }
 
     #[test]

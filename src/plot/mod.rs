@@ -2,15 +2,18 @@
 //!
 //! A [`Chart`] is data plus a title and labels; it renders to SVG (what notebooks and
 //! posts show) or PNG (drawn with a bundled font, so no system font is needed).
-//! [`Table`] shows a DataFrame as an HTML table. Both display themselves in evcxr
+//! [`Table`] shows a DataFrame as an HTML table, [`Markdown`] prose computed from it. Both display themselves in evcxr
 //! notebooks. [`charts`] draws what `analysis` computes: the post's figures, time to
 //! archive, and the metrics' frames.
 
 mod chart;
 pub mod charts;
 mod evcxr;
+pub mod markdown;
+pub mod prose;
 mod table;
 
 pub use chart::{Chart, Series};
 pub use evcxr::{print_outputs, Display, MimeOutput};
-pub use table::{escape_html, FrameDisplay, Table};
+pub use markdown::Markdown;
+pub use table::{display_zone, escape_html, show_times_in, FrameDisplay, Table, NULL_LABEL};

@@ -1,8 +1,35 @@
-//! DataFrames as HTML tables (with a row limit and a shape line) and plain text.
+//! DataFrames as HTML tables (with a row limit and a shape line) and plain text, with
+//! times shown in the reader's zone.
 
+use std::sync::RwLock;
+
+use chrono::{TimeZone as _, Utc};
+use chrono_tz::Tz;
 use polars::prelude::*;
 
 use super::evcxr::{print_outputs, Display, MimeOutput};
+
+/// The zone tables show times in; UTC until [`show_times_in`] names another.
+static DISPLAY_ZONE: RwLock<Tz> = RwLock::new(Tz::UTC);
+
+/// Shows the times of every table from now on as wall-clock time in `tz`, to the second
+/// (the frames keep UTC instants; only their display changes). A notebook calls it once,
+/// with its `tz` parameter.
+pub fn show_times_in(tz: Tz) {
+    *DISPLAY_ZONE
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = tz;
+}
+
+/// The zone tables show times in.
+pub fn display_zone() -> Tz {
+    *DISPLAY_ZONE
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What a missing value shows as, in every table.
+pub const NULL_LABEL: &str = "(none)";
 
 /// A DataFrame to show: the first `max_rows` rows, with the frame's shape.
 pub struct Table {
@@ -36,19 +63,24 @@ impl Table {
     pub fn html(&self) -> String {
         let df = &self.frame;
         let shown = df.height().min(self.max_rows);
+        let zone = display_zone();
         let mut html = String::from("<table class=\"dataframe\">\n<thead><tr>");
         for c in df.columns() {
+            let dtype = match c.dtype() {
+                DataType::Datetime(_, Some(_)) => format!("datetime, {}", zone.name()),
+                other => other.to_string(),
+            };
             html.push_str(&format!(
                 "<th>{}<br><small>{}</small></th>",
                 escape_html(c.name()),
-                escape_html(&c.dtype().to_string())
+                escape_html(&dtype)
             ));
         }
         html.push_str("</tr></thead>\n<tbody>\n");
         for row in 0..shown {
             html.push_str("<tr>");
             for c in df.columns() {
-                html.push_str(&format!("<td>{}</td>", escape_html(&cell(c, row))));
+                html.push_str(&format!("<td>{}</td>", escape_html(&cell(c, row, zone))));
             }
             html.push_str("</tr>\n");
         }
@@ -70,12 +102,13 @@ impl Table {
     pub fn text(&self) -> String {
         let df = &self.frame;
         let shown = df.height().min(self.max_rows);
+        let zone = display_zone();
         let columns: Vec<Vec<String>> = df
             .columns()
             .iter()
             .map(|c| {
                 std::iter::once(c.name().to_string())
-                    .chain((0..shown).map(|r| cell(c, r)))
+                    .chain((0..shown).map(|r| cell(c, r, zone)))
                     .collect()
             })
             .collect();
@@ -125,14 +158,30 @@ impl Display for Table {
     }
 }
 
-/// A cell as text: nulls empty, strings unquoted, times without the zone suffix noise.
-fn cell(column: &Column, row: usize) -> String {
+/// A cell as text: nulls as [`NULL_LABEL`], strings unquoted, instants as wall-clock
+/// time in `zone` to the second.
+fn cell(column: &Column, row: usize, zone: Tz) -> String {
     match column.get(row) {
-        Ok(AnyValue::Null) | Err(_) => String::new(),
+        Ok(AnyValue::Null) | Err(_) => NULL_LABEL.to_string(),
         Ok(AnyValue::String(s)) => s.to_string(),
         Ok(AnyValue::StringOwned(s)) => s.to_string(),
         Ok(AnyValue::Float64(f)) => fmt_float(f),
+        Ok(AnyValue::Datetime(value, unit, Some(_))) => local_time(value, unit, zone),
+        Ok(AnyValue::DatetimeOwned(value, unit, Some(_))) => local_time(value, unit, zone),
         Ok(v) => v.to_string(),
+    }
+}
+
+/// An instant stored in `unit`s since the epoch as `2016-03-11 12:25:23` in `zone`.
+fn local_time(value: i64, unit: TimeUnit, zone: Tz) -> String {
+    let instant = match unit {
+        TimeUnit::Milliseconds => Utc.timestamp_millis_opt(value).single(),
+        TimeUnit::Microseconds => Utc.timestamp_micros(value).single(),
+        TimeUnit::Nanoseconds => Some(Utc.timestamp_nanos(value)),
+    };
+    match instant {
+        Some(t) => crate::time::fmt_time(t, zone),
+        None => value.to_string(),
     }
 }
 
@@ -163,6 +212,20 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_show_in_the_display_zone_to_the_second_and_nulls_as_none() {
+        let utc = Some(TimeZone::UTC);
+        let millis = 1_457_679_323_575i64; // 2016-03-11 06:55:23.575 UTC
+        let times = Series::new("t".into(), &[Some(millis), None])
+            .cast(&DataType::Datetime(TimeUnit::Milliseconds, utc))
+            .unwrap()
+            .into_column();
+        let kolkata: Tz = "Asia/Kolkata".parse().unwrap();
+        assert_eq!(cell(&times, 0, kolkata), "2016-03-11 12:25:23");
+        assert_eq!(cell(&times, 0, Tz::UTC), "2016-03-11 06:55:23");
+        assert_eq!(cell(&times, 1, kolkata), NULL_LABEL);
+    }
 
     #[test]
     fn small_floats_keep_two_significant_digits() {

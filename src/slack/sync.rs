@@ -93,7 +93,11 @@ impl SyncOptions {
 pub enum Progress {
     /// A bar on a terminal, plain lines elsewhere (a notebook, a log).
     Auto,
+    /// A line on stderr every few seconds.
     Lines,
+    /// A line on stdout at each tenth of the channels: it shows live under a notebook's
+    /// cell, and a re-run of the same sync prints the same lines.
+    Tenths,
     Quiet,
 }
 
@@ -833,6 +837,7 @@ impl Reporter {
                 self.bar = Some(bar);
             }
             Progress::Lines => eprintln!("sync: fetching histories of {total} channels"),
+            Progress::Tenths => println!("sync: fetching the histories of {total} channels"),
             Progress::Quiet => {}
         }
     }
@@ -850,6 +855,10 @@ impl Reporter {
                 self.done, self.total
             );
             self.last_line = Instant::now();
+        } else if self.mode == Progress::Tenths
+            && self.done * 10 / self.total.max(1) > (self.done - 1) * 10 / self.total.max(1)
+        {
+            println!("sync: {}/{} channels", self.done, self.total);
         }
     }
 
