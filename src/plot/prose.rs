@@ -78,10 +78,7 @@ pub fn year_in_review(incidents: &DataFrame, figures: &PostFigures) -> Result<Ma
     let months = incidents
         .clone()
         .lazy()
-        .group_by([local_date(col("created"), figures.tz)?
-            .dt()
-            .strftime("%B %Y")
-            .alias("month")])
+        .group_by([month_opened(figures)?])
         .agg([len().alias("channels"), col("created").min().alias("first")])
         // The most channels; ties to the earliest month.
         .sort(
@@ -189,10 +186,7 @@ pub fn metrics_findings(
     let by_month = incidents
         .clone()
         .lazy()
-        .group_by([local_date(col("created"), figures.tz)?
-            .dt()
-            .strftime("%B %Y")
-            .alias("month")])
+        .group_by([month_opened(figures)?])
         .agg([crate::analysis::metrics::archived_hours()
             .median()
             .alias("median")])
@@ -343,6 +337,14 @@ fn named(names: &[String], singular: &str, plural: &str) -> String {
         names.len(),
         channel_list(&names[..NAMED_AT_MOST])
     )
+}
+
+/// The month a channel was opened, as `March 2016`, in the figures' zone.
+fn month_opened(figures: &PostFigures) -> Result<Expr> {
+    Ok(local_date(col("created"), figures.tz)?
+        .dt()
+        .strftime("%B %Y")
+        .alias("month"))
 }
 
 /// The calendar date of `t` in the figures' zone.
