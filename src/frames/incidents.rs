@@ -176,17 +176,17 @@ impl IncidentFrames {
         let mut messages = flagged.messages;
         // Texts a reader sees show mentions as Slack does (`@name`, not `<@U…>`); every
         // flag and owner was read from them as written.
+        let readable = |names: &[&str]| -> Vec<Expr> {
+            names
+                .iter()
+                .map(|n| super::readable_mentions(col(*n), people.names()).alias(*n))
+                .collect()
+        };
+        incidents = incidents
+            .lazy()
+            .with_columns(readable(&MENTIONING_COLUMNS))
+            .collect()?;
         if keep_texts {
-            let readable = |names: &[&str]| -> Vec<Expr> {
-                names
-                    .iter()
-                    .map(|n| super::readable_mentions(col(*n), people.names()).alias(*n))
-                    .collect()
-            };
-            incidents = incidents
-                .lazy()
-                .with_columns(readable(&MENTIONING_COLUMNS))
-                .collect()?;
             messages = messages
                 .lazy()
                 .with_columns(readable(&["text"]))
