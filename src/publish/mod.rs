@@ -458,10 +458,7 @@ fn capped(text: &str) -> (&str, Option<String>) {
     if text.len() <= MAX_TEXT_OUTPUT {
         return (text, None);
     }
-    let mut end = MAX_TEXT_OUTPUT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = text.floor_char_boundary(MAX_TEXT_OUTPUT);
     // Whole lines: up to the last line break within the limit, if there is one.
     let end = text[..end].rfind('\n').unwrap_or(end);
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;

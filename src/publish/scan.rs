@@ -66,11 +66,10 @@ pub(crate) fn text(text: &str) -> Result<(), Finding> {
     }
     let mut via = Vec::new();
     base64_via(text, &mut via)?;
-    let mut head = DECODED_FORMS_WITHIN;
-    while !text.is_char_boundary(head) {
-        head -= 1;
-    }
-    text_via(&text[..head], &mut via)
+    text_via(
+        &text[..text.floor_char_boundary(DECODED_FORMS_WITHIN)],
+        &mut via,
+    )
 }
 
 /// Scans bytes: PNG text chunks when they are a PNG, else the bytes as text.

@@ -211,20 +211,17 @@ impl SlackClient {
                     self.next_slot.insert(tier_key(method.tier()), until);
                     std::thread::sleep(wait);
                 }
-                Attempt::Stalled if stalls + 1 >= self.options.max_stalls => {
-                    return Err(SlackError::TooSlow {
-                        method: name,
-                        base: self.base.clone(),
-                        attempts: stalls + 1,
-                        timeout: self.options.timeout,
-                    });
-                }
                 Attempt::Stalled => {
                     stalls += 1;
-                    let pause = self.backoff(stalls);
-                    self.within_patience(name, &mut waited, pause)?;
-                    self.stats.retries += 1;
-                    std::thread::sleep(pause);
+                    if stalls >= self.options.max_stalls {
+                        return Err(SlackError::TooSlow {
+                            method: name,
+                            base: self.base.clone(),
+                            attempts: stalls,
+                            timeout: self.options.timeout,
+                        });
+                    }
+                    self.back_off(name, &mut waited, stalls)?;
                 }
                 Attempt::Transient(message) => {
                     failures += 1;
@@ -236,13 +233,25 @@ impl SlackClient {
                             message,
                         });
                     }
-                    let pause = self.backoff(failures);
-                    self.within_patience(name, &mut waited, pause)?;
-                    self.stats.retries += 1;
-                    std::thread::sleep(pause);
+                    self.back_off(name, &mut waited, failures)?;
                 }
             }
         }
+    }
+
+    /// Waits the backoff before retry number `attempt` of a call, counted against the
+    /// call's `max_wait` (an error instead when it would exceed it).
+    fn back_off(
+        &mut self,
+        method: &'static str,
+        waited: &mut Duration,
+        attempt: u32,
+    ) -> Result<(), SlackError> {
+        let pause = self.backoff(attempt);
+        self.within_patience(method, waited, pause)?;
+        self.stats.retries += 1;
+        std::thread::sleep(pause);
+        Ok(())
     }
 
     /// Counts `pause` against the call's `max_wait`, or fails if it would exceed it.
@@ -359,10 +368,7 @@ impl SlackClient {
                     format!("{hollow} answers in a row had no `{items_key}` list"),
                 ));
             }
-            let pause = self.backoff(hollow);
-            self.within_patience(method.name(), &mut waited, pause)?;
-            self.stats.retries += 1;
-            std::thread::sleep(pause);
+            self.back_off(method.name(), &mut waited, hollow)?;
         }
     }
 
