@@ -54,23 +54,25 @@ lint:
 
 # Your own workspace, from an export to a site: the four notebooks executed on EXPORT (a
 # folder or .zip) into out/report/<name>/notebooks, the committed ones untouched, and
-# published into out/report/<name>/site, dated today.
+# published into out/report/<name>/site, dated today in TZ.
 #   make report EXPORT=~/acme.zip CONVENTION='^inc-(?P<topic>.+)-(?P<date>\d{4})$$' TZ=Europe/Berlin
 # CONVENTION: a prefix (default issue-) or a regex starting with ^; TZ: an IANA zone
-# (default UTC); AS_OF: "now" (default: the newest message); REPORT_DIR: where it goes.
+# (default UTC; a TZ in the environment is not taken, as it need not be one); AS_OF: "now"
+# (default: the newest message); REPORT_DIR: where it goes.
 report: setup build
 	@[ -n "$(EXPORT)" ] || { echo "make report: give EXPORT=<the folder or .zip of a Slack export>" >&2; exit 2; }
 	rm -rf "$(REPORT_DIR)/notebooks"
 	$(PY) scripts/run_notebooks.py --out "$(REPORT_DIR)/notebooks" \
 	  -p export "$(abspath $(EXPORT))" -p convention '$(call shell_quoted,$(value CONVENTION))' \
-	  -p tz '$(call shell_quoted,$(or $(value TZ),UTC))' -p as_of '$(call shell_quoted,$(value AS_OF))' \
+	  -p tz '$(call shell_quoted,$(report_zone))' -p as_of '$(call shell_quoted,$(value AS_OF))' \
 	  -p sync_to "$(abspath $(REPORT_DIR))/sync"
 	for nb in "$(REPORT_DIR)"/notebooks/*.ipynb; do \
-	  $(BIN) publish "$$nb" --out "$(REPORT_DIR)/site" --date "$$(date +%F)" || exit 1; done
+	  $(BIN) publish "$$nb" --out "$(REPORT_DIR)/site" --date "$$(TZ='$(call shell_quoted,$(report_zone))' date +%F)" || exit 1; done
 	@echo "make report: notebooks in $(REPORT_DIR)/notebooks, the site in $(REPORT_DIR)/site"
 
 CONVENTION ?= issue-
 REPORT_DIR ?= out/report/$(basename $(notdir $(abspath $(EXPORT))))
+report_zone = $(if $(filter command line,$(origin TZ)),$(value TZ),UTC)
 # A value for inside '…' in a recipe: each ' closed, escaped and reopened.
 shell_quoted = $(subst ','\'',$(1))
 

@@ -1,5 +1,6 @@
 """Every notebook, executed headless with the real evcxr kernel; the post's figures in
 notebook 01; publishing it as a Jekyll post and as a page that a browser shows."""
+import datetime
 import json
 import math
 import os
@@ -8,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zoneinfo
 
 import nbformat
 import pytest
@@ -77,7 +79,7 @@ def tiny_workspace(folder):
             if subtype:
                 message["subtype"] = subtype
             messages.append(message)
-        day = __import__("datetime").datetime.fromtimestamp(created, __import__("datetime").timezone.utc).date()
+        day = datetime.datetime.fromtimestamp(created, datetime.timezone.utc).date()
         write_json(folder / name / f"{day}.json", messages)
     channels.append({"id": "CG", "name": "general", "created": base - 86400, "creator": "U0", "is_archived": False,
                      "is_general": True, "members": ["U0", "U1", "U2"],
@@ -89,10 +91,11 @@ def tiny_workspace(folder):
 
 
 # Workspaces the notebooks run on through their parameters, besides their defaults:
-# each with the report's options that read it the same way.
+# each with the report's options that read it the same way, and how it is run.
 WORKSPACES = {
-    "other": (other_workspace, {"convention": r"^incident-(?P<topic>.+)-(?P<date>\d{4})$", "tz": "America/New_York"}),
-    "tiny": (tiny_workspace, {"convention": "issue-", "tz": "Asia/Kolkata"}),
+    "other": (other_workspace, {"convention": r"^incident-(?P<topic>.+)-(?P<date>\d{4})$", "tz": "America/New_York"},
+              "make report"),
+    "tiny": (tiny_workspace, {"convention": "issue-", "tz": "Asia/Kolkata"}, "run_notebooks"),
 }
 
 
@@ -102,24 +105,63 @@ def report_options(parameters):
     return [*flag, "--tz", parameters.get("tz", "UTC")]
 
 
+def run_each_notebook(parameters, out):
+    """`scripts/run_notebooks.py --out DIR -p …`: {notebook: failure}."""
+    failures = {}
+    for nb in NOTEBOOKS:
+        try:
+            run_notebooks.execute(nb, out / nb.name, {}, dict(parameters))
+        except run_notebooks.NotebookFailed as err:
+            failures[nb.name] = str(err)
+    return failures
+
+
+def make_report(export, parameters, report_dir):
+    """The README's one command from an export to a site, on the export zipped:
+    `make report EXPORT=….zip CONVENTION=… TZ=…`. {notebook: failure}; the site is
+    checked by the caller."""
+    archive = shutil.make_archive(str(export), "zip", export)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "report", f"EXPORT={archive}", f"CONVENTION={parameters['convention']}",
+         f"TZ={parameters['tz']}", f"REPORT_DIR={report_dir}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    if result.returncode == 0:
+        return {}
+    return {nb.name: result.stdout[-2000:] + result.stderr[-3000:] for nb in NOTEBOOKS
+            if not (report_dir / "notebooks" / nb.name).exists() or "executed " + nb.name not in result.stdout}
+
+
 @pytest.fixture(scope="session")
 def on_workspaces(tmp_path_factory):
-    """Every notebook executed on each workspace of WORKSPACES through `-p` parameters,
-    as `scripts/run_notebooks.py --out DIR -p …` does: {name: (folder, parameters,
-    executed folder, failures)}."""
+    """Every notebook executed on each workspace of WORKSPACES through its parameters:
+    {name: (export, parameters, executed folder, failures)}."""
     runs = {}
-    for name, (make, parameters) in WORKSPACES.items():
+    for name, (make, parameters, how) in WORKSPACES.items():
         root = tmp_path_factory.mktemp(name)
         export = make(root / "export")
-        parameters = {"export": str(export), "sync_to": str(root / "synced"), **parameters}
-        out, failures = root / "executed", {}
-        for nb in NOTEBOOKS:
-            try:
-                run_notebooks.execute(nb, out / nb.name, {}, dict(parameters))
-            except run_notebooks.NotebookFailed as err:
-                failures[nb.name] = str(err)
-        runs[name] = (export, parameters, out, failures)
+        if how == "make report":
+            failures = make_report(export, parameters, root / "report")
+            out = root / "report" / "notebooks"
+        else:
+            out = root / "executed"
+            failures = run_each_notebook({"export": str(export), "sync_to": str(root / "synced"), **parameters}, out)
+        runs[name] = (export, {"export": str(export), **parameters}, out, failures)
     return runs
+
+
+def test_make_report_publishes_a_site_of_its_own(on_workspaces):
+    """`make report` leaves the four notebooks executed on the export and their posts,
+    dated today in its zone, in its own folder; the committed notebooks are untouched."""
+    export, parameters, out, failures = on_workspaces["other"]
+    assert not failures, failures
+    site = out.parent / "site"
+    posts = sorted(p.name[len("YYYY-MM-DD-"):] for p in (site / "_posts").glob("*.md"))
+    assert posts == sorted(nb.name[3:].replace(".ipynb", ".md") for nb in NOTEBOOKS)
+    today = datetime.datetime.now(zoneinfo.ZoneInfo(parameters["tz"])).date().isoformat()
+    assert all(p.name.startswith(today) for p in (site / "_posts").glob("*.md"))
+    assert (out.parent / "sync").is_dir(), "04 synced into the report's folder"
+    for nb in NOTEBOOKS:
+        assert "injected-parameters" not in nb.read_text(), f"{nb.name} was changed in place"
 
 
 def outputs_text(nb):
