@@ -74,8 +74,64 @@ pub enum Error {
     )]
     UnknownTimeZone(String),
 
-    #[error("{0}")]
-    Invalid(String),
+    #[error("{path}: listed in its folder but gone when read; was the export changed while it was read? read it again")]
+    Vanished { path: PathBuf },
+
+    #[error("{path} is {kind}: sync writes only into folders of the export's own, so that it never writes or removes files elsewhere; replace it with a folder (or remove it) and sync again")]
+    NotOwnFolder { path: PathBuf, kind: &'static str },
+
+    #[error("{path} is not a regular file; remove it and sync again")]
+    LockNotAFile { path: PathBuf },
+
+    #[error("#{channel} was renamed, but its new folder {path} already exists; move one of them away and sync again")]
+    RenameClash { channel: String, path: PathBuf },
+
+    /// An answer that is JSON but not what Slack sends; `detail` is redacted.
+    #[error("{method} {detail}; is SLACK_API_URL a Slack Web API?")]
+    NotSlack { method: String, detail: String },
+
+    #[error("{path}: folder is not empty; generate into a new or empty folder")]
+    NotEmpty { path: PathBuf },
+
+    #[error(
+        "cannot listen on 127.0.0.1:{port}: {source}; pick another --port (0 takes any free one)"
+    )]
+    Bind {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot encode the chart as PNG: {0}")]
+    Png(#[from] png::EncodingError),
+
+    #[error("cannot draw the chart: {message}")]
+    Draw { message: String },
+
+    #[error("cannot write the report as JSON: {0}")]
+    ReportJson(#[source] serde_json::Error),
+
+    #[error("no incident channels to compute the figures of; check the convention (--prefix or --match)")]
+    NoIncidents,
+
+    #[error("`{text}` is not a YYYY-MM-DD date ({source})")]
+    Day {
+        text: String,
+        #[source]
+        source: chrono::ParseError,
+    },
+
+    #[error("--match `{pattern}`: unknown group `{group}`; name groups topic, date or number")]
+    UnknownGroup { pattern: String, group: String },
+
+    /// A pattern (`--match`, a severity rule…) that is not a valid regex.
+    #[error("{rule} `{pattern}` is not a valid regex: {}", one_line(.source))]
+    Pattern {
+        rule: &'static str,
+        pattern: String,
+        #[source]
+        source: regex::Error,
+    },
 
     /// A notebook parameter (or the option it mirrors) that cannot be read.
     #[error("{name} `{value}`: {expected}")]
@@ -96,6 +152,16 @@ pub enum Error {
 
     #[error(transparent)]
     Polars(#[from] polars::error::PolarsError),
+}
+
+/// A multi-line message (regex errors point at the fault on a line of their own) as one line.
+fn one_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Error {
@@ -290,6 +356,10 @@ pub enum PublishError {
         field: String,
         value: String,
     },
+    #[error(
+        "{file}: refusing to write {path} outside the site folder (nothing was written there)"
+    )]
+    OutsideSite { file: String, path: String },
     #[error("{file}: would write something shaped like a Slack token ({glimpse}) into {written}; nothing was written")]
     TokenInOutput {
         file: String,

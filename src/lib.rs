@@ -3,16 +3,21 @@
 //! Turns a Slack workspace's incident channels (`#issue-<topic>-<ddmm>`) into polars
 //! DataFrames and answers "how are we doing at incidents?".
 //!
-//! The modules follow the data flow:
+//! The modules follow the data's path:
 //!
 //! ```text
-//! slack (Web API, sync) ─▶ export (on-disk layout, read/write) ─▶ Workspace
-//!   ─▶ frames (polars; the rules of `incidents` applied) ─▶ analysis ─▶ plot ─▶ publish
+//!   Slack Web API ─ slack (sync) ─┐
+//!   admin's export (.zip/folder) ─┼─▶ export (the on-disk layout: read, write) ─▶ Workspace
+//!   generate (sample, benchmarks) ┘
+//!   Workspace ─▶ frames (polars; the `incidents` rules applied) ─▶ analysis (queries)
+//!             ─▶ plot (charts, tables, prose) ─▶ publish (posts, the report)
 //! ```
 //!
-//! Each layer imports only the ones before it: `incidents` holds the naming and SOP
-//! rules the frames apply, `time` and `error` are shared by all and import nothing of
-//! ours.
+//! Imports run one way, against the arrows' sources: `export` is the format every
+//! producer writes and the frames read, so `slack` and `generate` import it and nothing
+//! after it; `frames` imports `export`; `analysis` imports `frames`; `plot` imports
+//! `analysis`; `publish` imports `plot`. Below them all, `incidents` (naming and SOP
+//! rules), `time`, `secret` and `error` import nothing of ours but `time` and `error`.
 //!
 //! `generate` makes deterministic workspaces in the same layout (the bundled sample and
 //! large ones for benchmarks). Everything a notebook or the CLI needs is in [`prelude`].
@@ -34,8 +39,13 @@ pub mod time;
 /// One `use incident_channels::prelude::*;` gives a notebook everything it needs.
 pub mod prelude {
     pub use crate::analysis::audit::{self, AuditOptions};
-    pub use crate::analysis::metrics::{self, summary};
+    pub use crate::analysis::estimates::{self, Estimate, EstimateAccuracy};
+    pub use crate::analysis::metrics::{self, summary, summary_with, LoadRule};
+    pub use crate::analysis::period::Period;
+    pub use crate::analysis::phases::Phase;
     pub use crate::analysis::post::{self, OpenAt, PostFigures, PostOptions};
+    pub use crate::analysis::recurrence::{self, Recurrence};
+    pub use crate::analysis::severity::{self, SeverityRules};
     pub use crate::error::{Error, Result};
     pub use crate::export::{load, load_with, ChannelFilter, LoadOptions, Workspace};
     pub use crate::frames::{

@@ -21,7 +21,10 @@ pub fn parse_tz(name: &str) -> Result<Tz> {
 pub fn parse_day(date: &str) -> Result<Instant> {
     NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
-        .map_err(|e| Error::Invalid(format!("`{date}` is not a YYYY-MM-DD date: {e}")))
+        .map_err(|source| Error::Day {
+            text: date.to_string(),
+            source,
+        })
 }
 
 /// "Now" as a notebook parameter writes it: empty for the newest time in the data

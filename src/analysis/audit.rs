@@ -15,7 +15,8 @@ use crate::frames::JoinOn;
 use crate::frames::{
     self, exact_div, instant_lit, longest_silences, span_lit, IncidentFrames, DEFAULT_HOT_WINDOW,
 };
-use crate::incidents::sop::Field;
+/// The SOP summary's fields, for queries over each.
+pub use crate::incidents::sop::Field;
 use crate::time::Instant;
 
 /// Thresholds of the audit.
@@ -286,31 +287,6 @@ pub fn summary_fields(incidents: LazyFrame) -> Result<LazyFrame> {
         })
         .collect();
     Ok(concat(per_field, UnionArgs::default())?)
-}
-
-/// Channels without any SOP summary: `name`, `messages`.
-pub fn without_summary(incidents: LazyFrame) -> LazyFrame {
-    incidents
-        .filter(col("has_summary").not())
-        .select([col("name"), col("message_count").alias("messages")])
-}
-
-/// Per channel, from [`audited`] incidents: updates in the hot window, the longest
-/// silence in it (minutes) and the timers it let pass; longest first.
-pub fn cadence(audited: LazyFrame) -> LazyFrame {
-    audited
-        .sort(
-            ["longest_silence_minutes"],
-            SortMultipleOptions::default()
-                .with_order_descending(true)
-                .with_maintain_order(true),
-        )
-        .select([
-            col("name"),
-            col("updates_in_window"),
-            col("longest_silence_minutes"),
-            col("timers_missed"),
-        ])
 }
 
 /// Open channels older than the post-mortem allowance, oldest first: `name`,

@@ -14,6 +14,8 @@ use polars::lazy::dsl;
 use polars::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::period::Period;
+use crate::analysis::phases::percentile_name;
 use crate::error::Result;
 use crate::frames::JoinOn;
 use crate::frames::{self, exact_div, instant_lit, local_date, polars_zone, span_lit};
@@ -25,10 +27,33 @@ pub const TIME_TO_ARCHIVE_DEFINITION: &str = "Hours from a channel's creation to
 /// incident.io's rule for time spent on incidents from messages alone.
 pub const LOAD_DEFINITION: &str = "Each message counts 10 minutes; messages less than 20 minutes apart join one stretch (from the first to the last, plus 10 minutes). Stretches are split into working (08–19), late (19–23) and sleeping (23–08) hours in the chosen time zone.";
 
-/// [`LOAD_DEFINITION`]'s numbers: messages closer than this join one stretch…
-const STRETCH_GAP: Duration = Duration::minutes(20);
-/// …and the last one counts this long.
-const MESSAGE_COUNTS: Duration = Duration::minutes(10);
+/// What `responders_by_period` counts.
+pub const LOAD_BY_PERIOD_DEFINITION: &str = "Per person and period: incidents created in the period that they own (SRE or developer owner in the topic) and that they joined (wrote in without owning); their hours by the responders' load rule, each stretch in the period it starts in; out-of-hours share = late and sleeping hours ÷ all their hours. top_fifth_share_of_hours: the share of all hours carried by the busiest fifth of people.";
+
+/// incident.io's rule for time spent on incidents, and the shifts the hours are split
+/// into; [`LoadRule::default`] is [`LOAD_DEFINITION`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadRule {
+    /// Messages closer than this join one stretch…
+    pub stretch_gap: Duration,
+    /// …and the last message of a stretch counts this long.
+    pub message_counts: Duration,
+    /// Working hours, `[from, to)` of the local clock.
+    pub working: (i64, i64),
+    /// Late hours, `[from, to)`; the rest of the day is sleeping hours.
+    pub late: (i64, i64),
+}
+
+impl Default for LoadRule {
+    fn default() -> Self {
+        LoadRule {
+            stretch_gap: Duration::minutes(20),
+            message_counts: Duration::minutes(10),
+            working: (8, 19),
+            late: (19, 23),
+        }
+    }
+}
 
 /// Monday first, as polars' `weekday()` counts (1 = Monday).
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -50,6 +75,20 @@ pub fn summary() -> [Expr; 4] {
             .alias("p90_hours_to_archive"),
         col("open").sum().alias("open"),
     ]
+}
+
+/// [`summary`] with any percentiles of time to archive: `incidents`, a
+/// `p<percent>_hours_to_archive` per percentile (`summary_with(&[0.5, 0.95])` gives `p50_…`
+/// and `p95_…`), `open`.
+pub fn summary_with(percentiles: &[f64]) -> Vec<Expr> {
+    let mut exprs = vec![len().alias("incidents")];
+    exprs.extend(percentiles.iter().map(|&q| {
+        archived_hours()
+            .quantile(lit(q), QuantileMethod::Linear)
+            .alias(format!("{}_hours_to_archive", percentile_name(q)))
+    }));
+    exprs.push(col("open").sum().alias("open"));
+    exprs
 }
 
 /// One row: `archived` (with a known archive time), `open_excluded`, `median`, `p90`
@@ -165,6 +204,52 @@ pub fn created_vs_archived(incidents: LazyFrame, tz: Tz) -> Result<LazyFrame> {
         &[(created_counts, "created"), (archived_counts, "archived")],
     )
     .rename(["key"], ["month"], true))
+}
+
+/// Channels `created` and `archived` per `period` (its first day, on `tz`'s calendar),
+/// every period from the first event to the last, empty ones included:
+/// `created_vs_archived_by(incidents, tz, &Period::week())`.
+pub fn created_vs_archived_by(incidents: LazyFrame, tz: Tz, period: &Period) -> Result<LazyFrame> {
+    let archived = incidents.clone().filter(col("archived_at").is_not_null());
+    let created_counts = counts(
+        incidents.clone(),
+        period.start_of(col("created"), tz)?,
+        "created",
+    );
+    let archived_counts = counts(
+        archived,
+        period.start_of(col("archived_at"), tz)?,
+        "archived",
+    );
+    let events = concat(
+        [
+            incidents.clone().select([col("created").alias("t")]),
+            incidents.select([col("archived_at").alias("t")]),
+        ],
+        UnionArgs::default(),
+    )?;
+    // Every day of the span, each taken to its period's start: the grid keeps the same
+    // periods the counts were bucketed into, however the period aligns.
+    let days: Vec<i32> = match bounds(events, col("t"))? {
+        Some((first, last)) => crate::time::local_date(first, tz)
+            .iter_days()
+            .take_while(|d| *d <= crate::time::local_date(last, tz))
+            .map(frames::epoch_days)
+            .collect(),
+        None => vec![],
+    };
+    let grid = df!("day" => Series::new("day".into(), days).cast(&DataType::Date)?)?
+        .lazy()
+        .select([col("day")
+            .dt()
+            .truncate(lit(period.every().to_string()))
+            .alias("key")])
+        .unique_stable(None, UniqueKeepStrategy::First);
+    Ok(on_grid(
+        grid,
+        &[(created_counts, "created"), (archived_counts, "archived")],
+    )
+    .rename(["key"], ["period"], true))
 }
 
 /// `YYYY-MM` of every month from `first` to `last` in `tz`.
@@ -297,8 +382,24 @@ pub const AGE_BUCKETS: [(&str, i64); 5] = [
 /// The channels still open at `as_of` by age (whole days since creation): `age`,
 /// `open_channels`, and the `channels`' names; every bucket, empty ones included.
 pub fn open_ages(incidents: LazyFrame, as_of: Instant) -> Result<LazyFrame> {
+    open_ages_in(incidents, as_of, &AGE_BUCKETS)
+}
+
+/// [`open_ages`] in buckets of your own: each a label and the whole days it is below,
+/// youngest first (the last bucket takes every older channel, whatever its bound).
+pub fn open_ages_in(
+    incidents: LazyFrame,
+    as_of: Instant,
+    buckets: &[(&str, i64)],
+) -> Result<LazyFrame> {
     let days = (instant_lit(as_of) - col("created")).dt().total_days(false);
-    let (oldest, younger) = AGE_BUCKETS.split_last().expect("buckets");
+    let Some((oldest, younger)) = buckets.split_last() else {
+        return Err(crate::error::Error::Parameter {
+            name: "buckets",
+            value: "[]".into(),
+            expected: "at least one age bucket, such as (\"< 1 day\", 1)",
+        });
+    };
     let bucket = younger
         .iter()
         .rev()
@@ -314,7 +415,7 @@ pub fn open_ages(incidents: LazyFrame, as_of: Instant) -> Result<LazyFrame> {
             len().alias("open_channels"),
             col("name").str().join(", ", true).alias("channels"),
         ]);
-    let grid = df!("key" => AGE_BUCKETS.iter().map(|(n, _)| *n).collect::<Vec<_>>())?.lazy();
+    let grid = df!("key" => buckets.iter().map(|(n, _)| *n).collect::<Vec<_>>())?.lazy();
     Ok(grid.join_on(open, "key", JoinType::Left).select([
         col("key").alias("age"),
         col("open_channels")
@@ -385,77 +486,244 @@ fn band_ms_until(clock_ms: Expr, from_hour: i64, to_hour: i64) -> Result<Expr> {
 /// [`crate::frames::IncidentFrames::messages`] (or a filter of it); of it the stretches
 /// read `time`, `author` and `is_update`.
 pub fn stretches(messages: LazyFrame) -> Result<LazyFrame> {
-    // Within each author's messages, oldest first: a stretch starts at the first message
-    // and after every gap of 20 minutes or more, and ends before the next such gap or at
-    // the last message. The k-th start and the k-th end then belong to one stretch.
-    let gap_at_least = |gap: Expr| gap.clone().is_null().or(gap.gt_eq(span_lit(STRETCH_GAP)));
-    let starts = gap_at_least(col("time") - col("time").shift(lit(1)));
-    let ends = gap_at_least(col("time").shift(lit(-1)) - col("time"));
-    let no_empty_lists = ExplodeOptions {
-        empty_as_null: false,
-        keep_nulls: false,
-    };
-    // The two columns are filtered on their own: a filtered frame would also filter the
-    // columns the condition reads (at 1M messages 35 MB more at the report's peak). A
-    // message has an author exactly when it has a user, so `user` need not be read.
-    let by_people = col("is_update").and(col("author").is_not_null());
-    Ok(messages
-        .select([
-            col("author").filter(by_people.clone()),
-            col("time").filter(by_people),
-        ])
-        // Sorted by time, not by author and time: each author's group keeps that order,
-        // and sorting a million names costs more than the rest of the query.
-        .sort(
-            ["time"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .group_by([col("author")])
-        .agg([
-            col("time").filter(starts).alias("start"),
-            (col("time").filter(ends) + span_lit(MESSAGE_COUNTS)).alias("end"),
-        ])
-        .explode(by_name(["start", "end"], true, false), no_empty_lists)
-        .sort(
-            ["author", "start"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        ))
+    LoadRule::default().stretches(messages)
 }
 
 /// Each responder's load: `responder`, `working_hours`, `late_hours`,
 /// `sleeping_hours`, `total_hours`, most hours first (see [`LOAD_DEFINITION`]).
 pub fn responders_load(messages: LazyFrame, tz: Tz) -> Result<LazyFrame> {
-    let band = |from: i64, to: i64| -> Result<Expr> {
-        Ok(band_ms_until(col("end_clock"), from, to)?
-            - band_ms_until(col("start_clock"), from, to)?)
-    };
-    let hours = |ms: Expr| exact_div(ms, 3_600_000.0);
-    Ok(stretches(messages)?
-        .with_columns([
-            local_clock_ms(col("start"), tz)?.alias("start_clock"),
-            local_clock_ms(col("end"), tz)?.alias("end_clock"),
-        ])
-        .with_columns([
-            band(8, 19)?.alias("working"),
-            band(19, 23)?.alias("late"),
-            (col("end") - col("start"))
-                .dt()
-                .total_milliseconds(false)
-                .alias("total"),
-        ])
+    LoadRule::default().load(messages, tz)
+}
+
+impl LoadRule {
+    /// [`stretches`] by this rule.
+    pub fn stretches(&self, messages: LazyFrame) -> Result<LazyFrame> {
+        // Within each author's messages, oldest first: a stretch starts at the first message
+        // and after every gap of 20 minutes or more, and ends before the next such gap or at
+        // the last message. The k-th start and the k-th end then belong to one stretch.
+        let gap_at_least = |gap: Expr| {
+            gap.clone()
+                .is_null()
+                .or(gap.gt_eq(span_lit(self.stretch_gap)))
+        };
+        let starts = gap_at_least(col("time") - col("time").shift(lit(1)));
+        let ends = gap_at_least(col("time").shift(lit(-1)) - col("time"));
+        let no_empty_lists = ExplodeOptions {
+            empty_as_null: false,
+            keep_nulls: false,
+        };
+        // The two columns are filtered on their own: a filtered frame would also filter the
+        // columns the condition reads (at 1M messages 35 MB more at the report's peak). A
+        // message has an author exactly when it has a user, so `user` need not be read.
+        let by_people = col("is_update").and(col("author").is_not_null());
+        Ok(messages
+            .select([
+                col("author").filter(by_people.clone()),
+                col("time").filter(by_people),
+            ])
+            // Sorted by time, not by author and time: each author's group keeps that order,
+            // and sorting a million names costs more than the rest of the query.
+            .sort(
+                ["time"],
+                SortMultipleOptions::default().with_maintain_order(true),
+            )
+            .group_by([col("author")])
+            .agg([
+                col("time").filter(starts).alias("start"),
+                (col("time").filter(ends) + span_lit(self.message_counts)).alias("end"),
+            ])
+            .explode(by_name(["start", "end"], true, false), no_empty_lists)
+            .sort(
+                ["author", "start"],
+                SortMultipleOptions::default().with_maintain_order(true),
+            ))
+    }
+
+    /// Each responder's stretches (as [`LoadRule::stretches`]) with their milliseconds by
+    /// shift in `tz`: `working`, `late` and `total`. [`load_of`] and
+    /// [`LoadRule::by_period_of`] sum them; compute them once for both.
+    pub fn shifts(&self, messages: LazyFrame, tz: Tz) -> Result<LazyFrame> {
+        let stretches = self.stretches(messages)?;
+        let band = |(from, to): (i64, i64)| -> Result<Expr> {
+            Ok(band_ms_until(col("end_clock"), from, to)?
+                - band_ms_until(col("start_clock"), from, to)?)
+        };
+        Ok(stretches
+            .with_columns([
+                local_clock_ms(col("start"), tz)?.alias("start_clock"),
+                local_clock_ms(col("end"), tz)?.alias("end_clock"),
+            ])
+            .with_columns([
+                band(self.working)?.alias("working"),
+                band(self.late)?.alias("late"),
+                (col("end") - col("start"))
+                    .dt()
+                    .total_milliseconds(false)
+                    .alias("total"),
+            ]))
+    }
+
+    /// [`responders_load`] by this rule.
+    pub fn load(&self, messages: LazyFrame, tz: Tz) -> Result<LazyFrame> {
+        Ok(load_of(self.shifts(messages, tz)?))
+    }
+
+    /// [`LoadRule::by_period_of`] this rule's [`shifts`](LoadRule::shifts).
+    pub fn by_period(
+        &self,
+        messages: LazyFrame,
+        incidents: LazyFrame,
+        period: &Period,
+        tz: Tz,
+    ) -> Result<LazyFrame> {
+        let shifts = self.shifts(messages.clone(), tz)?;
+        Self::by_period_of(shifts, messages, incidents, period, tz)
+    }
+
+    /// Each responder's burden per `period` from their [`shifts`](LoadRule::shifts) (each
+    /// stretch counted in the period it starts in, on `tz`'s calendar): `period`,
+    /// `responder`, `led` (incidents created in the period with them as SRE or developer
+    /// owner), `joined` (incidents created in the period they wrote in without owning),
+    /// the shift hours as in [`LoadRule::load`], and `out_of_hours_share` (late and
+    /// sleeping hours ÷ total). `incidents` needs `channel_id`, `created`, `sre_owner`,
+    /// `dev_owner`; `messages` `channel_id`, `author`, `is_update`.
+    pub fn by_period_of(
+        shifts: LazyFrame,
+        messages: LazyFrame,
+        incidents: LazyFrame,
+        period: &Period,
+        tz: Tz,
+    ) -> Result<LazyFrame> {
+        let hours = shifts
+            .group_by([
+                period.start_of(col("start"), tz)?.alias("period"),
+                col("author").alias("responder"),
+            ])
+            .agg(shift_sums());
+        let incident_period = incidents.select([
+            col("channel_id"),
+            period.start_of(col("created"), tz)?.alias("period"),
+            col("sre_owner"),
+            col("dev_owner"),
+        ]);
+        let owners = concat(
+            [
+                incident_period.clone().select([
+                    col("channel_id"),
+                    col("period"),
+                    col("sre_owner").alias("responder"),
+                ]),
+                incident_period.clone().select([
+                    col("channel_id"),
+                    col("period"),
+                    col("dev_owner").alias("responder"),
+                ]),
+            ],
+            UnionArgs::default(),
+        )?
+        .filter(col("responder").is_not_null())
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .with_column(lit(true).alias("owns"));
+        let writers = messages
+            .filter(col("is_update").and(col("author").is_not_null()))
+            .select([col("channel_id"), col("author").alias("responder")])
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .join_on(
+                incident_period.select([col("channel_id"), col("period")]),
+                "channel_id",
+                JoinType::Inner,
+            )
+            .select([col("channel_id"), col("period"), col("responder")]);
+        let roles = concat(
+            [owners, writers.with_column(lit(false).alias("owns"))],
+            UnionArgs::default(),
+        )?
+        .group_by([col("period"), col("responder"), col("channel_id")])
+        .agg([col("owns").any(true)])
+        .group_by([col("period"), col("responder")])
+        .agg([
+            col("owns").sum().alias("led"),
+            col("owns").not().sum().alias("joined"),
+        ]);
+        let keys = [col("period"), col("responder")];
+        Ok(roles
+            .join(
+                hours,
+                keys.clone(),
+                keys,
+                JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+            )
+            .with_columns([
+                col("led").fill_null(lit(0)).cast(DataType::UInt32),
+                col("joined").fill_null(lit(0)).cast(DataType::UInt32),
+                col("working").fill_null(lit(0i64)),
+                col("late").fill_null(lit(0i64)),
+                col("total").fill_null(lit(0i64)),
+            ])
+            .select(
+                [col("period")]
+                    .into_iter()
+                    .chain(shift_hours())
+                    .chain([
+                        col("led"),
+                        col("joined"),
+                        ((col("total") - col("working")).cast(DataType::Float64)
+                            / col("total").cast(DataType::Float64))
+                        .alias("out_of_hours_share"),
+                    ])
+                    .collect::<Vec<_>>(),
+            )
+            .sort_by_exprs(
+                [col("period"), col("total_hours"), col("responder")],
+                SortMultipleOptions::default().with_order_descending_multi([false, true, false]),
+            ))
+    }
+}
+
+/// Each responder's load from their [`LoadRule::shifts`]: `responder`, `working_hours`,
+/// `late_hours`, `sleeping_hours`, `total_hours`, most hours first.
+pub fn load_of(shifts: LazyFrame) -> LazyFrame {
+    shifts
         .group_by([col("author").alias("responder")])
-        .agg([col("working").sum(), col("late").sum(), col("total").sum()])
-        .select([
-            col("responder"),
-            hours(col("working")).alias("working_hours"),
-            hours(col("late")).alias("late_hours"),
-            hours(col("total") - col("working") - col("late")).alias("sleeping_hours"),
-            hours(col("total")).alias("total_hours"),
-        ])
+        .agg(shift_sums())
+        .select(shift_hours())
         .sort_by_exprs(
             [col("total_hours"), col("responder")],
             SortMultipleOptions::default().with_order_descending_multi([true, false]),
-        ))
+        )
+}
+
+/// The sums of a group of stretches by shift, in milliseconds.
+fn shift_sums() -> [Expr; 3] {
+    [col("working").sum(), col("late").sum(), col("total").sum()]
+}
+
+/// `responder` and the hours of each shift from [`shift_sums`].
+fn shift_hours() -> [Expr; 5] {
+    let hours = |ms: Expr| exact_div(ms, 3_600_000.0);
+    [
+        col("responder"),
+        hours(col("working")).alias("working_hours"),
+        hours(col("late")).alias("late_hours"),
+        hours(col("total") - col("working") - col("late")).alias("sleeping_hours"),
+        hours(col("total")).alias("total_hours"),
+    ]
+}
+
+/// The share of all hours of a load (any frame with `total_hours` per person) carried by
+/// the `top` share of people with the most (at least one person): 0.2 asks how much the
+/// busiest fifth carries. `None` without hours.
+pub fn concentration(load: LazyFrame, top: f64) -> Result<Option<f64>> {
+    // One value per person: the busiest are taken from the sorted totals.
+    let sorted = load
+        .select([col("total_hours")
+            .drop_nulls()
+            .sort(SortOptions::default().with_order_descending(true))])
+        .collect()?;
+    let hours = frames::floats(&sorted, "total_hours")?;
+    let busiest = ((hours.len() as f64 * top).ceil() as usize).max(1);
+    let all: f64 = hours.iter().sum();
+    Ok((all > 0.0).then(|| hours.iter().take(busiest).sum::<f64>() / all))
 }
 
 /// Responders' load rounded to tenths of an hour, for tables.

@@ -115,9 +115,7 @@ impl PostFigures {
             frames::instants(&totals, "last")?[0],
         );
         let (Some(first_created), Some(last_created)) = first_last else {
-            return Err(crate::error::Error::Invalid(
-                "no incident channels to compute figures of".into(),
-            ));
+            return Err(crate::error::Error::NoIncidents);
         };
         let span = last_created - first_created;
         let rate_per_month = (span > Duration::zero()).then(|| {
@@ -182,16 +180,6 @@ impl PostFigures {
                 .collect::<Vec<_>>(),
         })
     }
-
-    /// The post's integer average, with the exact rate beside it where the integer says
-    /// little (0 or 1 a month): `16`, `0 (0.4 a month)`.
-    pub fn average_text(&self) -> String {
-        match (self.average_per_month, self.rate_per_month) {
-            (Some(avg), Some(rate)) if avg < 2 => format!("{avg} ({rate:.1} a month)"),
-            (Some(avg), _) => avg.to_string(),
-            _ => "n/a".into(),
-        }
-    }
 }
 
 /// Channels created per local date in `tz`: `date`, `created` (dates with none absent).
@@ -218,69 +206,70 @@ pub fn worst_days(incidents: LazyFrame, tz: Tz) -> Result<(Vec<NaiveDate>, usize
     Ok((days, most as usize))
 }
 
-impl fmt::Display for PostFigures {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl PostFigures {
+    /// The figures as labelled lines, which the text summary and the HTML table both
+    /// show: the count, first and last channel, average, still open, worst day, and the
+    /// notes on renamed channels and archives without a time where there are any.
+    pub fn rows(&self) -> Vec<(String, String)> {
         let fmt_time = |t: Instant| fmt_time(t, self.tz);
-        writeln!(
-            f,
-            "Incident channels ({}): {}",
-            self.convention, self.issue_channels
-        )?;
-        writeln!(
-            f,
-            "First incident channel: {} ({})",
-            fmt_time(self.first_created),
-            self.tz
-        )?;
-        writeln!(
-            f,
-            "Last incident channel:  {} ({})",
-            fmt_time(self.last_created),
-            self.tz
-        )?;
-        match self.average_per_month {
+        let days: Vec<String> = self.worst_days.iter().map(|d| d.to_string()).collect();
+        let average = match self.average_per_month {
             Some(avg) => {
                 let exact = match self.rate_per_month {
                     Some(rate) if avg < 2 => format!("{rate:.1} a month, "),
                     _ => String::new(),
                 };
-                writeln!(
-                    f,
-                    "Average per month:      {avg} ({exact}over {:.0} days)",
-                    self.span_days
-                )?
+                format!("{avg} ({exact}over {:.0} days)", self.span_days)
             }
-            None => writeln!(
-                f,
-                "Average per month:      n/a (all created at the same second)"
-            )?,
-        }
-        writeln!(
-            f,
-            "Still open:             {} (as of {})",
-            self.active,
-            fmt_time(self.as_of)
-        )?;
-        let days: Vec<String> = self.worst_days.iter().map(|d| d.to_string()).collect();
-        writeln!(
-            f,
-            "Worst day:              {} with {} channels",
-            days.join(", "),
-            self.worst_day_count
-        )?;
+            None => "n/a (all created at the same second)".into(),
+        };
+        let mut rows = vec![
+            (
+                format!("Incident channels ({})", self.convention),
+                self.issue_channels.to_string(),
+            ),
+            (
+                "First incident channel".into(),
+                format!("{} ({})", fmt_time(self.first_created), self.tz),
+            ),
+            (
+                "Last incident channel".into(),
+                format!("{} ({})", fmt_time(self.last_created), self.tz),
+            ),
+            ("Average per month".into(), average),
+            (
+                "Still open".into(),
+                format!("{} (as of {})", self.active, fmt_time(self.as_of)),
+            ),
+            (
+                "Worst day".into(),
+                format!("{} with {} channels", days.join(", "), self.worst_day_count),
+            ),
+        ];
         if self.renamed > 0 {
-            writeln!(
-                f,
-                "Renamed channels:       {} (each counted under its current name)",
-                self.renamed
-            )?;
+            rows.push((
+                "Renamed channels".into(),
+                format!("{} (each counted under its current name)", self.renamed),
+            ));
         }
         if self.archived_without_time > 0 {
-            writeln!(
-                f,
-                "Note: {} archived channels have no archive message; counted open over time.",
-                self.archived_without_time
-            )?;
+            rows.push((
+                "Archived without a time".into(),
+                format!(
+                    "{} (no archive message; counted open over time)",
+                    self.archived_without_time
+                ),
+            ));
+        }
+        rows
+    }
+}
+
+impl fmt::Display for PostFigures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (label, value) in self.rows() {
+            // Values line up after the longest usual label, "First incident channel:".
+            writeln!(f, "{:<23} {value}", format!("{label}:"))?;
         }
         writeln!(f, "Open channels over time (every 30 days):")?;
         let peak = self

@@ -8,7 +8,6 @@ use crate::time::{ts_instant, Instant, TsKey};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChannelActivity {
     pub message_count: usize,
-    first_message: Option<TsKey>,
     last_message: Option<TsKey>,
     last_archive: Option<TsKey>,
     last_unarchive: Option<TsKey>,
@@ -19,7 +18,6 @@ impl ChannelActivity {
     /// Slack's `subtype`.
     pub fn record(&mut self, time: TsKey, subtype: Option<&str>) {
         self.message_count += 1;
-        self.first_message = Some(self.first_message.map_or(time, |t| t.min(time)));
         self.last_message = Some(self.last_message.map_or(time, |t| t.max(time)));
         let slot = match subtype {
             Some("channel_archive" | "group_archive") => &mut self.last_archive,
@@ -30,20 +28,13 @@ impl ChannelActivity {
     }
 
     /// Adds what another pass over some of the same channel's messages saw (each fact
-    /// is a count, a minimum or a maximum, so the order of passes does not matter).
+    /// is a count or a maximum, so the order of passes does not matter).
     pub fn merge(&mut self, other: &ChannelActivity) {
-        let earliest = |a: Option<TsKey>, b: Option<TsKey>| a.into_iter().chain(b).min();
         let latest = |a: Option<TsKey>, b: Option<TsKey>| a.into_iter().chain(b).max();
         self.message_count += other.message_count;
-        self.first_message = earliest(self.first_message, other.first_message);
         self.last_message = latest(self.last_message, other.last_message);
         self.last_archive = latest(self.last_archive, other.last_archive);
         self.last_unarchive = latest(self.last_unarchive, other.last_unarchive);
-    }
-
-    /// The oldest message's time.
-    pub fn first_message(&self) -> Option<Instant> {
-        self.first_message.and_then(ts_instant)
     }
 
     /// The newest message's time.
@@ -92,7 +83,6 @@ mod tests {
         a.record(at(100), None);
         a.record(at(200), Some("channel_unarchive"));
         assert_eq!(a.archived_at(), instant(300));
-        assert_eq!(a.first_message(), instant(100));
         assert_eq!(a.last_message(), instant(300));
     }
 

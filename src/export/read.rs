@@ -588,10 +588,9 @@ fn parse_run(
                 source.show(&channel.name, &day.name, &mut shown);
                 let outcome = match source.read(&channel.name, &day, &shown, &mut buf) {
                     Ok(true) => parse_day(&shown, &buf, &channel.id, strict, &mut seen, &mut out),
-                    Ok(false) => Err(Error::Invalid(format!(
-                        "{}: listed in its folder but gone when read",
-                        shown.display()
-                    ))),
+                    Ok(false) => Err(Error::Vanished {
+                        path: shown.clone(),
+                    }),
                     Err(e) => Err(e),
                 };
                 if strict && outcome.is_err() {

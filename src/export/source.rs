@@ -737,12 +737,20 @@ impl DayFolder {
 }
 
 /// `2016-03-11.json` and the like; anything else in a channel folder is not a day file.
-/// Read by hand, as it runs once per file of the export: a format string would be parsed
-/// for every call.
 pub fn is_day_file(name: &str) -> bool {
-    let Some(date) = name.strip_suffix(".json") else {
-        return false;
-    };
+    day_of_file(name).is_some()
+}
+
+/// The name of a channel's day file for `date`: `2016-03-11.json`.
+pub fn day_file_name(date: NaiveDate) -> String {
+    format!("{}.json", date.format("%Y-%m-%d"))
+}
+
+/// The date a day file holds, `None` for any other file name (the inverse of
+/// [`day_file_name`]). Read by hand, as it runs once per file of the export: a format
+/// string would be parsed for every call.
+pub fn day_of_file(name: &str) -> Option<NaiveDate> {
+    let date = name.strip_suffix(".json")?;
     let number = |range: std::ops::Range<usize>| -> Option<u32> {
         let digits = date.get(range)?;
         digits
@@ -751,11 +759,10 @@ pub fn is_day_file(name: &str) -> bool {
             .then(|| digits.parse().ok())?
     };
     let dashes = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
-    dashes
-        && matches!(
-            (number(0..4), number(5..7), number(8..10)),
-            (Some(y), Some(m), Some(d)) if NaiveDate::from_ymd_opt(y as i32, m, d).is_some()
-        )
+    if !dashes {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub enum Readers {
 /// into place: a reader, or a run after it was interrupted, finds the old file or the
 /// whole new one. `fsync`: the data is on disk before the rename, so that a power loss
 /// keeps one of the two too.
-pub fn replace_file(
+fn replace_file(
     path: &Path,
     fsync: bool,
     readers: Readers,
@@ -143,18 +143,16 @@ impl ExportWriter {
             } else {
                 continue;
             };
-            return Err(Error::Invalid(format!(
-                "{} is {kind}: sync writes only into folders of the export's own, so that it \
-                 never writes or removes files elsewhere; replace it with a folder (or remove \
-                 it) and sync again",
-                inner.display()
-            )));
+            return Err(Error::NotOwnFolder {
+                path: inner.to_path_buf(),
+                kind,
+            });
         }
         Ok(())
     }
 
     fn day_file(channel: &str, date: NaiveDate) -> String {
-        format!("{channel}/{}.json", date.format("%Y-%m-%d"))
+        format!("{channel}/{}", super::source::day_file_name(date))
     }
 }
 

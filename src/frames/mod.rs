@@ -18,6 +18,7 @@ pub use workspace::{channels_frame, messages_frame, users_frame};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use polars::prelude::*;
+use serde_json::{json, Value};
 
 use crate::error::Result;
 use crate::incidents::sop::UserNames;
@@ -266,6 +267,35 @@ pub fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<NaiveDate>>> {
         .iter()
         .map(|d| d.and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d.into()))))
         .collect())
+}
+
+/// A frame as a list of JSON objects, one per row (datetimes as their text, in UTC).
+pub fn rows_json(df: &DataFrame) -> Result<Vec<Value>> {
+    let mut out = vec![serde_json::Map::new(); df.height()];
+    for column in df.columns() {
+        for (i, row) in out.iter_mut().enumerate() {
+            let value = match column.get(i)? {
+                AnyValue::Null => Value::Null,
+                AnyValue::String(s) => json!(s),
+                // A one-row frame may hold its strings owned; either is the same text.
+                AnyValue::StringOwned(s) => json!(s.as_str()),
+                AnyValue::UInt8(n) => json!(n),
+                AnyValue::UInt16(n) => json!(n),
+                AnyValue::UInt32(n) => json!(n),
+                AnyValue::UInt64(n) => json!(n),
+                AnyValue::Int8(n) => json!(n),
+                AnyValue::Int16(n) => json!(n),
+                AnyValue::Int32(n) => json!(n),
+                AnyValue::Int64(n) => json!(n),
+                AnyValue::Float32(f) => json!(f),
+                AnyValue::Float64(f) => json!(f),
+                AnyValue::Boolean(b) => json!(b),
+                other => json!(other.to_string()),
+            };
+            row.insert(column.name().to_string(), value);
+        }
+    }
+    Ok(out.into_iter().map(Value::Object).collect())
 }
 
 #[cfg(test)]

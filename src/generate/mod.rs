@@ -73,7 +73,7 @@ pub fn export_time() -> Instant {
 }
 
 /// The post's worst day.
-pub fn worst_day() -> NaiveDate {
+fn worst_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2016, 8, 9).unwrap()
 }
 
@@ -99,14 +99,17 @@ const PER_MONTH: [(i32, u32, usize); 13] = [
 pub fn generate(out: impl AsRef<Path>, options: &GenerateOptions) -> Result<GenerateSummary> {
     let out = out.as_ref();
     if options.scale == 0 {
-        return Err(Error::Invalid("--scale must be at least 1".into()));
+        return Err(Error::Parameter {
+            name: "--scale",
+            value: "0".into(),
+            expected: "give at least 1 (copies of the sample year)",
+        });
     }
     if let Ok(mut entries) = std::fs::read_dir(out) {
         if entries.next().is_some() {
-            return Err(Error::Invalid(format!(
-                "{}: folder is not empty; generate into a new or empty folder",
-                out.display()
-            )));
+            return Err(Error::NotEmpty {
+                path: out.to_path_buf(),
+            });
         }
     }
     let writer = ExportWriter::create(out)?.without_fsync();

@@ -52,21 +52,18 @@ impl Convention {
     pub fn pattern(pattern: &str) -> Result<Self> {
         let regex = Regex::new(pattern).map_err(|e| {
             // regex draws a caret under the fault over several lines: keep it on one.
-            let reason: Vec<String> = e
-                .to_string()
-                .lines()
-                .map(|l| l.trim().to_string())
-                .collect();
-            Error::Invalid(format!(
-                "--match `{pattern}` is not a valid regex: {}",
-                reason.join(" ")
-            ))
+            Error::Pattern {
+                rule: "--match",
+                pattern: pattern.to_string(),
+                source: e,
+            }
         })?;
         let known = ["topic", "date", "number"];
         if let Some(unknown) = regex.capture_names().flatten().find(|n| !known.contains(n)) {
-            return Err(Error::Invalid(format!(
-                "--match `{pattern}`: unknown group `{unknown}`; name groups topic, date or number"
-            )));
+            return Err(Error::UnknownGroup {
+                pattern: pattern.to_string(),
+                group: unknown.to_string(),
+            });
         }
         Ok(Convention {
             prefix: None,

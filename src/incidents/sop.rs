@@ -372,7 +372,7 @@ impl<'a> People<'a> {
     }
 
     /// The user name of an id.
-    pub fn name_of_id(&self, id: &str) -> Option<&'a str> {
+    fn name_of_id(&self, id: &str) -> Option<&'a str> {
         self.by_id.get(id)
     }
 
@@ -382,7 +382,7 @@ impl<'a> People<'a> {
     }
 
     /// The user name of someone written as a user name or real name, in any ASCII case.
-    pub fn name_of(&self, written: &str) -> Option<&'a str> {
+    fn name_of(&self, written: &str) -> Option<&'a str> {
         self.by_name.get(&AnyCase(written)).copied()
     }
 }

@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::evcxr::{print_outputs, Display, MimeOutput};
+use super::evcxr::{print_outputs, MimeOutput, RichDisplay};
 use crate::error::{Error, Result};
 use crate::export::write::write_whole;
 use crate::time::Instant;
@@ -512,7 +512,7 @@ impl Chart {
     }
 }
 
-impl Display for Chart {
+impl RichDisplay for Chart {
     fn outputs(&self) -> Vec<MimeOutput> {
         svg_outputs(self.svg(), &self.title)
     }
@@ -621,15 +621,16 @@ where
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    let png_error = |e: png::EncodingError| Error::Invalid(format!("cannot encode PNG: {e}"));
-    let mut writer = encoder.write_header().map_err(png_error)?;
-    writer.write_image_data(&pixels).map_err(png_error)?;
-    writer.finish().map_err(png_error)?;
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&pixels)?;
+    writer.finish()?;
     Ok(out)
 }
 
 fn drawing_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
-    Error::Invalid(format!("cannot draw the chart: {e}"))
+    Error::Draw {
+        message: e.to_string(),
+    }
 }
 
 /// The finite values (positive ones on a log axis) and their range, widened when it is

@@ -7,63 +7,36 @@ use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::DataFrame;
 
-use super::evcxr::{print_outputs, MimeOutput};
+use super::evcxr::{print_outputs, MimeOutput, RichDisplay};
 use super::{escape_html, Chart};
 use crate::analysis::metrics::{TimeToArchive, WEEKDAYS};
 use crate::analysis::post::PostFigures;
 use crate::error::Result;
 use crate::frames;
-use crate::time::{fmt_time, Instant};
+use crate::time::Instant;
 
 impl PostFigures {
-    /// The figures as a small HTML table, for notebooks.
+    /// The figures as a small HTML table, for notebooks: the rows of the text summary.
     pub fn html(&self) -> String {
-        let fmt_time = |t: Instant| fmt_time(t, self.tz);
-        let days: Vec<String> = self.worst_days.iter().map(|d| d.to_string()).collect();
-        let rows = [
-            (
-                "Incident channels",
-                format!("{} ({})", self.issue_channels, self.convention),
-            ),
-            (
-                "First created",
-                format!("{} {}", fmt_time(self.first_created), self.tz),
-            ),
-            (
-                "Last created",
-                format!("{} {}", fmt_time(self.last_created), self.tz),
-            ),
-            ("Average per month", self.average_text()),
-            (
-                "Still open",
-                format!("{} as of {}", self.active, fmt_time(self.as_of)),
-            ),
-            (
-                "Worst day",
-                format!("{} with {}", days.join(", "), self.worst_day_count),
-            ),
-        ];
-        let body: String = rows
+        let body: String = self
+            .rows()
             .iter()
             // The convention's description holds what the user wrote, e.g. a regex with
             // `<topic>`: text, not markup.
-            .map(|(k, v)| format!("<tr><th>{k}</th><td>{}</td></tr>", escape_html(v)))
+            .map(|(k, v)| {
+                format!(
+                    "<tr><th>{}</th><td>{}</td></tr>",
+                    escape_html(k),
+                    escape_html(v)
+                )
+            })
             .collect();
         format!("<table class=\"dataframe\">{body}</table>")
     }
 
     /// Shows the figures in an evcxr notebook.
     pub fn evcxr_display(&self) {
-        print_outputs(&[
-            MimeOutput {
-                mime: "text/html",
-                content: self.html(),
-            },
-            MimeOutput {
-                mime: "text/plain",
-                content: self.to_string(),
-            },
-        ]);
+        print_outputs(&self.outputs());
     }
 
     /// Open channels over time as a chart, as the post plotted it.
@@ -176,4 +149,19 @@ pub fn load_chart(load: &DataFrame, top: usize) -> Result<Chart> {
     )
     .with_bars("late (19-23)", frames::floats(&top, "late_hours")?)
     .with_bars("sleeping (23-08)", frames::floats(&top, "sleeping_hours")?))
+}
+
+impl RichDisplay for PostFigures {
+    fn outputs(&self) -> Vec<MimeOutput> {
+        vec![
+            MimeOutput {
+                mime: "text/html",
+                content: self.html(),
+            },
+            MimeOutput {
+                mime: "text/plain",
+                content: self.to_string(),
+            },
+        ]
+    }
 }

@@ -12,7 +12,7 @@ pub struct MimeOutput {
 }
 
 /// Something a notebook can show.
-pub trait Display {
+pub trait RichDisplay {
     /// The representations, richest first.
     fn outputs(&self) -> Vec<MimeOutput>;
 }

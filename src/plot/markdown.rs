@@ -1,7 +1,7 @@
 //! Prose computed from the data: a notebook cell's finding written as markdown, shown
 //! rendered in Jupyter and published as part of the post's text.
 
-use super::evcxr::{print_outputs, Display, MimeOutput};
+use super::evcxr::{print_outputs, MimeOutput, RichDisplay};
 
 /// Markdown built from the frames, so that a sentence stating a finding is true of
 /// whatever workspace the notebook ran on.
@@ -14,7 +14,7 @@ impl Markdown {
     }
 }
 
-impl Display for Markdown {
+impl RichDisplay for Markdown {
     fn outputs(&self) -> Vec<MimeOutput> {
         vec![
             MimeOutput {

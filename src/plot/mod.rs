@@ -14,6 +14,6 @@ pub mod prose;
 mod table;
 
 pub use chart::{Chart, Series};
-pub use evcxr::{print_outputs, Display, MimeOutput};
+pub use evcxr::{print_outputs, MimeOutput, RichDisplay};
 pub use markdown::Markdown;
 pub use table::{display_zone, escape_html, show_times_in, FrameDisplay, Table, NULL_LABEL};

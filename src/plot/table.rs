@@ -7,7 +7,7 @@ use chrono::{TimeZone as _, Utc};
 use chrono_tz::Tz;
 use polars::prelude::*;
 
-use super::evcxr::{print_outputs, Display, MimeOutput};
+use super::evcxr::{print_outputs, MimeOutput, RichDisplay};
 
 /// The zone tables show times in; UTC until [`show_times_in`] names another.
 static DISPLAY_ZONE: RwLock<Tz> = RwLock::new(Tz::UTC);
@@ -143,7 +143,7 @@ impl Table {
     }
 }
 
-impl Display for Table {
+impl RichDisplay for Table {
     fn outputs(&self) -> Vec<MimeOutput> {
         vec![
             MimeOutput {

@@ -498,11 +498,11 @@ impl SiteFiles {
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
         if !inside {
-            return Err(Error::Invalid(format!(
-                "{}: refusing to write {} outside the site folder",
-                self.notebook,
-                redact(&relative.display().to_string())
-            )));
+            return Err(PublishError::OutsideSite {
+                file: self.notebook.clone(),
+                path: redact(&relative.display().to_string()).into_owned(),
+            }
+            .into());
         }
         if let Err(finding) = scan::bytes(&bytes) {
             let glimpse = match finding {

@@ -9,12 +9,17 @@ use polars::prelude::{DataFrame, IntoLazy, LazyFrame};
 use serde_json::{json, Value};
 
 use crate::analysis::audit::{self, AuditOptions, AuditSummary};
-use crate::analysis::metrics::{self, PeriodComparison, TimeToArchive};
+use crate::analysis::estimates::EstimateAccuracy;
+use crate::analysis::metrics::{self, LoadRule, PeriodComparison, TimeToArchive};
+use crate::analysis::period::Period;
+use crate::analysis::phases::{Phase, DEFAULT_PERCENTILES};
 use crate::analysis::post::{PostFigures, PostOptions};
+use crate::analysis::recurrence::{self, Recurrence};
+use crate::analysis::severity::{self, SeverityRules};
 use crate::error::{Error, Result};
 use crate::export::write::write_whole;
 use crate::export::Workspace;
-use crate::frames::IncidentFrames;
+use crate::frames::{self, IncidentFrames};
 use crate::plot::{charts, Chart, Table};
 use crate::time::Instant;
 
@@ -34,6 +39,8 @@ pub struct Report {
     /// the JSON, the charts and the page show them, so they are computed once.
     time_to_archive: TimeToArchive,
     load: DataFrame,
+    /// The load per person and week, from the same stretches as `load`.
+    load_by_week: DataFrame,
     audit: AuditSummary,
 }
 
@@ -58,7 +65,7 @@ impl Report {
     /// the frames' own hot window (as [`AuditOptions::default`] is): the command line keeps
     /// only these once the frames are made, so that the rest is gone before the responders'
     /// load (at 1M messages the report's peak went from 253 to 221 MiB, now in the frames).
-    pub const MESSAGE_COLUMNS: [&'static str; 3] = ["time", "author", "is_update"];
+    pub const MESSAGE_COLUMNS: [&'static str; 4] = ["time", "author", "is_update", "channel_id"];
 
     /// The report of frames made already (by `options.convention`), with the SOP audited
     /// by a team's own rule. Of the frames' messages it reads the
@@ -75,17 +82,30 @@ impl Report {
         // messages too for a hot window other than the frames'): one on each core.
         let (load, audit) = crate::threads::on_polars_pool(|| {
             rayon::join(
-                || -> Result<DataFrame> {
+                || -> Result<(DataFrame, DataFrame)> {
                     let messages = frames.messages.clone().lazy();
-                    Ok(metrics::responders_load(messages, options.tz)?.collect()?)
+                    let shifts = LoadRule::default()
+                        .shifts(messages.clone(), options.tz)?
+                        .collect()?;
+                    let by_week = LoadRule::by_period_of(
+                        shifts.clone().lazy(),
+                        messages,
+                        frames.incidents.clone().lazy(),
+                        &Period::week(),
+                        options.tz,
+                    )?
+                    .collect()?;
+                    Ok((metrics::load_of(shifts.lazy()).collect()?, by_week))
                 },
                 || audit::summarize_frames(&frames, as_of, &audit_options),
             )
         });
+        let (load, load_by_week) = load?;
         Ok(Report {
             post: PostFigures::compute(&frames.incidents, options, as_of)?,
             time_to_archive,
-            load: load?,
+            load,
+            load_by_week,
             audit: audit?,
             frames,
             tz: options.tz,
@@ -137,7 +157,9 @@ impl Report {
     /// and `audit`.
     pub fn to_json(&self) -> Result<Value> {
         let mut out = self.post.to_json();
-        out["metrics"] = self.metrics_json()?;
+        // Some polars operations the metrics use run rayon's parallel iterators wherever
+        // they are called: called in polars' pool, rayon's global one never starts.
+        out["metrics"] = crate::threads::on_polars_pool(|| self.metrics_json())?;
         out["audit"] = json!(self.audit);
         Ok(out)
     }
@@ -145,7 +167,7 @@ impl Report {
     /// The `metrics` object of [`Report::to_json`].
     fn metrics_json(&self) -> Result<Value> {
         let (tta, load) = (&self.time_to_archive, &self.load);
-        let responders: serde_json::Map<String, Value> = rows(load)?
+        let responders: serde_json::Map<String, Value> = frames::rows_json(load)?
             .into_iter()
             .filter_map(|mut row| {
                 let name = row.get("responder")?.as_str()?.to_string();
@@ -162,7 +184,7 @@ impl Report {
                 polars::prelude::col("median_hours_to_archive"),
                 polars::prelude::col("open"),
             ]);
-            rows(&lf.collect()?)
+            frames::rows_json(&lf.collect()?)
         };
         let mut metrics_json = json!({
             "time_to_archive_hours": {
@@ -172,9 +194,9 @@ impl Report {
                 "p90": tta.p90,
                 "definition": metrics::TIME_TO_ARCHIVE_DEFINITION,
             },
-            "open_per_day": rows(&metrics::open_per_day(self.incidents(), self.tz, self.as_of)?.collect()?)?,
-            "created_vs_archived_per_month": rows(&metrics::created_vs_archived(self.incidents(), self.tz)?.collect()?)?,
-            "open_ages": rows(&metrics::open_ages(self.incidents(), self.as_of)?.collect()?)?,
+            "open_per_day": frames::rows_json(&metrics::open_per_day(self.incidents(), self.tz, self.as_of)?.collect()?)?,
+            "created_vs_archived_per_month": frames::rows_json(&metrics::created_vs_archived(self.incidents(), self.tz)?.collect()?)?,
+            "open_ages": frames::rows_json(&metrics::open_ages(self.incidents(), self.as_of)?.collect()?)?,
             "responders_load_hours": responders,
             "responders_load_definition": metrics::LOAD_DEFINITION,
             "last_30_days_vs_previous": PeriodComparison::of(self.incidents(), self.as_of, 30)?,
@@ -182,7 +204,47 @@ impl Report {
         for by in BREAKDOWNS {
             metrics_json[format!("by_{by}")] = json!(breakdown(by)?);
         }
+        for phase in Phase::ALL {
+            metrics_json[phase.key()] = self.phase_json(phase)?;
+        }
+        let rules = SeverityRules::default();
+        metrics_json["by_severity"] = json!(frames::rows_json(
+            &severity::by_severity(self.incidents(), &rules, &DEFAULT_PERCENTILES)?.collect()?
+        )?);
+        metrics_json["estimate_accuracy"] =
+            json!(EstimateAccuracy::of(self.incidents(), self.tz, &rules)?);
+        metrics_json["recurrence"] =
+            json!(Recurrence::of(self.incidents(), recurrence::DEFAULT_DAYS)?);
+        metrics_json["responders_by_period"] = json!({
+            "period": Period::week().to_string(),
+            "definition": metrics::LOAD_BY_PERIOD_DEFINITION,
+            "top_fifth_share_of_hours": metrics::concentration(self.load.clone().lazy(), 0.2)?,
+            "rows": frames::rows_json(&self.load_by_week)?,
+        });
         Ok(metrics_json)
+    }
+
+    /// A phase's figures: its definition and unit, the median and p90 over every
+    /// incident with the counts measured and missing, and the same by month of creation,
+    /// by component and by environment.
+    fn phase_json(&self, phase: Phase) -> Result<Value> {
+        let q = &DEFAULT_PERCENTILES;
+        let overall = phase.overall(self.incidents(), q).collect()?;
+        let mut out = json!({"definition": phase.definition(), "unit": phase.unit()});
+        if let Some(Value::Object(fields)) = frames::rows_json(&overall)?.into_iter().next() {
+            out.as_object_mut().expect("an object").extend(fields);
+        }
+        out["by_month"] = json!(frames::rows_json(
+            &phase
+                .by_period(self.incidents(), &Period::month(), self.tz, q)?
+                .collect()?
+        )?);
+        for by in ["component", "environment"] {
+            out[format!("by_{by}")] = json!(frames::rows_json(
+                &phase.by(self.incidents(), by, q).collect()?
+            )?);
+        }
+        Ok(out)
     }
 
     /// The charts of the report, with file stems.
@@ -282,8 +344,7 @@ impl Report {
         let html = super::page("Incident report", &md);
         write_whole(&html_path, html.as_bytes())?;
         let json_path = dir.join("report.json");
-        let json = serde_json::to_string_pretty(&self.to_json()?)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let json = serde_json::to_string_pretty(&self.to_json()?).map_err(Error::ReportJson)?;
         write_whole(&json_path, json.as_bytes())?;
         written.extend([md_path, html_path, json_path]);
         Ok(written)
@@ -292,33 +353,4 @@ impl Report {
 
 fn fmt_hours(h: Option<f64>) -> String {
     h.map_or("n/a".into(), |h| format!("{h:.1}"))
-}
-
-/// A frame as a list of JSON objects, one per row.
-fn rows(df: &DataFrame) -> Result<Vec<Value>> {
-    let mut out = vec![serde_json::Map::new(); df.height()];
-    for column in df.columns() {
-        for (i, row) in out.iter_mut().enumerate() {
-            let value = match column.get(i)? {
-                polars::prelude::AnyValue::Null => Value::Null,
-                polars::prelude::AnyValue::String(s) => json!(s),
-                // A one-row frame may hold its strings owned; either is the same text.
-                polars::prelude::AnyValue::StringOwned(s) => json!(s.as_str()),
-                polars::prelude::AnyValue::UInt8(n) => json!(n),
-                polars::prelude::AnyValue::UInt16(n) => json!(n),
-                polars::prelude::AnyValue::UInt32(n) => json!(n),
-                polars::prelude::AnyValue::UInt64(n) => json!(n),
-                polars::prelude::AnyValue::Int8(n) => json!(n),
-                polars::prelude::AnyValue::Int16(n) => json!(n),
-                polars::prelude::AnyValue::Int32(n) => json!(n),
-                polars::prelude::AnyValue::Int64(n) => json!(n),
-                polars::prelude::AnyValue::Float32(f) => json!(f),
-                polars::prelude::AnyValue::Float64(f) => json!(f),
-                polars::prelude::AnyValue::Boolean(b) => json!(b),
-                other => json!(other.to_string()),
-            };
-            row.insert(column.name().to_string(), value);
-        }
-    }
-    Ok(out.into_iter().map(Value::Object).collect())
 }

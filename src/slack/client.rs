@@ -515,7 +515,7 @@ impl SlackClient {
 
 /// The API root from `SLACK_API_URL`, parsed and checked: https anywhere, plain http
 /// only to this machine (an emulator), never a user name or password in it.
-pub fn check_base_url(base: &str) -> Result<reqwest::Url, SlackError> {
+fn check_base_url(base: &str) -> Result<reqwest::Url, SlackError> {
     let invalid = |shown: String, reason: &str| SlackError::InvalidUrl {
         base: shown,
         reason: reason.to_string(),

@@ -34,7 +34,7 @@ use super::client::{CallStats, ClientOptions, SlackClient, SlackError};
 use super::token::{redact, Token};
 use crate::error::{Error, Result};
 use crate::export::model::{is_thread_reply, ts_field, Channel, User};
-use crate::export::source::{read_regular, Limits};
+use crate::export::source::{day_file_name, day_of_file, read_regular, Limits};
 use crate::export::ExportWriter;
 use crate::incidents::Convention;
 use crate::time::{parse_slack_ts, safe_folder_name, to_slack_ts, ts_instant, ts_key, TsKey};
@@ -372,10 +372,13 @@ fn collect<T: serde::de::DeserializeOwned>(
             Ok(v) => out.push(v),
             // serde quotes the offending value: it may hold anything a server sent.
             Err(e) if bad.is_none() => {
-                *bad = Some(Error::Invalid(format!(
-                    "{method} returned an object that is not a Slack object: {}",
-                    shown(&e.to_string())
-                )))
+                *bad = Some(Error::NotSlack {
+                    method: method.to_string(),
+                    detail: format!(
+                        "returned an object that is not a Slack object: {}",
+                        shown(&e.to_string())
+                    ),
+                })
             }
             Err(_) => {}
         }
@@ -465,10 +468,10 @@ fn write_days(
         // Messages are ordered by time: Slack's `ts` is unique within a channel.
         let timed = ts_key(&ts).and_then(|key| Some((key, ts_instant(key)?)));
         let Some((key, t)) = timed else {
-            return Err(Error::Invalid(format!(
-                "conversations.history of #{channel} returned a message without a valid `ts` ({})",
-                shown(&ts)
-            )));
+            return Err(Error::NotSlack {
+                method: format!("conversations.history of #{channel}"),
+                detail: format!("returned a message without a valid `ts` ({})", shown(&ts)),
+            });
         };
         if newest.as_ref().is_none_or(|(n, _)| t > *n) {
             newest = Some((t, ts));
@@ -483,7 +486,7 @@ fn write_days(
             .filter(|d| refetched.covers_day(*d)),
     );
     for day in days {
-        let path = folder.join(format!("{}.json", day.format("%Y-%m-%d")));
+        let path = folder.join(day_file_name(day));
         let mut on_disk: BTreeMap<TsKey, Value> = BTreeMap::new();
         // The folder may be an admin's export: its files are read as the loader reads
         // them (regular files within the limit; a FIFO or a device is refused by name).
@@ -538,10 +541,7 @@ fn days_on_disk(folder: &Path) -> Result<Vec<NaiveDate>> {
     };
     Ok(entries
         .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().to_string();
-            NaiveDate::parse_from_str(name.strip_suffix(".json")?, "%Y-%m-%d").ok()
-        })
+        .filter_map(|e| day_of_file(e.file_name().to_str()?))
         .collect())
 }
 
@@ -586,11 +586,10 @@ fn follow_renames(out: &Path, channels: &[Channel], state: &mut SyncState) -> Re
         let (from, to) = (parking(channel), out.join(&channel.name));
         if from.is_dir() {
             if to.exists() {
-                return Err(Error::Invalid(format!(
-                    "#{} was renamed, but its new folder {} already exists; move one of them away and sync again",
-                    channel.name,
-                    to.display()
-                )));
+                return Err(Error::RenameClash {
+                    channel: channel.name.clone(),
+                    path: to,
+                });
             }
             std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
         }
@@ -692,10 +691,7 @@ impl FolderLock {
             // Never through a link: the lock file is written.
             if let Ok(meta) = std::fs::symlink_metadata(&path) {
                 if !meta.is_file() {
-                    return Err(Error::Invalid(format!(
-                        "{} is not a regular file; remove it and sync again",
-                        path.display()
-                    )));
+                    return Err(Error::LockNotAFile { path });
                 }
             }
             let file = std::fs::OpenOptions::new()
@@ -725,7 +721,7 @@ impl FolderLock {
         let who = format!(
             "pid {}, started {}",
             std::process::id(),
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            crate::time::rfc3339(chrono::Utc::now())
         );
         file.set_len(0)
             .and_then(|()| file.write_all(who.as_bytes()))

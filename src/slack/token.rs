@@ -22,7 +22,7 @@ impl Token {
     }
 
     /// The token from `SLACK_TOKEN`, `None` when unset or empty.
-    pub fn from_env() -> Option<Self> {
+    fn from_env() -> Option<Self> {
         std::env::var(TOKEN_VAR)
             .ok()
             .map(Token::new)

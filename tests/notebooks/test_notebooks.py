@@ -290,12 +290,38 @@ def check_metrics(nb, export, options):
     load = tables_with(nb, "responder", "working_hours")[0]
     busiest = load[0]["responder"]
     assert float(load[0]["working_hours"]) == round(metrics["responders_load_hours"][busiest]["working_hours"], 1)
-    periods = tables_with(nb, "period", "incidents")[0]
+    periods = tables_with(nb, "period", "incidents", "median_hours_to_archive")[0]
     last = metrics["last_30_days_vs_previous"]
     assert [int(r["incidents"]) for r in periods] == [last["this_created"], last["previous_created"]]
     weekly = tables_with(nb, "t", "open")[0]
     assert len(weekly) == 13, "twelve weeks and now"
+    check_sre_metrics(nb, metrics)
     return whole, production
+
+
+def check_sre_metrics(nb, metrics):
+    """02's phase, severity, estimate and recurrence tables are the report's figures."""
+    phases = tables_with(nb, "phase", "unit", "incidents", "measured", "missing")[0]
+    assert [r["phase"] for r in phases] == ["time_to_first_response", "time_to_resolve", "time_to_close",
+                                            "postmortem_wait"]
+    for row in phases:
+        figures = metrics[row["phase"]]
+        assert (int(row["measured"]), int(row["missing"])) == (figures["measured"], figures["missing"]), row
+        assert (row["unit"], row["p50"], row["p90"]) == \
+            (figures["unit"], shown(figures["p50"]), shown(figures["p90"])), row
+    # The close phase is the post's time to archive.
+    tta = metrics["time_to_archive_hours"]
+    assert (metrics["time_to_close"]["p50"], metrics["time_to_close"]["measured"]) == (tta["median"], tta["count"])
+    severity = tables_with(nb, "severity", "incidents", "written")[0]
+    assert [(r["severity"], int(r["incidents"])) for r in severity] == \
+        [(r["severity"], r["incidents"]) for r in metrics["by_severity"]]
+    accuracy = tables_with(nb, "severity", "estimates", "unknown")[0]
+    expected = metrics["estimate_accuracy"]
+    assert sum(int(r["held"]) for r in accuracy) == expected["held"]
+    assert sum(int(r["estimates"]) for r in accuracy) == expected["estimates"]
+    recurring = tables_with(nb, "recurrence_key", "incidents", "recurrences")[0]
+    assert [(r["recurrence_key"], int(r["recurrences"])) for r in recurring[:5]] == \
+        [(r["recurrence_key"], r["recurrences"]) for r in metrics["recurrence"]["top"]]
 
 
 def check_audit(nb, export, options):

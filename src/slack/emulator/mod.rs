@@ -169,7 +169,7 @@ impl Emulator {
     pub fn start(dir: impl AsRef<Path>, port: u16, options: EmulatorOptions) -> Result<Emulator> {
         let data = read_data(dir.as_ref())?;
         let listener = TcpListener::bind(("127.0.0.1", port))
-            .map_err(|e| Error::Invalid(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+            .map_err(|source| Error::Bind { port, source })?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::io(dir.as_ref(), e))?;
@@ -215,10 +215,6 @@ impl Emulator {
 
     pub fn reset_stats(&self) {
         *self.shared.stats.lock().expect("stats lock") = EmulatorStats::default();
-    }
-
-    pub fn set_faults(&self, faults: Faults) {
-        self.shared.options.lock().expect("options lock").faults = faults;
     }
 
     pub fn set_scopes(&self, scopes: Option<Vec<String>>) {
