@@ -171,7 +171,7 @@ fn frames_have_the_documented_columns_and_types() {
         ]
     );
     assert_eq!(messages.column("time").unwrap().dtype(), &utc_ms);
-    let total: usize = ws.activity.iter().map(|a| a.message_count).sum();
+    let total: usize = ws.channels.iter().map(|c| c.activity.message_count).sum();
     assert_eq!(messages.height(), total);
 
     let incidents = IncidentFrames::new(&ws, "issue-").unwrap().incidents;
@@ -488,7 +488,7 @@ fn a_channel_filter_reads_only_the_chosen_channels_messages() {
     let read = ws.messages.column("channel_id").unwrap().str().unwrap();
     assert!(read.iter().all(|id| id == Some(ws.channels[0].id.as_str())));
     assert_eq!(ws.messages.height(), 2);
-    assert_eq!(ws.activity[1].message_count, 0);
+    assert_eq!(ws.channels[1].activity.message_count, 0);
     assert!(ws.warnings.is_empty(), "{:?}", ws.warnings);
 
     // Reading every channel finds the broken file.

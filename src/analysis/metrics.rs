@@ -8,7 +8,7 @@
 //! only, since July) and sort or join after; `summary()` is the aggregation every
 //! breakdown uses. `plot::charts` draws the frames the queries give.
 
-use chrono::{Datelike, Duration};
+use chrono::Duration;
 use chrono_tz::Tz;
 use polars::lazy::dsl;
 use polars::prelude::*;
@@ -181,29 +181,16 @@ fn on_grid(grid: LazyFrame, counted: &[(LazyFrame, &str)]) -> LazyFrame {
 }
 
 /// Channels `created` and `archived` in each `month` (`YYYY-MM` in `tz`), every month
-/// from the first event to the last, empty ones included so bars keep calendar spacing.
+/// from the first event to the last, empty ones included so bars keep calendar spacing:
+/// [`created_vs_archived_by`] a month, labelled as the post's readers know months.
 pub fn created_vs_archived(incidents: LazyFrame, tz: Tz) -> Result<LazyFrame> {
-    let month = |t: Expr| -> Result<Expr> { Ok(local_date(t, tz)?.dt().strftime("%Y-%m")) };
-    let archived = incidents.clone().filter(col("archived_at").is_not_null());
-    let created_counts = counts(incidents.clone(), month(col("created"))?, "created");
-    let archived_counts = counts(archived, month(col("archived_at"))?, "archived");
-    let events = concat(
-        [
-            incidents.clone().select([col("created").alias("t")]),
-            incidents.select([col("archived_at").alias("t")]),
-        ],
-        UnionArgs::default(),
-    )?;
-    let months: Vec<String> = match bounds(events, col("t"))? {
-        Some((first, last)) => month_grid(first, last, tz),
-        None => vec![],
-    };
-    let grid = df!("key" => months)?.lazy();
-    Ok(on_grid(
-        grid,
-        &[(created_counts, "created"), (archived_counts, "archived")],
+    Ok(
+        created_vs_archived_by(incidents, tz, &Period::month())?.select([
+            col("period").dt().strftime("%Y-%m").alias("month"),
+            col("created"),
+            col("archived"),
+        ]),
     )
-    .rename(["key"], ["month"], true))
 }
 
 /// Channels `created` and `archived` per `period` (its first day, on `tz`'s calendar),
@@ -250,19 +237,6 @@ pub fn created_vs_archived_by(incidents: LazyFrame, tz: Tz, period: &Period) -> 
         &[(created_counts, "created"), (archived_counts, "archived")],
     )
     .rename(["key"], ["period"], true))
-}
-
-/// `YYYY-MM` of every month from `first` to `last` in `tz`.
-fn month_grid(first: Instant, last: Instant, tz: Tz) -> Vec<String> {
-    let start = crate::time::local_date(first, tz).with_day(1);
-    let end = crate::time::local_date(last, tz);
-    let mut months = vec![];
-    let mut month = start;
-    while let Some(m) = month.filter(|m| *m <= end) {
-        months.push(m.format("%Y-%m").to_string());
-        month = m.checked_add_months(chrono::Months::new(1));
-    }
-    months
 }
 
 /// Open channels per `date` in `tz`: a day counts a channel that was open at any moment

@@ -24,9 +24,9 @@ use model::{Channel, User};
 pub struct Workspace {
     /// The folder or zip it was read from.
     pub source: PathBuf,
+    /// The channels in list order, each with what its messages told
+    /// ([`Channel::activity`]).
     pub channels: Vec<Channel>,
-    /// What the messages told about each channel, index for index with `channels`.
-    pub activity: Vec<ChannelActivity>,
     pub users: Vec<User>,
     /// One row per message: channel_id, ts (Slack's id string), time, user, subtype, text,
     /// thread_ts. Grouped by channel in `channels` order, each channel's in the order of

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::lenient;
+use super::ChannelActivity;
 use crate::incidents::sop::Person;
 
 /// A channel's topic or purpose: its text, who set it and when (Unix seconds).
@@ -55,6 +56,10 @@ pub struct Channel {
     pub purpose: TextField,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// What the loader saw of the channel's messages; not part of `channels.json`, so it
+    /// travels with its channel instead of in a list beside the channels.
+    #[serde(skip)]
+    pub activity: ChannelActivity,
 }
 
 impl Channel {

@@ -241,11 +241,11 @@ fn load_on_pool(path: &Path, options: &LoadOptions) -> Result<Workspace> {
     };
     let users = users.unwrap_or_default();
     let runs = runs?;
-    let mut activity = vec![ChannelActivity::default(); channels.len()];
+    let mut channels = channels;
     let mut messages: Option<DataFrame> = None;
     for run in runs {
         for (index, seen) in &run.activity {
-            activity[*index].merge(seen);
+            channels[*index].activity.merge(seen);
         }
         for (rel, outcome) in run.outcomes {
             if let Some(skips) = ld.tolerate(&rel, outcome)? {
@@ -272,7 +272,6 @@ fn load_on_pool(path: &Path, options: &LoadOptions) -> Result<Workspace> {
     Ok(Workspace {
         source: path.to_path_buf(),
         channels,
-        activity,
         users,
         messages,
         warnings: ld.warnings,

@@ -94,19 +94,18 @@ impl IncidentFrames {
     /// be empty.
     pub fn new(ws: &Workspace, convention: impl Into<Convention>) -> Result<Self> {
         let convention = convention.into();
-        let chosen = incident_channels(&ws.channels, &ws.activity, &convention)?;
+        let chosen = incident_channels(&ws.channels, &convention)?;
         let read = Read {
             users: &ws.users,
             channels: Cow::Borrowed(&ws.channels),
-            activity: Cow::Borrowed(&ws.activity),
             messages: Cow::Borrowed(&ws.messages),
         };
         crate::threads::on_polars_pool(|| Self::build(read, chosen, convention, true))
     }
 
     /// The same frames for what shows no message text (the command line's report), taking
-    /// from the workspace what they read: its messages, channel list and activity
-    /// (`ws.messages`, `ws.channels` and `ws.activity` are left empty; users and warnings
+    /// from the workspace what they read: its messages and channel list (`ws.messages`
+    /// and `ws.channels` are left empty; users and warnings
     /// stay). Each goes once read: the channel list as soon as its facts are columns, each
     /// text once the frames have read it, so that neither stays to the peak of a large
     /// export. `messages` then has no `text` column.
@@ -114,11 +113,10 @@ impl IncidentFrames {
     /// A convention that names no channel is an error before anything is taken.
     pub fn take_from(ws: &mut Workspace, convention: impl Into<Convention>) -> Result<Self> {
         let convention = convention.into();
-        let chosen = incident_channels(&ws.channels, &ws.activity, &convention)?;
+        let chosen = incident_channels(&ws.channels, &convention)?;
         let read = Read {
             users: &ws.users,
             channels: Cow::Owned(std::mem::take(&mut ws.channels)),
-            activity: Cow::Owned(std::mem::take(&mut ws.activity)),
             messages: Cow::Owned(std::mem::take(&mut ws.messages)),
         };
         crate::threads::on_polars_pool(|| Self::build(read, chosen, convention, false))
@@ -134,7 +132,6 @@ impl IncidentFrames {
         let Read {
             users,
             channels,
-            activity,
             messages,
         } = read;
         let ids: Vec<&str> = chosen
@@ -160,11 +157,11 @@ impl IncidentFrames {
             move || {
                 let rows = chosen
                     .iter()
-                    .map(|&(i, created)| (&channels[i], &activity[i], created));
+                    .map(|&(i, created)| (&channels[i], &channels[i].activity, created));
                 let facts = channel_facts(convention, &rows.collect::<Vec<_>>(), people);
                 // Freed on the side: hundreds of thousands of channels take a while.
-                if let (Cow::Owned(channels), Cow::Owned(activity)) = (channels, activity) {
-                    rayon::spawn(move || drop((channels, activity)));
+                if let Cow::Owned(channels) = channels {
+                    rayon::spawn(move || drop(channels));
                 }
                 facts
             },
@@ -205,7 +202,6 @@ impl IncidentFrames {
 struct Read<'a> {
     users: &'a [User],
     channels: Cow<'a, [Channel]>,
-    activity: Cow<'a, [ChannelActivity]>,
     messages: Cow<'a, DataFrame>,
 }
 
@@ -218,21 +214,17 @@ struct ChannelFacts {
 /// An incident channel, what the loader saw of it, and when it was created.
 type Chosen<'a> = (&'a Channel, &'a ChannelActivity, Instant);
 
-/// The places in `channels` (and `activity`) of those the convention calls incidents, with
-/// when each was created; an error when there are none.
+/// The places in `channels` of those the convention calls incidents, with when each was
+/// created; an error when there are none.
 fn incident_channels(
     channels: &[Channel],
-    activity: &[ChannelActivity],
     convention: &Convention,
 ) -> Result<Vec<(usize, Instant)>> {
-    // Zipped, so that a place is one of both lists (a workspace built by hand may lack
-    // the loader's activity).
     let chosen: Vec<_> = channels
         .iter()
-        .zip(activity)
         .enumerate()
-        .filter(|(_, (c, _))| convention.is_incident(&c.name))
-        .filter_map(|(i, (c, _))| Some((i, from_unix(c.created)?)))
+        .filter(|(_, c)| convention.is_incident(&c.name))
+        .filter_map(|(i, c)| Some((i, from_unix(c.created)?)))
         .collect();
     if chosen.is_empty() {
         return Err(Error::NoMatchingChannels {

@@ -32,7 +32,7 @@ pub fn channels_frame(ws: &Workspace) -> Result<DataFrame> {
             "is_archived".into(),
             ch.iter().map(|c| c.is_archived).collect::<Vec<_>>(),
         ),
-        datetime_column("archived_at", ws.activity.iter().map(|a| a.archived_at())),
+        datetime_column("archived_at", ch.iter().map(|c| c.activity.archived_at())),
         Column::new(
             "topic".into(),
             ch.iter()
@@ -57,9 +57,8 @@ pub fn channels_frame(ws: &Workspace) -> Result<DataFrame> {
         ),
         Column::new(
             "message_count".into(),
-            ws.activity
-                .iter()
-                .map(|a| a.message_count as u32)
+            ch.iter()
+                .map(|c| c.activity.message_count as u32)
                 .collect::<Vec<_>>(),
         ),
     ])?;

@@ -282,6 +282,7 @@ impl IncidentScript {
             topic,
             purpose: TextField::default(),
             extra: Default::default(),
+            activity: Default::default(),
         };
         (channel, chat.finish())
     }
@@ -830,6 +831,7 @@ pub(crate) fn other_channels(
                     last_set: created.timestamp(),
                 },
                 extra: Default::default(),
+                activity: Default::default(),
             };
             (channel, chat.finish())
         })

@@ -7,9 +7,10 @@ use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::DataFrame;
 
-use super::evcxr::{print_outputs, MimeOutput, RichDisplay};
+use super::evcxr::{print_outputs, rich_and_plain, MimeOutput, RichDisplay};
 use super::{escape_html, Chart};
 use crate::analysis::metrics::{TimeToArchive, WEEKDAYS};
+use crate::analysis::period::Period;
 use crate::analysis::post::PostFigures;
 use crate::error::Result;
 use crate::frames;
@@ -75,15 +76,26 @@ impl TimeToArchive {
 
 /// Created and archived per month as side-by-side bars, from [`metrics::created_vs_archived`](crate::analysis::metrics::created_vs_archived).
 pub fn created_vs_archived_chart(months: &DataFrame) -> Result<Chart> {
+    created_vs_archived_bars(months, "month", "month")
+}
+
+/// Created and archived channels per period, from
+/// [`metrics::created_vs_archived_by`](crate::analysis::metrics::created_vs_archived_by):
+/// each bar labelled by its period's first day, the title naming the period.
+pub fn created_vs_archived_by_chart(periods: &DataFrame, period: &Period) -> Result<Chart> {
+    created_vs_archived_bars(periods, "period", &period.to_string())
+}
+
+fn created_vs_archived_bars(frame: &DataFrame, column: &str, period: &str) -> Result<Chart> {
     Ok(Chart::bars(
-        "Created and archived per month",
-        "month",
+        &format!("Incident channels created and archived per {period}"),
+        period,
         "channels",
-        frames::strings(months, "month")?,
+        frames::strings(frame, column)?,
         "created",
-        frames::floats(months, "created")?,
+        frames::floats(frame, "created")?,
     )
-    .with_bars("archived", frames::floats(months, "archived")?))
+    .with_bars("archived", frames::floats(frame, "archived")?))
 }
 
 /// Open channels per day as steps, from [`metrics::open_per_day`](crate::analysis::metrics::open_per_day).
@@ -153,15 +165,6 @@ pub fn load_chart(load: &DataFrame, top: usize) -> Result<Chart> {
 
 impl RichDisplay for PostFigures {
     fn outputs(&self) -> Vec<MimeOutput> {
-        vec![
-            MimeOutput {
-                mime: "text/html",
-                content: self.html(),
-            },
-            MimeOutput {
-                mime: "text/plain",
-                content: self.to_string(),
-            },
-        ]
+        rich_and_plain("text/html", self.html(), self.to_string())
     }
 }

@@ -17,6 +17,21 @@ pub trait RichDisplay {
     fn outputs(&self) -> Vec<MimeOutput>;
 }
 
+/// A rich form (`text/html`, `text/markdown`…) and the plain text beside it, for
+/// frontends that show only text.
+pub fn rich_and_plain(mime: &'static str, rich: String, plain: String) -> Vec<MimeOutput> {
+    vec![
+        MimeOutput {
+            mime,
+            content: rich,
+        },
+        MimeOutput {
+            mime: "text/plain",
+            content: plain,
+        },
+    ]
+}
+
 /// Prints `outputs` in evcxr's protocol.
 pub fn print_outputs(outputs: &[MimeOutput]) {
     use std::io::Write;

@@ -1,7 +1,7 @@
 //! Prose computed from the data: a notebook cell's finding written as markdown, shown
 //! rendered in Jupyter and published as part of the post's text.
 
-use super::evcxr::{print_outputs, MimeOutput, RichDisplay};
+use super::evcxr::{print_outputs, rich_and_plain, MimeOutput, RichDisplay};
 
 /// Markdown built from the frames, so that a sentence stating a finding is true of
 /// whatever workspace the notebook ran on.
@@ -16,16 +16,7 @@ impl Markdown {
 
 impl RichDisplay for Markdown {
     fn outputs(&self) -> Vec<MimeOutput> {
-        vec![
-            MimeOutput {
-                mime: "text/markdown",
-                content: self.0.clone(),
-            },
-            MimeOutput {
-                mime: "text/plain",
-                content: self.0.clone(),
-            },
-        ]
+        rich_and_plain("text/markdown", self.0.clone(), self.0.clone())
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::{TimeZone as _, Utc};
 use chrono_tz::Tz;
 use polars::prelude::*;
 
-use super::evcxr::{print_outputs, MimeOutput, RichDisplay};
+use super::evcxr::{print_outputs, rich_and_plain, MimeOutput, RichDisplay};
 
 /// The zone tables show times in; UTC until [`show_times_in`] names another.
 static DISPLAY_ZONE: RwLock<Tz> = RwLock::new(Tz::UTC);
@@ -145,16 +145,7 @@ impl Table {
 
 impl RichDisplay for Table {
     fn outputs(&self) -> Vec<MimeOutput> {
-        vec![
-            MimeOutput {
-                mime: "text/html",
-                content: self.html(),
-            },
-            MimeOutput {
-                mime: "text/plain",
-                content: self.text(),
-            },
-        ]
+        rich_and_plain("text/html", self.html(), self.text())
     }
 }
 

@@ -26,6 +26,27 @@ use crate::time::Instant;
 /// The breakdowns the report shows, by column.
 const BREAKDOWNS: [&str; 4] = ["topic_word", "component", "type", "environment"];
 
+/// The metric frames that the JSON, the charts and the page all show: computed once for
+/// an output, and each output rendered from them.
+struct MetricFrames {
+    open_per_day: DataFrame,
+    created_vs_archived: DataFrame,
+    open_ages: DataFrame,
+    weekday_hour: DataFrame,
+    /// A [`metrics::breakdown`] per column of [`BREAKDOWNS`], in its order.
+    breakdowns: Vec<DataFrame>,
+}
+
+impl MetricFrames {
+    fn breakdown(&self, by: &str) -> &DataFrame {
+        let at = BREAKDOWNS
+            .iter()
+            .position(|b| *b == by)
+            .expect("a breakdown");
+        &self.breakdowns[at]
+    }
+}
+
 /// Everything the report shows, from one set of frames. Its parts are read through
 /// methods: each was computed from the others (the audit under its options, the load in
 /// its zone), so none can be changed alone and leave the rest stale.
@@ -153,19 +174,42 @@ impl Report {
         self.frames.incidents.clone().lazy()
     }
 
+    /// The metric frames of this report, each collected once.
+    fn metric_frames(&self) -> Result<MetricFrames> {
+        // Some polars operations run rayon's parallel iterators wherever they are called:
+        // called in polars' pool, rayon's global one never starts.
+        crate::threads::on_polars_pool(|| {
+            Ok(MetricFrames {
+                open_per_day: metrics::open_per_day(self.incidents(), self.tz, self.as_of)?
+                    .collect()?,
+                created_vs_archived: metrics::created_vs_archived(self.incidents(), self.tz)?
+                    .collect()?,
+                open_ages: metrics::open_ages(self.incidents(), self.as_of)?.collect()?,
+                weekday_hour: metrics::weekday_hour(self.incidents(), self.tz)?.collect()?,
+                breakdowns: BREAKDOWNS
+                    .iter()
+                    .map(|by| Ok(metrics::breakdown(self.incidents(), by).collect()?))
+                    .collect::<Result<_>>()?,
+            })
+        })
+    }
+
     /// The `report --json` object: the post's figures at the top level, then `metrics`
     /// and `audit`.
     pub fn to_json(&self) -> Result<Value> {
+        self.json_of(&self.metric_frames()?)
+    }
+
+    /// [`Report::to_json`] from metric frames computed already.
+    fn json_of(&self, figures: &MetricFrames) -> Result<Value> {
         let mut out = self.post.to_json();
-        // Some polars operations the metrics use run rayon's parallel iterators wherever
-        // they are called: called in polars' pool, rayon's global one never starts.
-        out["metrics"] = crate::threads::on_polars_pool(|| self.metrics_json())?;
+        out["metrics"] = crate::threads::on_polars_pool(|| self.metrics_json(figures))?;
         out["audit"] = json!(self.audit);
         Ok(out)
     }
 
     /// The `metrics` object of [`Report::to_json`].
-    fn metrics_json(&self) -> Result<Value> {
+    fn metrics_json(&self, figures: &MetricFrames) -> Result<Value> {
         let (tta, load) = (&self.time_to_archive, &self.load);
         let responders: serde_json::Map<String, Value> = frames::rows_json(load)?
             .into_iter()
@@ -178,13 +222,13 @@ impl Report {
             })
             .collect();
         let breakdown = |by: &str| -> Result<Vec<Value>> {
-            let lf = metrics::breakdown(self.incidents(), by).select([
-                polars::prelude::col(by),
-                polars::prelude::col("incidents"),
-                polars::prelude::col("median_hours_to_archive"),
-                polars::prelude::col("open"),
-            ]);
-            frames::rows_json(&lf.collect()?)
+            let shown = figures.breakdown(by).select([
+                by,
+                "incidents",
+                "median_hours_to_archive",
+                "open",
+            ])?;
+            frames::rows_json(&shown)
         };
         let mut metrics_json = json!({
             "time_to_archive_hours": {
@@ -194,9 +238,9 @@ impl Report {
                 "p90": tta.p90,
                 "definition": metrics::TIME_TO_ARCHIVE_DEFINITION,
             },
-            "open_per_day": frames::rows_json(&metrics::open_per_day(self.incidents(), self.tz, self.as_of)?.collect()?)?,
-            "created_vs_archived_per_month": frames::rows_json(&metrics::created_vs_archived(self.incidents(), self.tz)?.collect()?)?,
-            "open_ages": frames::rows_json(&metrics::open_ages(self.incidents(), self.as_of)?.collect()?)?,
+            "open_per_day": frames::rows_json(&figures.open_per_day)?,
+            "created_vs_archived_per_month": frames::rows_json(&figures.created_vs_archived)?,
+            "open_ages": frames::rows_json(&figures.open_ages)?,
             "responders_load_hours": responders,
             "responders_load_definition": metrics::LOAD_DEFINITION,
             "last_30_days_vs_previous": PeriodComparison::of(self.incidents(), self.as_of, 30)?,
@@ -249,30 +293,27 @@ impl Report {
 
     /// The charts of the report, with file stems.
     pub fn charts(&self) -> Result<Vec<(&'static str, Chart)>> {
+        self.charts_of(&self.metric_frames()?)
+    }
+
+    /// [`Report::charts`] from metric frames computed already.
+    fn charts_of(&self, figures: &MetricFrames) -> Result<Vec<(&'static str, Chart)>> {
         let (tta, load) = (&self.time_to_archive, &self.load);
         Ok(vec![
             ("open-over-time", self.post.open_chart()),
             (
                 "open-per-day",
-                charts::open_per_day_chart(
-                    &metrics::open_per_day(self.incidents(), self.tz, self.as_of)?.collect()?,
-                    self.tz,
-                )?,
+                charts::open_per_day_chart(&figures.open_per_day, self.tz)?,
             ),
             (
                 "created-vs-archived",
-                charts::created_vs_archived_chart(
-                    &metrics::created_vs_archived(self.incidents(), self.tz)?.collect()?,
-                )?,
+                charts::created_vs_archived_chart(&figures.created_vs_archived)?,
             ),
             ("time-to-archive", tta.histogram()),
             ("time-to-archive-share", tta.ecdf_chart()),
             (
                 "weekday-hour",
-                charts::weekday_hour_chart(
-                    &metrics::weekday_hour(self.incidents(), self.tz)?.collect()?,
-                    self.tz,
-                )?,
+                charts::weekday_hour_chart(&figures.weekday_hour, self.tz)?,
             ),
             ("responders-load", charts::load_chart(load, 10)?),
         ])
@@ -282,8 +323,9 @@ impl Report {
     pub fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let mut written = Vec::new();
+        let figures = self.metric_frames()?;
         let mut md = format!("# Incident report\n\n```\n{}```\n\n", self.post);
-        for (stem, chart) in self.charts()? {
+        for (stem, chart) in self.charts_of(&figures)? {
             let svg = dir.join(format!("{stem}.svg"));
             chart.save_svg(&svg)?;
             chart.save_png(dir.join(format!("{stem}.png")))?;
@@ -304,18 +346,9 @@ impl Report {
         ));
         let incidents = || self.incidents();
         let sections: Vec<(&str, DataFrame)> = vec![
-            (
-                "Open channels by age",
-                metrics::open_ages(incidents(), self.as_of)?.collect()?,
-            ),
-            (
-                "By component",
-                metrics::breakdown(incidents(), "component").collect()?,
-            ),
-            (
-                "By type",
-                metrics::breakdown(incidents(), "type").collect()?,
-            ),
+            ("Open channels by age", figures.open_ages.clone()),
+            ("By component", figures.breakdown("component").clone()),
+            ("By type", figures.breakdown("type").clone()),
             ("SOP audit: topics", audit::topics(incidents())?.collect()?),
             (
                 "SOP audit: summary fields",
@@ -344,7 +377,8 @@ impl Report {
         let html = super::page("Incident report", &md);
         write_whole(&html_path, html.as_bytes())?;
         let json_path = dir.join("report.json");
-        let json = serde_json::to_string_pretty(&self.to_json()?).map_err(Error::ReportJson)?;
+        let json =
+            serde_json::to_string_pretty(&self.json_of(&figures)?).map_err(Error::ReportJson)?;
         write_whole(&json_path, json.as_bytes())?;
         written.extend([md_path, html_path, json_path]);
         Ok(written)

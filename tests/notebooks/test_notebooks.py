@@ -282,8 +282,9 @@ def check_metrics(nb, export, options):
     by_type = tables_with(nb, "type", "incidents")[0]
     assert [(r["type"], int(r["incidents"])) for r in by_type] == \
         [(r["type"], r["incidents"]) for r in metrics["by_type"]]
-    months = tables_with(nb, "month", "created", "archived")[0]
-    assert [(r["month"], int(r["created"]), int(r["archived"])) for r in months] == \
+    # The notebook's period is a month by default: each period is its month's first day.
+    months = tables_with(nb, "period", "created", "archived")[0]
+    assert [(r["period"][:7], int(r["created"]), int(r["archived"])) for r in months] == \
         [(r["month"], r["created"], r["archived"]) for r in metrics["created_vs_archived_per_month"][:len(months)]]
     ages = tables_with(nb, "age", "open_channels")[0]
     assert [int(r["open_channels"]) for r in ages] == [r["open_channels"] for r in metrics["open_ages"]]
@@ -620,3 +621,46 @@ def test_published_page_shows_the_plot(executed, tmp_path):
     rgb = Image.open(shot).convert("RGB")
     blue = sum(1 for r, g, b in getattr(rgb, "get_flattened_data", rgb.getdata)() if b > 150 and r < 80 and g < 150)
     assert blue > 500, f"the plot's line is visible ({blue} blue pixels)"
+
+
+BOOKKEEPING = {"channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name", "channel_archive",
+               "channel_unarchive", "group_join", "group_archive", "group_unarchive", "bot_message", "pinned_item"}
+
+
+def millis(ts):
+    """Slack's `ts` as whole milliseconds, as the frames keep it."""
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds) * 1000 + int((fraction + "000")[:3])
+
+
+def test_phases_match_an_independent_reading_of_the_sample():
+    """time_to_first_response and time_to_resolve of `report --json`, computed again here
+    from the sample's files with the definitions' words: the first message by a person
+    other than the creator, and the first that says resolved (or mitigated, back to
+    normal, all clear) without denying it."""
+    import statistics
+    sample = ROOT / "data" / "sample"
+    first_response, resolve = [], []
+    for channel in json.loads((sample / "channels.json").read_text()):
+        if not channel["name"].startswith("issue-"):
+            continue
+        created = channel["created"] * 1000
+        messages = []
+        for day in sorted((sample / channel["name"]).glob("*.json")):
+            messages += json.loads(day.read_text())
+        updates = [m for m in messages if m.get("subtype") not in BOOKKEEPING]
+        answers = [millis(m["ts"]) for m in updates if m.get("user") and m["user"] != channel["creator"]]
+        if answers:
+            first_response.append((min(answers) - created) / 60_000)
+        said = [m for m in updates
+                if any(p in m.get("text", "").lower() for p in ("mitigated", "resolved", "back to normal", "all clear"))
+                and not any(p in m.get("text", "").lower() for p in ("not ", "n't ", "unresolved", "not yet"))]
+        if said:
+            resolve.append((min(millis(m["ts"]) for m in said) - created) / 3_600_000)
+    metrics = report()["metrics"]
+    for values, key in ((first_response, "time_to_first_response"), (resolve, "time_to_resolve")):
+        figures = metrics[key]
+        assert figures["measured"] == len(values), key
+        assert math.isclose(figures["p50"], statistics.median(values), rel_tol=1e-9), key
+        p90 = statistics.quantiles(values, n=10, method="inclusive")[8]
+        assert math.isclose(figures["p90"], p90, rel_tol=1e-9), key
