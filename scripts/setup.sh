@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the notebooks need, skipping whatever is already there:
 # evcxr's Jupyter kernel, mold (a fast linker evcxr picks up), a Python venv with
-# Jupyter and papermill (with the project's Rust translator), and the kernelspecs. With --test, also Chromium for the page test.
+# Jupyter and papermill (with the project's Rust translator), and the kernelspecs. With
+# --test, also Chromium for the page test, Jekyll with the minima theme for the blog build
+# test, and the Vega-Lite compiler (npm) for the charts' specs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -112,5 +114,17 @@ fi
 if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null; then
   say "installing chromium (for the published-page test)"
   apt_install chromium
+fi
+# A real blog to build the published posts in: Jekyll 4 and the minima theme, Debian's.
+if [ "${1:-}" = "--test" ] && ! { command -v jekyll >/dev/null && [ -d /usr/share/rubygems-integration/all/gems ] && ls /usr/share/rubygems-integration/all/gems | grep -q '^minima-'; }; then
+  say "installing jekyll and the minima theme (for the blog build test)"
+  apt_install jekyll jekyll-theme-minima
+fi
+# The Vega-Lite compiler and Vega renderer JupyterLab bundles, pinned by tests/vega's lock
+# file, to check the charts' interactive specs (Node.js and npm come with the machine).
+if [ "${1:-}" = "--test" ] && ! cmp -s tests/vega/package-lock.json tests/vega/node_modules/.installed-from-lock; then
+  say "installing vega and vega-lite (for the charts' spec check)"
+  npm ci --prefix tests/vega --no-audit --no-fund --loglevel=error
+  cp tests/vega/package-lock.json tests/vega/node_modules/.installed-from-lock
 fi
 say "ready"

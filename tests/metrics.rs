@@ -536,7 +536,25 @@ fn charts_render_as_svg_and_png() {
         );
         let png = chart.png().unwrap();
         assert_eq!(&png[1..4], b"PNG");
+        // The interactive spec carries the same title and its data inlined.
+        let spec = chart.vega_lite();
+        assert_eq!(spec["title"], chart.title.as_str());
+        assert!(spec["$schema"].as_str().unwrap().contains("vega-lite/v5"));
+        assert!(
+            !spec["data"]["values"].as_array().unwrap().is_empty(),
+            "{}",
+            chart.title
+        );
     }
+    // The histogram's spec holds the bins the SVG draws: a and its 5 hours.
+    let bins = tta.histogram().vega_lite()["data"]["values"].clone();
+    let counted: f64 = bins
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["count"].as_f64().unwrap())
+        .sum();
+    assert_eq!(counted, 1.0);
     let share = tta.ecdf_chart().svg().unwrap();
     assert!(
         ["0%", "50%", "100%"]

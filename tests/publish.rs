@@ -394,15 +394,19 @@ const HOSTILE_HTML: &str = "<script>alert(1)</script><img src=x onerror=alert(2)
     <a href=\"javascript:alert(3)\">x</a><iframe src=\"https://evil.example\"></iframe>\
     <img src=\"https://evil.example/track.png\"><div onclick=\"alert(4)\" style=\"x\">d</div>";
 
+/// The publisher's own box around an output, the one tag allowed a style: it scrolls a
+/// wide table in themes that have no rule for it.
+const OUTPUT_BOX: &str = r#"<div class="output" style="overflow-x: auto">"#;
+
 /// No script, frame, event handler, script link, style or external image in any tag (text
-/// that merely mentions them is harmless).
+/// that merely mentions them is harmless), but for [`OUTPUT_BOX`].
 fn assert_clean(text: &str, what: &str) {
     let tags = regex::Regex::new(r"(?is)<[a-z][^>]*>").unwrap();
     let bad = regex::Regex::new(
         r#"(?is)^<(script|iframe|object|embed)|\son[a-z]+\s*=|(href|src)\s*=\s*["']?\s*(javascript|data):|(href|src)\s*=\s*["']?[^"'>]*evil\.example|\sstyle\s*="#,
     )
     .unwrap();
-    for tag in tags.find_iter(text) {
+    for tag in tags.find_iter(text).filter(|t| t.as_str() != OUTPUT_BOX) {
         assert!(
             !bad.is_match(tag.as_str()),
             "{what} holds {}:\n{text}",

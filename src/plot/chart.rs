@@ -1,5 +1,6 @@
 //! Charts drawn with plotters: lines and steps over time, bars, histograms and
-//! cumulative shares (log axis), heat maps; one drawing routine for both SVG and PNG.
+//! cumulative shares (log axis), heat maps; one drawing routine for both SVG and PNG
+//! (and [`super::vega`] gives the same data as a Vega-Lite spec).
 
 use std::path::Path;
 use std::sync::Once;
@@ -23,7 +24,7 @@ pub struct Series {
 }
 
 #[derive(Debug, Clone)]
-enum Kind {
+pub(super) enum Kind {
     Time(Vec<Series>),
     Bars {
         labels: Vec<String>,
@@ -52,7 +53,7 @@ pub struct Chart {
     pub x_label: String,
     pub y_label: String,
     size: (u32, u32),
-    kind: Kind,
+    pub(super) kind: Kind,
 }
 
 const PALETTE: [RGBColor; 6] = [
@@ -381,25 +382,8 @@ impl Chart {
         bins: usize,
         log_x: bool,
     ) -> DrawResult<DB> {
-        let (values, lo, hi) = x_range(values, log_x);
-        let edges: Vec<f64> = (0..=bins)
-            .map(|i| {
-                let f = i as f64 / bins as f64;
-                if log_x {
-                    (lo.ln() + f * (hi.ln() - lo.ln())).exp()
-                } else {
-                    lo + f * (hi - lo)
-                }
-            })
-            .collect();
-        let mut counts = vec![0f64; bins];
-        for v in &values {
-            let i = edges
-                .partition_point(|e| e <= v)
-                .saturating_sub(1)
-                .min(bins - 1);
-            counts[i] += 1.0;
-        }
+        let (_, lo, hi) = x_range(values, log_x);
+        let (edges, counts) = histogram_bins(values, bins, log_x);
         let y1 = nice_max(counts.iter().copied().fold(0.0, f64::max));
         let color = PALETTE[0];
         let bars = (0..bins).map(|i| {
@@ -513,8 +497,15 @@ impl Chart {
 }
 
 impl RichDisplay for Chart {
+    /// The SVG (for GitHub, nbviewer and posts) and the Vega-Lite spec of the same data,
+    /// which JupyterLab shows interactive.
     fn outputs(&self) -> Vec<MimeOutput> {
-        svg_outputs(self.svg(), &self.title)
+        let mut outputs = svg_outputs(self.svg(), &self.title);
+        outputs.push(MimeOutput {
+            mime: super::vega::VEGA_LITE_MIME,
+            content: self.vega_lite().to_string(),
+        });
+        outputs
     }
 }
 
@@ -635,7 +626,7 @@ fn drawing_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>)
 
 /// The finite values (positive ones on a log axis) and their range, widened when it is
 /// empty or a single point.
-fn x_range(values: &[f64], log_x: bool) -> (Vec<f64>, f64, f64) {
+pub(super) fn x_range(values: &[f64], log_x: bool) -> (Vec<f64>, f64, f64) {
     let values: Vec<f64> = values
         .iter()
         .copied()
@@ -652,6 +643,32 @@ fn x_range(values: &[f64], log_x: bool) -> (Vec<f64>, f64, f64) {
         (lo, hi)
     };
     (values, lo, hi)
+}
+
+/// The `bins + 1` edges and the counts of a histogram of `values`, log-spaced when
+/// `log_x` (values ≤ 0 then left out): what the SVG draws and the Vega-Lite spec holds.
+pub(super) fn histogram_bins(values: &[f64], bins: usize, log_x: bool) -> (Vec<f64>, Vec<f64>) {
+    let bins = bins.max(1);
+    let (values, lo, hi) = x_range(values, log_x);
+    let edges: Vec<f64> = (0..=bins)
+        .map(|i| {
+            let f = i as f64 / bins as f64;
+            if log_x {
+                (lo.ln() + f * (hi.ln() - lo.ln())).exp()
+            } else {
+                lo + f * (hi - lo)
+            }
+        })
+        .collect();
+    let mut counts = vec![0f64; bins];
+    for v in &values {
+        let i = edges
+            .partition_point(|e| e <= v)
+            .saturating_sub(1)
+            .min(bins - 1);
+        counts[i] += 1.0;
+    }
+    (edges, counts)
 }
 
 /// A round upper bound for an axis that starts at zero.

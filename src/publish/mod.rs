@@ -420,8 +420,9 @@ fn render_output(
         return Ok((markdown.clone(), markdown));
     }
     if let Some(html) = output.data("text/html") {
+        // The box scrolls wide tables in any theme, which has no rule for `.output`.
         let html = format!(
-            "<div class=\"output\">\n{}\n</div>\n\n",
+            "<div class=\"output\" style=\"overflow-x: auto\">\n{}\n</div>\n\n",
             inert_for_jekyll(&html::sanitize(&html))
         );
         return Ok((html.clone(), html));
