@@ -256,63 +256,36 @@ pub enum SlackError {
 
 impl SlackError {
     /// The same error with `f` applied to every text it holds (for redaction).
-    pub fn map_text(self, f: impl Fn(&str) -> String) -> Self {
+    pub fn map_text(mut self, f: impl Fn(&str) -> String) -> Self {
         use SlackError::*;
-        match self {
-            Api { method, code, hint } => Api {
-                method,
-                code: f(&code),
-                hint: f(&hint),
-            },
-            Transport {
-                method,
+        let map = |text: &mut String| *text = f(text);
+        match &mut self {
+            Api { code, hint, .. } => {
+                map(code);
+                map(hint);
+            }
+            Transport { base, message, .. }
+            | InvalidUrl {
                 base,
-                attempts,
-                message,
-            } => Transport {
-                method,
-                base: f(&base),
-                attempts,
-                message: f(&message),
-            },
-            InsecureUrl { base } => InsecureUrl { base: f(&base) },
-            InvalidUrl { base, reason } => InvalidUrl {
-                base: f(&base),
-                reason: f(&reason),
-            },
-            Redirected { method, base, to } => Redirected {
-                method,
-                base: f(&base),
-                to: f(&to),
-            },
-            Status {
-                method,
-                base,
-                status,
-            } => Status {
-                method,
-                base: f(&base),
-                status,
-            },
-            TooSlow {
-                method,
-                base,
-                attempts,
-                timeout,
-            } => TooSlow {
-                method,
-                base: f(&base),
-                attempts,
-                timeout,
-            },
-            other @ (NoToken
+                reason: message,
+            } => {
+                map(base);
+                map(message);
+            }
+            Redirected { base, to, .. } => {
+                map(base);
+                map(to);
+            }
+            InsecureUrl { base } | Status { base, .. } | TooSlow { base, .. } => map(base),
+            NoToken
             | Setting { .. }
             | RateLimited { .. }
             | WaitedTooLong { .. }
             | TooLarge { .. }
             | TooManyPages { .. }
-            | RepeatedCursor { .. }) => other,
+            | RepeatedCursor { .. } => {}
         }
+        self
     }
 }
 

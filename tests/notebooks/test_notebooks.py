@@ -635,13 +635,13 @@ def millis(ts):
 
 
 def test_phases_match_an_independent_reading_of_the_sample():
-    """time_to_first_response and time_to_resolve of `report --json`, computed again here
-    from the sample's files with the definitions' words: the first message by a person
-    other than the creator, and the first that says resolved (or mitigated, back to
-    normal, all clear) without denying it."""
+    """time_to_first_response, time_to_resolve and postmortem_wait of `report --json`,
+    computed again here from the sample's files with the definitions' words: the first
+    message by a person other than the creator, the first that says resolved (or
+    mitigated, back to normal, all clear) without denying it, and from it to the archive."""
     import statistics
     sample = ROOT / "data" / "sample"
-    first_response, resolve = [], []
+    first_response, resolve, wait = [], [], []
     for channel in json.loads((sample / "channels.json").read_text()):
         if not channel["name"].startswith("issue-"):
             continue
@@ -657,9 +657,16 @@ def test_phases_match_an_independent_reading_of_the_sample():
                 if any(p in m.get("text", "").lower() for p in ("mitigated", "resolved", "back to normal", "all clear"))
                 and not any(p in m.get("text", "").lower() for p in ("not ", "n't ", "unresolved", "not yet"))]
         if said:
-            resolve.append((min(millis(m["ts"]) for m in said) - created) / 3_600_000)
+            resolved = min(millis(m["ts"]) for m in said)
+            resolve.append((resolved - created) / 3_600_000)
+            # The archive: the newest channel_archive not undone by a later unarchive.
+            events = sorted((millis(m["ts"]), m.get("subtype")) for m in messages
+                            if m.get("subtype") in ("channel_archive", "channel_unarchive"))
+            if events and events[-1][1] == "channel_archive" and events[-1][0] >= resolved:
+                wait.append((events[-1][0] - resolved) / 3_600_000)
     metrics = report()["metrics"]
-    for values, key in ((first_response, "time_to_first_response"), (resolve, "time_to_resolve")):
+    for values, key in ((first_response, "time_to_first_response"), (resolve, "time_to_resolve"),
+                        (wait, "postmortem_wait")):
         figures = metrics[key]
         assert figures["measured"] == len(values), key
         assert math.isclose(figures["p50"], statistics.median(values), rel_tol=1e-9), key
