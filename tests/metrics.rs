@@ -555,6 +555,13 @@ fn charts_render_as_svg_and_png() {
         .map(|b| b["count"].as_f64().unwrap())
         .sum();
     assert_eq!(counted, 1.0);
+    // A chart of nothing says so instead of drawing empty axes.
+    let nothing = TimeToArchive::of(incidents(&mut w).filter(lit(false)))
+        .unwrap()
+        .histogram()
+        .svg()
+        .unwrap();
+    assert!(nothing.contains("No data to draw"), "{nothing}");
     let share = tta.ecdf_chart().svg().unwrap();
     assert!(
         ["0%", "50%", "100%"]

@@ -29,6 +29,8 @@ pub(super) enum Kind {
     Bars {
         labels: Vec<String>,
         series: Vec<(String, Vec<f64>)>,
+        /// Series on top of each other (the bar's height is their total), not side by side.
+        stacked: bool,
     },
     Histogram {
         values: Vec<f64>,
@@ -45,6 +47,29 @@ pub(super) enum Kind {
         values: Vec<Vec<f64>>,
     },
 }
+
+impl Kind {
+    /// Whether there is nothing to draw: no point, no bar, no value a scale can place
+    /// (none above zero on a log axis), or a heat map of zeros.
+    fn is_empty(&self) -> bool {
+        let placeable = |values: &[f64], log_x: bool| {
+            values.iter().any(|v| v.is_finite() && (!log_x || *v > 0.0))
+        };
+        match self {
+            Kind::Time(series) => series.iter().all(|s| s.points.is_empty()),
+            Kind::Bars { labels, series, .. } => {
+                labels.is_empty() || series.iter().all(|(_, values)| values.is_empty())
+            }
+            Kind::Histogram { values, log_x, .. } | Kind::Cumulative { values, log_x } => {
+                !placeable(values, *log_x)
+            }
+            Kind::HeatMap { values, .. } => values.iter().flatten().all(|v| *v == 0.0),
+        }
+    }
+}
+
+/// What an empty chart says in place of its axes.
+const NO_DATA: &str = "No data to draw: nothing in the frame this chart shows.";
 
 /// One chart: data, title and axis labels.
 #[derive(Debug, Clone)]
@@ -155,11 +180,20 @@ impl Chart {
             Kind::Bars {
                 labels,
                 series: vec![(name.into(), values)],
+                stacked: false,
             },
         )
     }
 
-    /// Another series of bars beside the first.
+    /// The bars' series stacked, so that each bar's height is their total.
+    pub fn stacked(mut self) -> Self {
+        if let Kind::Bars { stacked, .. } = &mut self.kind {
+            *stacked = true;
+        }
+        self
+    }
+
+    /// Another series of bars beside the first (or on it, when [`Chart::stacked`]).
     pub fn with_bars(mut self, name: &str, values: Vec<f64>) -> Self {
         if let Kind::Bars { series, .. } = &mut self.kind {
             series.push((name.into(), values));
@@ -232,9 +266,16 @@ impl Chart {
     }
 
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        if self.kind.is_empty() {
+            return self.draw_nothing(area);
+        }
         match &self.kind {
             Kind::Time(series) => self.draw_time(area, series),
-            Kind::Bars { labels, series } => self.draw_bars(area, labels, series),
+            Kind::Bars {
+                labels,
+                series,
+                stacked,
+            } => self.draw_bars(area, labels, series, *stacked),
             Kind::Histogram {
                 values,
                 bins,
@@ -247,6 +288,27 @@ impl Chart {
                 values,
             } => self.draw_heat_map(area, rows, columns, values),
         }
+    }
+
+    /// The title and a line saying there is nothing to draw, rather than empty axes a
+    /// reader would take for a chart of zeros.
+    fn draw_nothing<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let (width, height) = area.dim_in_pixel();
+        let centred = Pos::new(HPos::Center, VPos::Center);
+        let middle = width as i32 / 2;
+        area.draw(&Text::new(
+            self.title.clone(),
+            (middle, 24),
+            TextStyle::from((FONT, 20).into_font()).pos(centred),
+        ))?;
+        area.draw(&Text::new(
+            NO_DATA,
+            (middle, height as i32 / 2),
+            TextStyle::from((FONT, 15).into_font())
+                .pos(centred)
+                .color(&RGBColor(110, 110, 110)),
+        ))?;
+        Ok(())
     }
 
     fn builder<'a, 'b, DB: DrawingBackend>(
@@ -325,11 +387,26 @@ impl Chart {
         area: &DrawingArea<DB, Shift>,
         labels: &[String],
         series: &[(String, Vec<f64>)],
+        stacked: bool,
     ) -> DrawResult<DB> {
         let n = labels.len().max(1);
+        // Where each series' bars start: on the ones below it when stacked, else at zero.
+        let mut bottoms = vec![vec![0f64; n]; series.len()];
+        if stacked {
+            for k in 1..series.len() {
+                let below = &series[k - 1].1;
+                let next: Vec<f64> = bottoms[k - 1]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, bottom)| bottom + below.get(i).copied().unwrap_or(0.0))
+                    .collect();
+                bottoms[k] = next;
+            }
+        }
         let y1 = series
             .iter()
-            .flat_map(|(_, v)| v.iter().copied())
+            .zip(&bottoms)
+            .flat_map(|((_, v), b)| v.iter().zip(b).map(|(v, b)| v + b))
             .fold(0f64, f64::max);
         // Bars sit on whole numbers; asking for n labels over n units puts them there.
         let mut chart = self
@@ -353,14 +430,23 @@ impl Chart {
             })
             .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
-        let width = 0.8 / series.len().max(1) as f64;
+        let width = if stacked {
+            0.8
+        } else {
+            0.8 / series.len().max(1) as f64
+        };
         for (k, (name, values)) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
-            let left = |i: usize| i as f64 - 0.4 + k as f64 * width;
+            let slot = if stacked { 0.0 } else { k as f64 };
+            let left = |i: usize| i as f64 - 0.4 + slot * width;
+            let bottom = &bottoms[k];
             chart
                 .draw_series(values.iter().enumerate().map(|(i, v)| {
                     Rectangle::new(
-                        [(left(i), 0.0), (left(i) + width * 0.95, *v)],
+                        [
+                            (left(i), bottom[i]),
+                            (left(i) + width * 0.95, bottom[i] + v),
+                        ],
                         color.filled(),
                     )
                 }))?
@@ -538,8 +624,11 @@ impl Chart {
 fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
 ) -> DrawResult<DB> {
+    // Upper right: the charts here fall towards their right end (recent months, the
+    // less busy people), so the corner is clear of data.
     chart
         .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(200, 200, 200))
         .label_font((FONT, 13))

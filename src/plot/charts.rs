@@ -40,9 +40,14 @@ impl PostFigures {
         print_outputs(&self.outputs());
     }
 
-    /// Open channels over time as a chart, as the post plotted it.
+    /// Open channels over time as a chart, as the post plotted it: a line through its
+    /// samples every 30 days (the daily curve is `metrics::open_per_day`).
     pub fn open_chart(&self) -> Chart {
-        Chart::over_time("Issue channels over time", "open issue channels").line(
+        Chart::over_time(
+            "Open incident channels, every 30 days and now",
+            "open incident channels",
+        )
+        .line(
             "open",
             self.open_over_time_monthly
                 .iter()
@@ -150,17 +155,31 @@ pub fn weekday_hour_chart(cells: &DataFrame, tz: Tz) -> Result<Chart> {
 /// Each responder's hours as grouped bars (working, late, sleeping), the `top` busiest,
 /// from [`metrics::responders_load`](crate::analysis::metrics::responders_load).
 pub fn load_chart(load: &DataFrame, top: usize) -> Result<Chart> {
-    let top = load.head(Some(top));
+    let shown = load.head(Some(top));
+    // The title says when only the busiest are shown; each bar's height is their total.
+    let title = if load.height() > shown.height() {
+        format!(
+            "Responders' load: the {} of {} people with the most hours",
+            shown.height(),
+            load.height()
+        )
+    } else {
+        "Responders' load".to_string()
+    };
     Ok(Chart::bars(
-        "Responders' load",
+        &title,
         "responder",
         "hours",
-        frames::strings(&top, "responder")?,
+        frames::strings(&shown, "responder")?,
         "working (08-19)",
-        frames::floats(&top, "working_hours")?,
+        frames::floats(&shown, "working_hours")?,
     )
-    .with_bars("late (19-23)", frames::floats(&top, "late_hours")?)
-    .with_bars("sleeping (23-08)", frames::floats(&top, "sleeping_hours")?))
+    .with_bars("late (19-23)", frames::floats(&shown, "late_hours")?)
+    .with_bars(
+        "sleeping (23-08)",
+        frames::floats(&shown, "sleeping_hours")?,
+    )
+    .stacked())
 }
 
 impl RichDisplay for PostFigures {

@@ -18,7 +18,11 @@ impl Chart {
         let (x_title, y_title) = (self.x_label.as_str(), self.y_label.as_str());
         let body = match &self.kind {
             Kind::Time(series) => time_spec(series, x_title, y_title),
-            Kind::Bars { labels, series } => bars_spec(labels, series, x_title, y_title),
+            Kind::Bars {
+                labels,
+                series,
+                stacked,
+            } => bars_spec(labels, series, *stacked, x_title, y_title),
             Kind::Histogram {
                 values,
                 bins,
@@ -84,6 +88,7 @@ fn time_spec(series: &[super::chart::Series], x_title: &str, y_title: &str) -> V
 fn bars_spec(
     labels: &[String],
     series: &[(String, Vec<f64>)],
+    stacked: bool,
     x_title: &str,
     y_title: &str,
 ) -> Value {
@@ -107,8 +112,10 @@ fn bars_spec(
     if series.len() > 1 {
         encoding["color"] = json!({"field": "series", "type": "nominal", "title": null,
                                    "sort": series.iter().map(|(n, _)| n).collect::<Vec<_>>()});
-        encoding["xOffset"] = json!({"field": "series", "type": "nominal",
-                                     "sort": series.iter().map(|(n, _)| n).collect::<Vec<_>>()});
+        if !stacked {
+            encoding["xOffset"] = json!({"field": "series", "type": "nominal",
+                                         "sort": series.iter().map(|(n, _)| n).collect::<Vec<_>>()});
+        }
     }
     json!({
         "data": {"values": values},
