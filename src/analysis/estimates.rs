@@ -29,7 +29,7 @@ pub enum Estimate {
     Unknown,
 }
 
-/// `(low, high)` hours of a unit word: "minutes" alone means under an hour.
+/// The hours in one of a unit (`min`, `hours`, `d`, `weeks`…), `None` for any other word.
 fn unit_hours(unit: &str) -> Option<f64> {
     let unit = unit.trim_end_matches('s');
     Some(match unit {
