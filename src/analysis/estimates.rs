@@ -216,7 +216,10 @@ pub struct EstimateAccuracy {
 
 impl EstimateAccuracy {
     pub fn of(incidents: LazyFrame, tz: Tz, rules: &SeverityRules) -> Result<Self> {
-        let rows = estimates(incidents.with_columns(rules.columns()?), tz)?;
+        // Collected once: the overall figures, the examples and the severities read it.
+        let rows = estimates(incidents.with_columns(rules.columns()?), tz)?
+            .collect()?
+            .lazy();
         let overall = rows.clone().select(accuracy()).collect()?;
         let examples = rows
             .clone()

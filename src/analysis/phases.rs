@@ -62,9 +62,14 @@ impl Phase {
 
     /// `minutes` for the first response, `hours` for the rest.
     pub fn unit(self) -> &'static str {
+        self.unit_and_span().0
+    }
+
+    /// The unit's name and length.
+    fn unit_and_span(self) -> (&'static str, Duration) {
         match self {
-            Phase::FirstResponse => "minutes",
-            _ => "hours",
+            Phase::FirstResponse => ("minutes", Duration::minutes(1)),
+            _ => ("hours", Duration::hours(1)),
         }
     }
 
@@ -83,11 +88,7 @@ impl Phase {
     /// archive, say).
     pub fn length(self) -> Expr {
         let (start, end) = self.events();
-        let unit = match self.unit() {
-            "minutes" => Duration::minutes(1),
-            _ => Duration::hours(1),
-        };
-        let length = elapsed(col(start), col(end), unit);
+        let length = elapsed(col(start), col(end), self.unit_and_span().1);
         when(length.clone().gt_eq(lit(0.0)))
             .then(length)
             .otherwise(lit(NULL).cast(DataType::Float64))

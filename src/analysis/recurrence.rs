@@ -29,7 +29,14 @@ pub fn recurrence_key() -> Expr {
 /// Each incident with `recurrence_key`, `previous` (the name of the key's incident just
 /// before it), `days_since_previous` and `recurs` (within `days`), oldest first.
 pub fn recurrences(incidents: LazyFrame, days: i64) -> Result<LazyFrame> {
-    let previous_created = col("created").shift(lit(1)).over([col("recurrence_key")])?;
+    // `over` puts the incidents without a key in one group of their own: they have no
+    // previous incident, not the one before them without a key.
+    let keyed = |previous: Expr| {
+        when(col("recurrence_key").is_not_null())
+            .then(previous)
+            .otherwise(lit(NULL))
+    };
+    let previous_created = keyed(col("created").shift(lit(1)).over([col("recurrence_key")])?);
     Ok(incidents
         .with_column(recurrence_key())
         .sort(
@@ -37,28 +44,29 @@ pub fn recurrences(incidents: LazyFrame, days: i64) -> Result<LazyFrame> {
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .with_columns([
-            col("name")
-                .shift(lit(1))
-                .over([col("recurrence_key")])?
-                .alias("previous"),
+            keyed(col("name").shift(lit(1)).over([col("recurrence_key")])?).alias("previous"),
             frames::elapsed(
                 previous_created.clone(),
                 col("created"),
                 chrono::Duration::days(1),
             )
             .alias("days_since_previous"),
-            (col("recurrence_key").is_not_null().and(
-                (col("created") - previous_created).lt_eq(span_lit(chrono::Duration::days(days))),
-            ))
-            .fill_null(lit(false))
-            .alias("recurs"),
+            (col("created") - previous_created)
+                .lt_eq(span_lit(chrono::Duration::days(days)))
+                .fill_null(lit(false))
+                .alias("recurs"),
         ]))
 }
 
 /// Per `recurrence_key`: `incidents` and `recurrences` (incidents that recurred), the
 /// most recurring first.
 pub fn recurring(incidents: LazyFrame, days: i64) -> Result<LazyFrame> {
-    Ok(recurrences(incidents, days)?
+    Ok(per_key(recurrences(incidents, days)?))
+}
+
+/// [`recurring`] of [`recurrences`] computed already.
+fn per_key(recurrences: LazyFrame) -> LazyFrame {
+    recurrences
         .filter(col("recurrence_key").is_not_null())
         .group_by([col("recurrence_key")])
         .agg([
@@ -68,7 +76,7 @@ pub fn recurring(incidents: LazyFrame, days: i64) -> Result<LazyFrame> {
         .sort_by_exprs(
             [col("recurrences"), col("incidents"), col("recurrence_key")],
             SortMultipleOptions::default().with_order_descending_multi([true, true, false]),
-        ))
+        )
 }
 
 /// Recurrence for the report.
@@ -85,13 +93,17 @@ pub struct Recurrence {
 
 impl Recurrence {
     pub fn of(incidents: LazyFrame, days: i64) -> Result<Self> {
-        let counts = recurrences(incidents.clone(), days)?
+        // Each incident's recurrence once, for both the counts and the keys.
+        let each = recurrences(incidents, days)?.collect()?;
+        let counts = each
+            .clone()
+            .lazy()
             .select([
                 len().alias("incidents"),
                 col("recurs").sum().alias("recurring"),
             ])
             .collect()?;
-        let top = recurring(incidents, days)?.limit(5).collect()?;
+        let top = per_key(each.lazy()).limit(5).collect()?;
         let total = frames::first_count(&counts, "incidents")?;
         let recurring = frames::first_count(&counts, "recurring")?;
         Ok(Recurrence {
