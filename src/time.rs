@@ -3,7 +3,7 @@
 //! Inside the crate every time is a UTC instant; a zone is applied only where an
 //! analysis cuts time into calendar days or months.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
@@ -196,6 +196,22 @@ pub fn local_date(t: Instant, tz: Tz) -> NaiveDate {
 /// An instant as local wall-clock time in `tz`, to the second: `2016-03-11 12:25:23`.
 pub fn fmt_time(t: Instant, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The instant a local day begins (the earliest, where a DST change skips midnight).
+pub fn day_start(day: NaiveDate, tz: Tz) -> Instant {
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
+    match tz.from_local_datetime(&midnight) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        // Midnight does not exist that day: the day starts an hour later.
+        LocalResult::None => tz
+            .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+            .earliest()
+            .map_or_else(
+                || Utc.from_utc_datetime(&midnight),
+                |t| t.with_timezone(&Utc),
+            ),
+    }
 }
 
 /// Milliseconds since the epoch, the unit of the frames' datetime columns.

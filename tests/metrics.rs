@@ -123,6 +123,62 @@ fn open_per_day_counts_any_moment_of_the_day() {
             ("2016-08-12".into(), 0)
         ]
     );
+    // What moved the count, named: b opened and was archived on the 10th; a was archived
+    // on the 11th (and counted open that day).
+    let named = |column| strings(&per_day, column).unwrap();
+    assert_eq!(
+        named("opened_channels"),
+        ["issue-a-0908", "issue-b-1008", "", ""]
+    );
+    assert_eq!(
+        named("archived_channels"),
+        ["", "issue-b-1008", "issue-a-0908", ""]
+    );
+    // The interactive chart's tooltip carries them on the hovered day.
+    let spec = charts::open_per_day_chart(&per_day, Tz::UTC)
+        .unwrap()
+        .vega_lite();
+    let tenth = &spec["data"]["values"][1];
+    assert_eq!(tenth["t"], "2016-08-10T00:00:00Z");
+    assert_eq!(tenth["opened"], "issue-b-1008");
+    assert_eq!(tenth["archived"], "issue-b-1008");
+    let hover = &spec["layer"][1]["encoding"]["tooltip"];
+    let fields: Vec<&str> = hover
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["t", "value", "opened", "archived"]);
+}
+
+#[test]
+fn time_axes_follow_the_calendar_of_the_zone() {
+    // 1 March 2017, 00:00 in Kolkata is 28 February, 18:30 UTC: a day a UTC axis would
+    // label as February.
+    let mut w = Crafted::new();
+    let march_kolkata = 1_488_306_600;
+    w.channel(
+        "issue-a-0103",
+        march_kolkata + HOUR,
+        Some(march_kolkata + 40 * DAY),
+    )
+    .channel("issue-b-0103", march_kolkata - 20 * DAY, None);
+    let kolkata: Tz = "Asia/Kolkata".parse().unwrap();
+    let per_day = metrics::open_per_day(incidents(&mut w), kolkata, at(march_kolkata + 60 * DAY))
+        .unwrap()
+        .collect()
+        .unwrap();
+    let chart = charts::open_per_day_chart(&per_day, kolkata).unwrap();
+    let svg = chart.svg().unwrap();
+    // Weekly ticks over two months and a half: on Mondays, in the zone, the year once.
+    for label in ["13 Feb 2017", "6 Mar", "27 Mar", "date (Asia/Kolkata)"] {
+        assert!(svg_has_text(&svg, label), "{label} not in the axis:\n{svg}");
+    }
+    // The spec writes the zone's wall clock, so that Vega's UTC scale ticks its calendar.
+    let spec = chart.vega_lite();
+    let first = spec["data"]["values"][0]["t"].as_str().unwrap().to_string();
+    assert!(first.ends_with("T00:00:00Z"), "{first}");
 }
 
 #[test]
@@ -450,6 +506,10 @@ fn report_out_writes_page_charts_and_json() {
             "{file}"
         );
     }
+    let spec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("open-per-day.vl.json")).unwrap())
+            .unwrap();
+    assert_eq!(spec["title"], "Open incident channels per day");
     let md = std::fs::read_to_string(tmp.path().join("report.md")).unwrap();
     assert!(
         md.contains("![Incident channels created and archived per month](created-vs-archived.svg)")
@@ -555,6 +615,32 @@ fn charts_render_as_svg_and_png() {
         .map(|b| b["count"].as_f64().unwrap())
         .sum();
     assert_eq!(counted, 1.0);
+    // Durations read as hours, days and weeks, with the median and p90 marked, in the
+    // drawing and in the spec.
+    let mut spread = Crafted::new();
+    for (i, hours) in [3, 20, 30, 50, 100, 200, 400].into_iter().enumerate() {
+        spread.channel(&format!("issue-x{i}-0908"), DAY0, Some(DAY0 + hours * HOUR));
+    }
+    let spread = TimeToArchive::of(incidents(&mut spread)).unwrap();
+    for chart in [spread.histogram(), spread.ecdf_chart()] {
+        let svg = chart.svg().unwrap();
+        for label in ["1 d", "1 wk", "median 2.1 d", "p90 12 d"] {
+            assert!(
+                svg_has_text(&svg, label),
+                "{}: {label} missing",
+                chart.title
+            );
+        }
+        let spec = chart.vega_lite();
+        let layers = spec["layer"].as_array().unwrap();
+        let marks = &layers[layers.len() - 1]["data"]["values"];
+        assert_eq!(marks[0]["label"], "median 2.1 d");
+        assert!((marks[1]["x"].as_f64().unwrap() - 280.0).abs() < 1e-9);
+        let x_axis = &layers[0]["encoding"]["x"]["axis"];
+        assert!(x_axis["values"].as_array().unwrap().contains(&json!(24.0)));
+        let labels = x_axis["labelExpr"].as_str().unwrap();
+        assert!(labels.contains("=== 24.0 ? \"1 d\""), "{labels}");
+    }
     // A chart of nothing says so instead of drawing empty axes.
     let nothing = TimeToArchive::of(incidents(&mut w).filter(lit(false)))
         .unwrap()
@@ -566,9 +652,14 @@ fn charts_render_as_svg_and_png() {
     assert!(
         ["0%", "50%", "100%"]
             .iter()
-            .all(|label| share.lines().any(|l| l.trim() == *label)),
+            .all(|label| svg_has_text(&share, label)),
         "shares on the y axis"
     );
+}
+
+/// Whether an SVG drawn by the crate writes `text` (plotters puts each on its own line).
+fn svg_has_text(svg: &str, text: &str) -> bool {
+    svg.lines().any(|line| line.trim() == text)
 }
 
 #[test]

@@ -243,7 +243,8 @@ pub fn created_vs_archived_by(incidents: LazyFrame, tz: Tz, period: &Period) -> 
 /// of it, created before the day ended and not archived before it began (channels
 /// archived without a known time count as open). Days run from the first creation to
 /// `as_of`. Counted from the sorted creations and archives (a running sum over days),
-/// never days × channels.
+/// never days × channels. `opened_channels` and `archived_channels` name the channels
+/// created and archived that day (comma-separated, empty when none): what moved the count.
 pub fn open_per_day(incidents: LazyFrame, tz: Tz, as_of: Instant) -> Result<LazyFrame> {
     let first = bounds(incidents.clone(), col("created"))?.map(|(first, _)| first);
     let days: Vec<i32> = match first {
@@ -269,23 +270,36 @@ pub fn open_per_day(incidents: LazyFrame, tz: Tz, as_of: Instant) -> Result<Lazy
                 .or(archived_day.clone().gt_eq(created_day.clone())),
         ),
     );
+    let archived = counted.clone().filter(col("archived_at").is_not_null());
     let day_after = |day: Expr| (day.cast(DataType::Int32) + lit(1)).cast(DataType::Date);
-    let opened = counts(counted.clone(), created_day, "opened");
-    let closed = counts(
-        counted.filter(col("archived_at").is_not_null()),
-        day_after(archived_day),
-        "closed",
-    );
+    let opened = counts(counted.clone(), created_day.clone(), "opened");
+    let closed = counts(archived.clone(), day_after(archived_day.clone()), "closed");
+    let names = |frame: LazyFrame, day: Expr, column: &str| {
+        frame.group_by([day.alias("key")]).agg([col("name")
+            .sort(Default::default())
+            .str()
+            .join(", ", true)
+            .alias(column)])
+    };
     let grid = df!("key" => Series::new("key".into(), days).cast(&DataType::Date)?)?.lazy();
-    Ok(
-        on_grid(grid, &[(opened, "opened"), (closed, "closed")]).select([
-            col("key").alias("date"),
-            (col("opened").cast(DataType::Int64).cum_sum(false)
-                - col("closed").cast(DataType::Int64).cum_sum(false))
-            .cast(DataType::UInt32)
-            .alias("open"),
-        ]),
-    )
+    let counted_days = on_grid(grid, &[(opened, "opened"), (closed, "closed")]);
+    let named_days = [
+        names(counted, created_day, "opened_channels"),
+        names(archived, archived_day, "archived_channels"),
+    ]
+    .into_iter()
+    .fold(counted_days, |days, named| {
+        days.join_on(named, "key", JoinType::Left)
+    });
+    Ok(named_days.select([
+        col("key").alias("date"),
+        (col("opened").cast(DataType::Int64).cum_sum(false)
+            - col("closed").cast(DataType::Int64).cum_sum(false))
+        .cast(DataType::UInt32)
+        .alias("open"),
+        col("opened_channels").fill_null(lit("")),
+        col("archived_channels").fill_null(lit("")),
+    ]))
 }
 
 /// `start`, `start + step`, … while before `end`, and `end`: a time axis for

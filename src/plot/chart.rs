@@ -5,10 +5,13 @@
 use std::path::Path;
 use std::sync::Once;
 
+use chrono_tz::Tz;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axis::{calendar_ticks, number_ticks, short_number, TickedAxis, Ticks, Unit};
 use super::evcxr::{print_outputs, MimeOutput, RichDisplay};
 use crate::error::{Error, Result};
 use crate::export::write::write_whole;
@@ -21,6 +24,17 @@ pub struct Series {
     pub points: Vec<(Instant, f64)>,
     /// Drawn as steps: the value holds until the next point.
     pub steps: bool,
+    /// Named text per point (e.g. the channels behind it), shown in the interactive
+    /// chart's tooltips: (name, one text per point).
+    pub details: Vec<(String, Vec<String>)>,
+}
+
+impl Series {
+    /// Whether its points are marked: a line through a few samples (not steps, not a
+    /// daily curve), so that a reader sees where it was measured and what is drawn between.
+    pub(super) fn shows_samples(&self) -> bool {
+        !self.steps && self.points.len() <= 60
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +93,12 @@ pub struct Chart {
     pub y_label: String,
     size: (u32, u32),
     pub(super) kind: Kind,
+    /// The zone whose calendar a time axis follows.
+    pub(super) zone: Tz,
+    /// What a numeric x axis counts.
+    pub(super) unit: Unit,
+    /// Labelled vertical rules at x values (a median, a p90).
+    pub(super) marks: Vec<(String, f64)>,
 }
 
 const PALETTE: [RGBColor; 6] = [
@@ -92,36 +112,6 @@ const PALETTE: [RGBColor; 6] = [
 
 const FONT: &str = "sans-serif";
 
-/// Builds a chart over a numeric x range (log-scaled when `$log_x`) and `0..$y1`, draws
-/// its mesh, and runs `$draw` with it. A macro because the two scales are different
-/// types in plotters.
-macro_rules! on_x_axis {
-    ($self:ident, $area:ident, $x:expr, $log_x:expr, $y1:expr, $y_format:expr, |$chart:ident| $draw:block) => {{
-        let y_format = $y_format;
-        macro_rules! mesh_and_draw {
-            ($built:expr) => {{
-                let mut $chart = $built;
-                $chart
-                    .configure_mesh()
-                    .x_desc(&$self.x_label)
-                    .y_desc(&$self.y_label)
-                    .x_label_formatter(&|x| short_number(*x))
-                    .y_label_formatter(&|y| y_format(*y))
-                    .light_line_style(RGBColor(235, 235, 235))
-                    .draw()?;
-                $draw
-            }};
-        }
-        if $log_x {
-            mesh_and_draw!($self
-                .builder($area)
-                .build_cartesian_2d(($x).log_scale(), 0f64..$y1)?);
-        } else {
-            mesh_and_draw!($self.builder($area).build_cartesian_2d($x, 0f64..$y1)?);
-        }
-    }};
-}
-
 impl Chart {
     fn new(title: &str, x_label: &str, y_label: &str, kind: Kind) -> Self {
         Chart {
@@ -130,12 +120,46 @@ impl Chart {
             y_label: y_label.into(),
             size: (900, 420),
             kind,
+            zone: Tz::UTC,
+            unit: Unit::Number,
+            marks: vec![],
+        }
+    }
+
+    /// Time ticks on the calendar of `zone` (UTC unless said), named in the axis label.
+    pub fn in_zone(mut self, zone: Tz) -> Self {
+        self.zone = zone;
+        if matches!(self.kind, Kind::Time(_)) {
+            self.x_label = format!("date ({zone})");
+        }
+        self
+    }
+
+    /// The x values are hours: ticks and marks read as minutes, hours, days or weeks.
+    pub fn in_hours(mut self) -> Self {
+        self.unit = Unit::Hours;
+        self
+    }
+
+    /// A labelled vertical rule at `x` on a histogram or cumulative chart, e.g. a median.
+    pub fn mark(mut self, label: &str, x: f64) -> Self {
+        if x.is_finite() {
+            self.marks.push((label.into(), x));
+        }
+        self
+    }
+
+    /// A mark's label with its value in the axis' unit: `median 5.2 d`.
+    pub(super) fn mark_text(&self, label: &str, x: f64) -> String {
+        match self.unit {
+            Unit::Hours => format!("{label} {}", super::axis::duration_text(x)),
+            Unit::Number => format!("{label} {}", short_number(x)),
         }
     }
 
     /// An empty chart over time; add lines with [`Chart::line`] or [`Chart::steps`].
     pub fn over_time(title: &str, y_label: &str) -> Self {
-        Chart::new(title, "date", y_label, Kind::Time(vec![]))
+        Chart::new(title, "date (UTC)", y_label, Kind::Time(vec![]))
     }
 
     /// Adds a line through the points.
@@ -159,7 +183,20 @@ impl Chart {
                 name: name.into(),
                 points: points.into_iter().collect(),
                 steps,
+                details: vec![],
             });
+        }
+        self
+    }
+
+    /// Text for each point of the last series added, under `name` in the interactive
+    /// chart's tooltips: what a reader hovering a point wants to know, such as the
+    /// channels behind it. Ignored unless there is one text per point.
+    pub fn details(mut self, name: &str, texts: Vec<String>) -> Self {
+        if let Kind::Time(series) = &mut self.kind {
+            if let Some(last) = series.last_mut().filter(|s| s.points.len() == texts.len()) {
+                last.details.push((name.into(), texts));
+            }
         }
         self
     }
@@ -342,23 +379,30 @@ impl Chart {
         if x1 - x0 < 1.0 {
             x1 = x0 + 1.0;
         }
-        let span = x1 - x0;
+        let at = |x: f64| chrono::DateTime::from_timestamp((x * 86_400.0).round() as i64, 0);
+        let ticks = match (at(x0), at(x1)) {
+            (Some(from), Some(to)) => calendar_ticks(from, to, self.zone),
+            _ => Ticks::default(),
+        };
+        let axis = TickedAxis {
+            lo: x0,
+            hi: x1,
+            log: false,
+            ticks: ticks.values.clone(),
+        };
         let mut chart = self
             .builder(area)
-            .build_cartesian_2d(x0..x1, 0f64..nice_max(y1))?;
-        let date_format = if span > 200.0 { "%b %Y" } else { "%Y-%m-%d" };
+            .build_cartesian_2d(axis, 0f64..nice_max(y1))?;
         chart
             .configure_mesh()
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
-            .x_labels(8)
             .y_label_formatter(&|y| short_number(*y))
-            .x_label_formatter(&|x| {
-                chrono::DateTime::from_timestamp((x * 86_400.0) as i64, 0)
-                    .map(|d| d.format(date_format).to_string())
-                    .unwrap_or_default()
-            })
-            .light_line_style(RGBColor(235, 235, 235))
+            .x_label_formatter(&|x| ticks.label_at(*x))
+            .bold_line_style(GRID)
+            .light_line_style(TRANSPARENT)
             .draw()?;
         for (i, s) in series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
@@ -375,6 +419,13 @@ impl Chart {
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
                 });
+            if s.shows_samples() {
+                chart.draw_series(
+                    s.points
+                        .iter()
+                        .map(|(t, v)| Circle::new((day(t), *v), 3, color.filled())),
+                )?;
+            }
         }
         if series.len() > 1 {
             draw_legend(&mut chart)?;
@@ -415,6 +466,8 @@ impl Chart {
         let step = n.div_ceil(16);
         chart
             .configure_mesh()
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
             .disable_x_mesh()
@@ -428,7 +481,8 @@ impl Chart {
                     String::new()
                 }
             })
-            .light_line_style(RGBColor(235, 235, 235))
+            .bold_line_style(GRID)
+            .light_line_style(TRANSPARENT)
             .draw()?;
         let width = if stacked {
             0.8
@@ -478,10 +532,10 @@ impl Chart {
                 color.mix(0.8).filled(),
             )
         });
-        on_x_axis!(self, area, lo..hi, log_x, y1, short_number, |chart| {
+        self.on_numeric_x(area, (lo, hi, log_x), y1, &short_number, |chart| {
             chart.draw_series(bars)?;
-        });
-        Ok(())
+            Ok(())
+        })
     }
 
     fn draw_cumulative<DB: DrawingBackend>(
@@ -505,9 +559,61 @@ impl Chart {
         }
         points.push((hi, if finite == 0 { 0.0 } else { 1.0 }));
         let percent = |y: f64| format!("{:.0}%", y * 100.0);
-        on_x_axis!(self, area, lo..hi, log_x, 1.0, percent, |chart| {
+        self.on_numeric_x(area, (lo, hi, log_x), 1.0, &percent, |chart| {
             chart.draw_series(LineSeries::new(points, PALETTE[0].stroke_width(2)))?;
-        });
+            Ok(())
+        })
+    }
+
+    /// A chart over the numbers `lo..hi` (log-scaled when `log_x`) and `0..y1`: its grid
+    /// on readable ticks, the data `draw` puts on it, then the marks over the data.
+    fn on_numeric_x<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        (lo, hi, log_x): (f64, f64, bool),
+        y1: f64,
+        y_format: &dyn Fn(f64) -> String,
+        draw: impl FnOnce(&mut NumericChart<'_, DB>) -> DrawResult<DB>,
+    ) -> DrawResult<DB> {
+        let ticks = number_ticks(lo, hi, log_x, self.unit);
+        let axis = TickedAxis {
+            lo,
+            hi,
+            log: log_x,
+            ticks: ticks.values.clone(),
+        };
+        let mut chart = self.builder(area).build_cartesian_2d(axis, 0f64..y1)?;
+        chart
+            .configure_mesh()
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .x_label_formatter(&|x| ticks.label_at(*x))
+            .y_label_formatter(&|y| y_format(*y))
+            .bold_line_style(GRID)
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        draw(&mut chart)?;
+        let ink = RGBColor(70, 70, 70);
+        for (i, (label, x)) in self.marks.iter().enumerate() {
+            if *x < lo || *x > hi {
+                continue;
+            }
+            let (x, top) = (*x, y1 * (0.97 - 0.08 * i as f64));
+            chart.draw_series(DashedLineSeries::new(
+                [(x, 0.0), (x, y1)],
+                6,
+                4,
+                ink.stroke_width(1),
+            ))?;
+            let text = TextStyle::from((FONT, 13).into_font())
+                .color(&ink)
+                .pos(Pos::new(HPos::Left, VPos::Top));
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, top)) + Text::new(self.mark_text(label, x), (5, 2), text),
+            ))?;
+        }
         Ok(())
     }
 
@@ -543,6 +649,8 @@ impl Chart {
         };
         chart
             .configure_mesh()
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
             .disable_mesh()
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
@@ -614,6 +722,11 @@ impl Chart {
         write_whole(path.as_ref(), &self.png()?)
     }
 
+    /// Writes the Vega-Lite spec, for a page that embeds the chart interactive.
+    pub fn save_vega_lite(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_whole(path.as_ref(), self.vega_lite().to_string().as_bytes())
+    }
+
     /// Shows it in an evcxr notebook (as SVG).
     pub fn evcxr_display(&self) {
         print_outputs(&self.outputs());
@@ -634,6 +747,13 @@ fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>
         .label_font((FONT, 13))
         .draw()
 }
+
+/// Grid lines: light, so that the data stands out.
+const GRID: RGBColor = RGBColor(232, 232, 232);
+
+/// A chart context whose x axis is numbers on readable ticks.
+type NumericChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<TickedAxis, plotters::coord::types::RangedCoordf64>>;
 
 type DrawResult<DB> =
     std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -775,17 +895,6 @@ fn nice_max(max: f64) -> f64 {
     f * magnitude
 }
 
-/// 0.5, 3, 12, 1.2k: axis numbers that fit.
-fn short_number(x: f64) -> String {
-    match x.abs() {
-        0.0 => "0".into(),
-        a if a >= 1000.0 => format!("{:.1}k", x / 1000.0),
-        a if a >= 10.0 => format!("{x:.0}"),
-        a if a >= 1.0 => format!("{x:.1}").trim_end_matches(".0").to_string(),
-        _ => format!("{x:.2}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -795,14 +904,5 @@ mod tests {
         assert_eq!(nice_max(17.0), 20.0);
         assert_eq!(nice_max(0.0), 1.0);
         assert_eq!(nice_max(6.0), 8.0);
-    }
-
-    #[test]
-    fn short_numbers() {
-        assert_eq!(short_number(1500.0), "1.5k");
-        assert_eq!(short_number(12.3), "12");
-        assert_eq!(short_number(2.0), "2");
-        assert_eq!(short_number(0.25), "0.25");
-        assert_eq!(short_number(0.0), "0");
     }
 }

@@ -3,7 +3,6 @@
 //! per metrics frame. They live here rather than beside the queries, so that `analysis`
 //! does not depend on how its results are drawn.
 
-use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::DataFrame;
 
@@ -14,7 +13,7 @@ use crate::analysis::period::Period;
 use crate::analysis::post::PostFigures;
 use crate::error::Result;
 use crate::frames;
-use crate::time::Instant;
+use crate::time::day_start;
 
 impl PostFigures {
     /// The figures as a small HTML table, for notebooks: the rows of the text summary.
@@ -47,6 +46,7 @@ impl PostFigures {
             "Open incident channels, every 30 days and now",
             "open incident channels",
         )
+        .in_zone(self.tz)
         .line(
             "open",
             self.open_over_time_monthly
@@ -57,25 +57,39 @@ impl PostFigures {
 }
 
 impl TimeToArchive {
-    /// A histogram on a log axis.
+    /// A histogram on a log axis in hours, days and weeks, with the median and p90 marked.
     pub fn histogram(&self) -> Chart {
-        Chart::histogram(
-            "Time to archive",
-            "hours (log scale)",
+        self.marked(Chart::histogram(
+            "Time from creation to archive, per channel",
+            "time to archive (log scale)",
             self.hours.clone(),
             24,
             true,
-        )
+        ))
+        .y_label("channels")
     }
 
-    /// The share of channels archived within each duration, as a chart (log axis).
+    /// The share of channels archived within each duration (log axis), with the median
+    /// and p90 marked.
     pub fn ecdf_chart(&self) -> Chart {
-        Chart::cumulative(
+        self.marked(Chart::cumulative(
             "Share of channels archived within a time",
-            "hours (log scale)",
+            "time to archive (log scale)",
             self.hours.clone(),
             true,
-        )
+        ))
+    }
+
+    fn marked(&self, chart: Chart) -> Chart {
+        let chart = chart.in_hours();
+        let chart = match self.median {
+            Some(median) => chart.mark("median", median),
+            None => chart,
+        };
+        match self.p90 {
+            Some(p90) => chart.mark("p90", p90),
+            None => chart,
+        }
     }
 }
 
@@ -103,31 +117,27 @@ fn created_vs_archived_bars(frame: &DataFrame, column: &str, period: &str) -> Re
     .with_bars("archived", frames::floats(frame, "archived")?))
 }
 
-/// Open channels per day as steps, from [`metrics::open_per_day`](crate::analysis::metrics::open_per_day).
+/// Open channels per day as steps, from [`metrics::open_per_day`](crate::analysis::metrics::open_per_day);
+/// hovering a day in the interactive chart names the channels opened and archived on it.
 pub fn open_per_day_chart(days: &DataFrame, tz: Tz) -> Result<Chart> {
-    let points = frames::dates(days, "date")?
-        .into_iter()
-        .zip(frames::floats(days, "open")?)
-        .filter_map(|(d, n)| Some((day_start(d?, tz), n)));
-    Ok(Chart::over_time("Open incident channels per day", "open channels").steps("open", points))
-}
-
-/// The instant a local day begins (the earliest, where a DST change skips midnight).
-fn day_start(day: NaiveDate, tz: Tz) -> Instant {
-    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight");
-    match tz.from_local_datetime(&midnight) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
-            t.with_timezone(&chrono::Utc)
+    let (dates, open) = (frames::dates(days, "date")?, frames::floats(days, "open")?);
+    let kept: Vec<usize> = (0..dates.len()).filter(|i| dates[*i].is_some()).collect();
+    let points = kept
+        .iter()
+        .filter_map(|&i| Some((day_start(dates[i]?, tz), open[i])));
+    let mut chart = Chart::over_time("Open incident channels per day", "open channels")
+        .in_zone(tz)
+        .steps("open", points);
+    for (column, name) in [
+        ("opened_channels", "opened"),
+        ("archived_channels", "archived"),
+    ] {
+        if days.column(column).is_ok() {
+            let texts = frames::strings(days, column)?;
+            chart = chart.details(name, kept.iter().map(|&i| texts[i].clone()).collect());
         }
-        // Midnight does not exist that day: the day starts an hour later.
-        chrono::LocalResult::None => tz
-            .from_local_datetime(&(midnight + Duration::hours(1)))
-            .earliest()
-            .map_or_else(
-                || chrono::Utc.from_utc_datetime(&midnight),
-                |t| t.with_timezone(&chrono::Utc),
-            ),
     }
+    Ok(chart)
 }
 
 /// The weekday × hour heat map, from [`metrics::weekday_hour`](crate::analysis::metrics::weekday_hour).

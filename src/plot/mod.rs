@@ -7,6 +7,7 @@
 //! notebooks. [`charts`] draws what `analysis` computes: the post's figures, time to
 //! archive, and the metrics' frames.
 
+mod axis;
 mod chart;
 pub mod charts;
 mod evcxr;

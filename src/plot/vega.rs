@@ -4,8 +4,9 @@
 
 use serde_json::{json, Value};
 
+use super::axis::{duration_text, number_ticks, short_number, Ticks, Unit};
 use super::chart::{histogram_bins, x_range, Chart, Kind};
-use crate::time::rfc3339;
+use crate::time::Instant;
 
 /// The MIME type JupyterLab renders with its built-in Vega-Lite 5 renderer.
 pub const VEGA_LITE_MIME: &str = "application/vnd.vegalite.v5+json";
@@ -17,7 +18,7 @@ impl Chart {
     pub fn vega_lite(&self) -> Value {
         let (x_title, y_title) = (self.x_label.as_str(), self.y_label.as_str());
         let body = match &self.kind {
-            Kind::Time(series) => time_spec(series, x_title, y_title),
+            Kind::Time(series) => time_spec(series, self.zone, x_title, y_title),
             Kind::Bars {
                 labels,
                 series,
@@ -27,8 +28,10 @@ impl Chart {
                 values,
                 bins,
                 log_x,
-            } => histogram_spec(values, *bins, *log_x, x_title),
-            Kind::Cumulative { values, log_x } => cumulative_spec(values, *log_x, x_title),
+            } => with_marks(self, histogram_spec(self, values, *bins, *log_x)),
+            Kind::Cumulative { values, log_x } => {
+                with_marks(self, cumulative_spec(self, values, *log_x))
+            }
             Kind::HeatMap {
                 rows,
                 columns,
@@ -54,34 +57,89 @@ fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-fn time_spec(series: &[super::chart::Series], x_title: &str, y_title: &str) -> Value {
+/// A time as the wall clock of `zone` shows it, written as if it were UTC: with a UTC
+/// scale, Vega then puts its ticks on that zone's days and months, whatever the zone of
+/// the browser.
+fn wall_clock(t: Instant, zone: chrono_tz::Tz) -> String {
+    t.with_timezone(&zone)
+        .naive_local()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+fn time_spec(
+    series: &[super::chart::Series],
+    zone: chrono_tz::Tz,
+    x_title: &str,
+    y_title: &str,
+) -> Value {
     let values: Vec<Value> = series
         .iter()
         .flat_map(|s| {
-            s.points.iter().filter_map(move |(t, v)| {
-                Some(json!({"series": s.name, "t": rfc3339(*t), "value": finite(*v)?}))
+            s.points.iter().enumerate().filter_map(move |(i, (t, v))| {
+                let mut row =
+                    json!({"series": s.name, "t": wall_clock(*t, zone), "value": finite(*v)?});
+                for (name, texts) in &s.details {
+                    row[name.as_str()] = json!(texts[i]);
+                }
+                Some(row)
             })
         })
         .collect();
     let steps = series.iter().all(|s| s.steps);
-    let mut encoding = json!({
-        "x": {"field": "t", "type": "temporal", "title": x_title},
-        "y": {"field": "value", "type": "quantitative", "title": y_title},
-        "tooltip": [
-            {"field": "t", "type": "temporal", "title": x_title, "format": "%Y-%m-%d %H:%M"},
-            {"field": "value", "type": "quantitative", "title": y_title},
-            {"field": "series", "type": "nominal"},
-        ],
+    // Days (points at local midnight) read as dates; other points with their time.
+    let daily = series
+        .iter()
+        .flat_map(|s| &s.points)
+        .all(|(t, _)| t.with_timezone(&zone).time() == chrono::NaiveTime::MIN);
+    let format = if daily {
+        "%a %-d %b %Y"
+    } else {
+        "%a %-d %b %Y %H:%M"
+    };
+    let mut tooltip = vec![
+        json!({"field": "t", "type": "temporal", "title": x_title, "format": format,
+               "formatType": "utc"}),
+        json!({"field": "value", "type": "quantitative", "title": y_title}),
+    ];
+    if series.len() > 1 {
+        tooltip.push(json!({"field": "series", "type": "nominal"}));
+    }
+    for (name, _) in series.iter().flat_map(|s| &s.details) {
+        let field = json!({"field": name, "type": "nominal"});
+        if !tooltip.contains(&field) {
+            tooltip.push(field);
+        }
+    }
+    let x = json!({"field": "t", "type": "temporal", "title": x_title, "scale": {"type": "utc"}});
+    let y = json!({"field": "value", "type": "quantitative", "title": y_title});
+    let mut line = json!({
+        "mark": {"type": "line", "interpolate": if steps { "step-after" } else { "linear" },
+                 "point": series.iter().all(|s| s.shows_samples())},
+        "encoding": {"x": x, "y": y},
+        // Drag to pan, scroll to zoom the time axis.
+        "params": [{"name": "zoom", "select": "interval", "bind": "scales", "encodings": ["x"]}],
     });
     if series.len() > 1 {
-        encoding["color"] = json!({"field": "series", "type": "nominal", "title": null});
+        line["encoding"]["color"] = json!({"field": "series", "type": "nominal", "title": null});
     }
     json!({
         "data": {"values": values},
-        "mark": {"type": "line", "interpolate": if steps { "step-after" } else { "linear" }, "point": false, "tooltip": true},
-        "encoding": encoding,
-        // Drag to pan, scroll to zoom the time axis.
-        "params": [{"name": "zoom", "select": "interval", "bind": "scales", "encodings": ["x"]}],
+        "layer": [line, hover_points(&x, &y, json!(tooltip))],
+    })
+}
+
+/// Points over a line, invisible but for the one nearest the pointer, which carries the
+/// tooltip: a line mark's own tooltip would show its first point wherever it is hovered.
+fn hover_points(x: &Value, y: &Value, tooltip: Value) -> Value {
+    json!({
+        "mark": {"type": "point", "filled": true, "size": 50},
+        "params": [{"name": "hover", "select": {"type": "point", "on": "mouseover",
+                                                 "nearest": true, "clear": "mouseout"}}],
+        "encoding": {
+            "x": x, "y": y, "tooltip": tooltip,
+            "opacity": {"condition": {"param": "hover", "empty": false, "value": 1}, "value": 0},
+        },
     })
 }
 
@@ -124,57 +182,131 @@ fn bars_spec(
     })
 }
 
-fn histogram_spec(values: &[f64], bins: usize, log_x: bool, x_title: &str) -> Value {
+/// The x encoding of a numeric axis: linear or log, its grid and labels on the same
+/// ticks as the SVG's (durations read as `1 d`, `1 wk`).
+fn numeric_x(chart: &Chart, field: &str, lo: f64, hi: f64, log_x: bool) -> Value {
+    let ticks = number_ticks(lo, hi, log_x, chart.unit);
+    json!({
+        "field": field, "type": "quantitative", "title": chart.x_label,
+        "scale": {"type": if log_x { "log" } else { "linear" }, "nice": false},
+        "axis": {"values": ticks.values, "labelExpr": label_expression(&ticks)},
+    })
+}
+
+/// A Vega expression giving each tick's label: `datum.value === 24 ? '1 d' : …`.
+fn label_expression(ticks: &Ticks) -> String {
+    let cases: String = ticks
+        .values
+        .iter()
+        .zip(&ticks.labels)
+        .map(|(v, label)| format!("datum.value === {} ? {} : ", json!(v), json!(label)))
+        .collect();
+    format!("{cases}''")
+}
+
+/// A value as the axis reads it: a duration when the axis is hours.
+fn value_text(chart: &Chart, v: f64) -> String {
+    match chart.unit {
+        Unit::Hours => duration_text(v),
+        Unit::Number => short_number(v),
+    }
+}
+
+fn histogram_spec(chart: &Chart, values: &[f64], bins: usize, log_x: bool) -> Value {
     let (edges, counts) = histogram_bins(values, bins, log_x);
     let rows: Vec<Value> = counts
         .iter()
         .enumerate()
         .filter_map(|(i, n)| {
-            Some(json!({"from": finite(edges[i])?, "to": finite(edges[i + 1])?, "count": n}))
+            let (from, to) = (finite(edges[i])?, finite(edges[i + 1])?);
+            let range = format!("{} to {}", value_text(chart, from), value_text(chart, to));
+            Some(json!({"from": from, "to": to, "range": range, "count": n}))
         })
         .collect();
+    let (lo, hi) = (edges[0], edges[edges.len() - 1]);
     json!({
         "data": {"values": rows},
         "mark": {"type": "rect", "tooltip": true},
         "encoding": {
-            "x": {"field": "from", "type": "quantitative", "title": x_title,
-                  "scale": {"type": if log_x { "log" } else { "linear" }, "nice": false}},
+            "x": numeric_x(chart, "from", lo, hi, log_x),
             "x2": {"field": "to"},
-            "y": {"field": "count", "type": "quantitative", "title": "count"},
+            "y": {"field": "count", "type": "quantitative", "title": chart.y_label},
             "y2": {"datum": 0},
             "tooltip": [
-                {"field": "from", "type": "quantitative", "format": ".1f"},
-                {"field": "to", "type": "quantitative", "format": ".1f"},
-                {"field": "count", "type": "quantitative"},
+                {"field": "range", "type": "nominal", "title": chart.x_label},
+                {"field": "count", "type": "quantitative", "title": chart.y_label},
             ],
         },
     })
 }
 
-fn cumulative_spec(values: &[f64], log_x: bool, x_title: &str) -> Value {
-    let (mut sorted, _, _) = x_range(values, log_x);
+fn cumulative_spec(chart: &Chart, values: &[f64], log_x: bool) -> Value {
+    let (mut sorted, lo, hi) = x_range(values, log_x);
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len() as f64;
     let rows: Vec<Value> = sorted
         .iter()
         .enumerate()
-        .map(|(i, v)| json!({"value": v, "share": (i + 1) as f64 / n}))
+        .map(|(i, v)| json!({"value": v, "within": value_text(chart, *v), "share": (i + 1) as f64 / n}))
         .collect();
+    let x = numeric_x(chart, "value", lo, hi, log_x);
+    let y = json!({"field": "share", "type": "quantitative", "title": "share at or below",
+                   "axis": {"format": "%"}});
+    let tooltip = json!([
+        {"field": "within", "type": "nominal", "title": chart.x_label},
+        {"field": "share", "type": "quantitative", "format": ".0%"},
+    ]);
     json!({
         "data": {"values": rows},
-        "mark": {"type": "line", "interpolate": "step-after", "tooltip": true},
-        "encoding": {
-            "x": {"field": "value", "type": "quantitative", "title": x_title,
-                  "scale": {"type": if log_x { "log" } else { "linear" }}},
-            "y": {"field": "share", "type": "quantitative", "title": "share at or below",
-                  "axis": {"format": "%"}},
-            "tooltip": [
-                {"field": "value", "type": "quantitative", "title": x_title, "format": ".1f"},
-                {"field": "share", "type": "quantitative", "format": ".0%"},
-            ],
-        },
-        "params": [{"name": "zoom", "select": "interval", "bind": "scales", "encodings": ["x"]}],
+        "layer": [
+            {
+                "mark": {"type": "line", "interpolate": "step-after"},
+                "encoding": {"x": x, "y": y},
+                "params": [{"name": "zoom", "select": "interval", "bind": "scales", "encodings": ["x"]}],
+            },
+            hover_points(&x, &y, tooltip),
+        ],
     })
+}
+
+/// The chart's marks (a median, a p90) as dashed rules with their labels, layered over
+/// the data; the spec unchanged when there are none. The data stays at the top, where
+/// the layers inherit it.
+fn with_marks(chart: &Chart, body: Value) -> Value {
+    if chart.marks.is_empty() {
+        return body;
+    }
+    let Value::Object(mut main) = body else {
+        return body;
+    };
+    let data = main.remove("data").unwrap_or(Value::Null);
+    let mut layers = match main.remove("layer") {
+        Some(Value::Array(layers)) => layers,
+        _ => vec![Value::Object(main)],
+    };
+    let mut x = layers[0]["encoding"]["x"].clone();
+    x["field"] = json!("x");
+    let marks: Vec<Value> = chart
+        .marks
+        .iter()
+        .enumerate()
+        .map(
+            |(i, (label, v))| json!({"x": v, "label": chart.mark_text(label, *v), "y": 4 + 16 * i}),
+        )
+        .collect();
+    let rule = json!({
+        "data": {"values": marks},
+        "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#464646"},
+        "encoding": {"x": x, "tooltip": [{"field": "label", "type": "nominal", "title": null}]},
+    });
+    let text = json!({
+        "data": {"values": marks},
+        "mark": {"type": "text", "align": "left", "baseline": "top", "dx": 5, "color": "#464646"},
+        "encoding": {"x": x, "y": {"field": "y", "type": "quantitative", "scale": null},
+                     "text": {"field": "label"}},
+    });
+    layers.extend([rule, text]);
+    json!({"data": data, "layer": layers})
 }
 
 fn heat_map_spec(rows: &[String], columns: &[String], values: &[Vec<f64>]) -> Value {

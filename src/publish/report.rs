@@ -238,7 +238,8 @@ impl Report {
                 "p90": tta.p90,
                 "definition": metrics::TIME_TO_ARCHIVE_DEFINITION,
             },
-            "open_per_day": frames::rows_json(&figures.open_per_day)?,
+            // The counts; the names behind them are for the chart's tooltips.
+            "open_per_day": frames::rows_json(&figures.open_per_day.select(["date", "open"])?)?,
             "created_vs_archived_per_month": frames::rows_json(&figures.created_vs_archived)?,
             "open_ages": frames::rows_json(&figures.open_ages)?,
             "responders_load_hours": responders,
@@ -319,7 +320,8 @@ impl Report {
         ])
     }
 
-    /// Writes `report.json`, `report.md`, `report.html` and the charts (SVG and PNG).
+    /// Writes `report.json`, `report.md`, `report.html` and the charts (SVG, PNG and the
+    /// Vega-Lite spec, to embed interactive elsewhere).
     pub fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let mut written = Vec::new();
@@ -329,6 +331,7 @@ impl Report {
             let svg = dir.join(format!("{stem}.svg"));
             chart.save_svg(&svg)?;
             chart.save_png(dir.join(format!("{stem}.png")))?;
+            chart.save_vega_lite(dir.join(format!("{stem}.vl.json")))?;
             md.push_str(&format!(
                 "## {}\n\n![{}]({stem}.svg)\n\n",
                 chart.title, chart.title
