@@ -3,7 +3,8 @@
 # evcxr's Jupyter kernel, mold (a fast linker evcxr picks up), a Python venv with
 # Jupyter and papermill (with the project's Rust translator), and the kernelspecs. With
 # --test, also Chromium for the page test, Jekyll with the minima theme for the blog build
-# test, and the Vega-Lite compiler (npm) for the charts' specs.
+# test, and Vega with Vega-Lite (npm) for the charts' specs; with --interactive, only the
+# latter, for `publish --interactive`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -120,11 +121,14 @@ if [ "${1:-}" = "--test" ] && ! { command -v jekyll >/dev/null && [ -d /usr/shar
   say "installing jekyll and the minima theme (for the blog build test)"
   apt_install jekyll jekyll-theme-minima
 fi
-# The Vega-Lite compiler and Vega renderer JupyterLab bundles, pinned by tests/vega's lock
-# file, to check the charts' interactive specs (Node.js and npm come with the machine).
-if [ "${1:-}" = "--test" ] && ! cmp -s tests/vega/package-lock.json tests/vega/node_modules/.installed-from-lock; then
-  say "installing vega and vega-lite (for the charts' spec check)"
-  npm ci --prefix tests/vega --no-audit --no-fund --loglevel=error
-  cp tests/vega/package-lock.json tests/vega/node_modules/.installed-from-lock
+# Vega and Vega-Lite, the versions JupyterLab bundles, pinned by assets/vega's lock file:
+# the tests check the charts' specs with them, and `publish --interactive` copies their
+# builds into a site (Node.js and npm come with the machine).
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--interactive" ]; then
+  if ! cmp -s assets/vega/package-lock.json assets/vega/node_modules/.installed-from-lock; then
+    say "installing vega and vega-lite (for interactive posts and the charts' spec check)"
+    npm ci --prefix assets/vega --no-audit --no-fund --loglevel=error
+    cp assets/vega/package-lock.json assets/vega/node_modules/.installed-from-lock
+  fi
 fi
 say "ready"

@@ -323,6 +323,11 @@ pub enum PublishError {
         mime: &'static str,
         reason: String,
     },
+    #[error("{folder}: {missing} is not there, so the post cannot carry interactive charts: install Vega with `scripts/setup.sh --interactive`, or name the node_modules folder that holds vega and vega-lite with --vega-libs (nothing was written)")]
+    VegaMissing {
+        folder: String,
+        missing: &'static str,
+    },
     #[error("{file}: metadata.post.{field} `{value}` is not a picture's address: give a relative path or an http(s) URL (nothing was written)")]
     ImageAddress {
         file: String,

@@ -701,3 +701,135 @@ fn a_huge_text_output_is_cut_in_the_post_with_a_note_but_scanned_whole() {
     let run = self::run(&notebook(vec![code("dump()", vec![stream])]));
     assert_refused(&run, "cell 2", "a token past the cut");
 }
+
+/// A folder laid out as npm installs Vega and Vega-Lite, each file saying what it is.
+fn vega_folder(dir: &std::path::Path) -> PathBuf {
+    let folder = dir.join("node_modules");
+    for file in [
+        "vega/build/vega.min.js",
+        "vega-lite/build/vega-lite.min.js",
+        "vega/LICENSE",
+        "vega-lite/LICENSE",
+    ] {
+        let path = folder.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("/* {file} */")).unwrap();
+    }
+    folder
+}
+
+/// A notebook with one chart output of the crate (SVG and Vega-Lite spec) whose spec is
+/// changed by `edit`.
+fn chart_notebook(edit: impl FnOnce(&mut Value)) -> Value {
+    let t = |s: i64| chrono::DateTime::from_timestamp(1_457_679_323 + s * 86_400, 0).unwrap();
+    let chart = Chart::over_time("Open {{ channels }}", "open")
+        .line("open", (0..30).map(|d| (t(d), d as f64)));
+    let mut spec = chart.vega_lite();
+    edit(&mut spec);
+    notebook(vec![code(
+        "chart",
+        vec![display(json!({
+            "image/svg+xml": chart.svg().unwrap(),
+            "application/vnd.vegalite.v5+json": spec,
+            "text/plain": "<chart>",
+        }))],
+    )])
+}
+
+#[test]
+fn interactive_posts_carry_the_spec_beside_the_svg_and_vega_in_the_site() {
+    let nb = chart_notebook(|_| {});
+    // Static by default: the SVG alone, no script, no Vega.
+    let r = run(&nb);
+    assert!(!r.text_of(".md").contains("<script"));
+    assert!(!r.site().join("assets").exists());
+
+    let dir = tempfile::tempdir().unwrap();
+    let options = PublishOptions {
+        interactive: Some(vega_folder(dir.path())),
+        ..Default::default()
+    };
+    let r = run_named("01-post.ipynb", &nb.to_string(), options);
+    r.published();
+    let post = r.text_of(".md");
+    assert!(
+        post.contains(
+            "<div class=\"vega-chart\">\n<img src=\"{{ site.url }}/images/post/post-1-0.svg\""
+        ),
+        "{post}"
+    );
+    let spec = post
+        .split("<script type=\"application/json\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .unwrap();
+    let spec: Value = serde_json::from_str(spec).unwrap();
+    assert_eq!(
+        spec["title"], "Open {{ channels }}",
+        "the same spec, decoded"
+    );
+    // Liquid sees no tag but the site's address.
+    assert_eq!(post.matches("{{").count(), 4, "{post}");
+    for script in ["vega.min.js", "vega-lite.min.js", "charts.js"] {
+        assert!(
+            post.contains(&format!(
+                "<script src=\"{{{{ site.url }}}}/assets/vega/{script}\">"
+            )),
+            "{script}"
+        );
+    }
+    let copied = std::fs::read_to_string(r.site().join("assets/vega/vega.min.js")).unwrap();
+    assert_eq!(copied, "/* vega/build/vega.min.js */");
+    assert!(r.site().join("assets/vega/LICENSE-vega-lite").is_file());
+    assert!(
+        std::fs::read_to_string(r.site().join("assets/vega/charts.js"))
+            .unwrap()
+            .contains("vegaLite.compile")
+    );
+    // The standalone page stays static: its HTML keeps only the allow-list.
+    let page = std::fs::read_to_string(&r.published().html).unwrap();
+    assert!(!page.contains("<script"), "{page}");
+}
+
+#[test]
+fn interactive_charts_that_would_fetch_or_lack_vega_are_refused_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let vega = vega_folder(dir.path());
+    for (case, edit) in [
+        ("data url", json!({"url": "https://example.com/data.json"})),
+        (
+            "image mark",
+            json!({"values": [], "mark": {"type": "image"}}),
+        ),
+    ] {
+        let nb = chart_notebook(|spec| spec["data"] = edit.clone());
+        let options = PublishOptions {
+            interactive: Some(vega.clone()),
+            ..Default::default()
+        };
+        let r = run_named("01-post.ipynb", &nb.to_string(), options);
+        let err = r.error();
+        assert!(
+            err.contains("cell 2, output 1") && err.contains("vegalite"),
+            "{case}: {err}"
+        );
+        assert!(!r.site().exists(), "{case}: something was written");
+    }
+    let options = PublishOptions {
+        interactive: Some(dir.path().join("nowhere")),
+        ..Default::default()
+    };
+    let r = run_named(
+        "01-post.ipynb",
+        &chart_notebook(|_| {}).to_string(),
+        options,
+    );
+    let err = r.error();
+    assert!(
+        err.contains("nowhere")
+            && err.contains("vega/build/vega.min.js")
+            && err.contains("--interactive"),
+        "{err}"
+    );
+    assert!(!r.site().exists());
+}

@@ -14,7 +14,7 @@ use incident_channels::frames::IncidentFrames;
 use incident_channels::generate::{generate, GenerateOptions};
 use incident_channels::incidents::Convention;
 use incident_channels::publish::report::Report;
-use incident_channels::publish::{publish, PublishOptions};
+use incident_channels::publish::{publish, PublishOptions, INSTALLED_VEGA};
 use incident_channels::slack::client::ClientOptions;
 use incident_channels::slack::emulator::{self, Emulator, EmulatorOptions};
 use incident_channels::slack::sync::{sync, Progress, SyncOptions};
@@ -207,6 +207,13 @@ struct PublishArgs {
     /// The post's date, YYYY-MM-DD (default: the notebook's post.date, else today).
     #[arg(long)]
     date: Option<String>,
+    /// Charts drawn in the reader's browser from their Vega-Lite specs (tooltips, zoom),
+    /// the SVG kept for readers without script; Vega's builds are copied into the site.
+    #[arg(long)]
+    interactive: bool,
+    /// With --interactive: the node_modules folder holding vega and vega-lite.
+    #[arg(long, default_value = INSTALLED_VEGA, requires = "interactive")]
+    vega_libs: PathBuf,
 }
 
 #[derive(Args)]
@@ -479,6 +486,7 @@ fn publish_notebook(args: PublishArgs) -> Result<()> {
     let options = PublishOptions {
         hide_inputs: args.hide_inputs,
         date: args.date,
+        interactive: args.interactive.then_some(args.vega_libs),
     };
     let published = publish(&args.notebook, &args.out, &options)?;
     println!(

@@ -7,6 +7,8 @@ use std::sync::Once;
 
 use chrono_tz::Tz;
 
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -348,6 +350,26 @@ impl Chart {
         Ok(())
     }
 
+    /// The mesh every chart shares: label sizes, axis names, a light grid under the data.
+    fn mesh<'a, 'b, DB, X, Y>(
+        &'b self,
+        chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    ) -> MeshStyle<'a, 'b, X, Y, DB>
+    where
+        DB: DrawingBackend,
+        X: Ranged + ValueFormatter<X::ValueType>,
+        Y: Ranged + ValueFormatter<Y::ValueType>,
+    {
+        let mut mesh = chart.configure_mesh();
+        mesh.label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .bold_line_style(GRID)
+            .light_line_style(TRANSPARENT);
+        mesh
+    }
+
     fn builder<'a, 'b, DB: DrawingBackend>(
         &self,
         area: &'a DrawingArea<DB, Shift>,
@@ -384,53 +406,36 @@ impl Chart {
             (Some(from), Some(to)) => calendar_ticks(from, to, self.zone),
             _ => Ticks::default(),
         };
-        let axis = TickedAxis {
-            lo: x0,
-            hi: x1,
-            log: false,
-            ticks: ticks.values.clone(),
-        };
-        let mut chart = self
-            .builder(area)
-            .build_cartesian_2d(axis, 0f64..nice_max(y1))?;
-        chart
-            .configure_mesh()
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .y_label_formatter(&|y| short_number(*y))
-            .x_label_formatter(&|x| ticks.label_at(*x))
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .draw()?;
-        for (i, s) in series.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
-            let mut path: Vec<(f64, f64)> = Vec::with_capacity(s.points.len() * 2);
-            for (t, v) in &s.points {
-                if let (true, Some(&(_, prev))) = (s.steps, path.last()) {
-                    path.push((day(t), prev));
+        let x = (x0, x1, false);
+        self.on_ticked_x(area, ticks, x, nice_max(y1), &short_number, |chart| {
+            for (i, s) in series.iter().enumerate() {
+                let color = PALETTE[i % PALETTE.len()];
+                let mut path: Vec<(f64, f64)> = Vec::with_capacity(s.points.len() * 2);
+                for (t, v) in &s.points {
+                    if let (true, Some(&(_, prev))) = (s.steps, path.last()) {
+                        path.push((day(t), prev));
+                    }
+                    path.push((day(t), *v));
                 }
-                path.push((day(t), *v));
+                chart
+                    .draw_series(LineSeries::new(path, color.stroke_width(2)))?
+                    .label(s.name.clone())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                    });
+                if s.shows_samples() {
+                    chart.draw_series(
+                        s.points
+                            .iter()
+                            .map(|(t, v)| Circle::new((day(t), *v), 3, color.filled())),
+                    )?;
+                }
             }
-            chart
-                .draw_series(LineSeries::new(path, color.stroke_width(2)))?
-                .label(s.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-            if s.shows_samples() {
-                chart.draw_series(
-                    s.points
-                        .iter()
-                        .map(|(t, v)| Circle::new((day(t), *v), 3, color.filled())),
-                )?;
+            if series.len() > 1 {
+                draw_legend(chart)?;
             }
-        }
-        if series.len() > 1 {
-            draw_legend(&mut chart)?;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     fn draw_bars<DB: DrawingBackend>(
@@ -464,12 +469,7 @@ impl Chart {
             .builder(area)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, 0f64..nice_max(y1))?;
         let step = n.div_ceil(16);
-        chart
-            .configure_mesh()
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
+        self.mesh(&mut chart)
             .disable_x_mesh()
             .x_labels(n)
             .y_label_formatter(&|y| short_number(*y))
@@ -481,8 +481,6 @@ impl Chart {
                     String::new()
                 }
             })
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
             .draw()?;
         let width = if stacked {
             0.8
@@ -532,7 +530,8 @@ impl Chart {
                 color.mix(0.8).filled(),
             )
         });
-        self.on_numeric_x(area, (lo, hi, log_x), y1, &short_number, |chart| {
+        let ticks = number_ticks(lo, hi, log_x, self.unit);
+        self.on_ticked_x(area, ticks, (lo, hi, log_x), y1, &short_number, |chart| {
             chart.draw_series(bars)?;
             Ok(())
         })
@@ -559,23 +558,25 @@ impl Chart {
         }
         points.push((hi, if finite == 0 { 0.0 } else { 1.0 }));
         let percent = |y: f64| format!("{:.0}%", y * 100.0);
-        self.on_numeric_x(area, (lo, hi, log_x), 1.0, &percent, |chart| {
+        let ticks = number_ticks(lo, hi, log_x, self.unit);
+        self.on_ticked_x(area, ticks, (lo, hi, log_x), 1.0, &percent, |chart| {
             chart.draw_series(LineSeries::new(points, PALETTE[0].stroke_width(2)))?;
             Ok(())
         })
     }
 
-    /// A chart over the numbers `lo..hi` (log-scaled when `log_x`) and `0..y1`: its grid
-    /// on readable ticks, the data `draw` puts on it, then the marks over the data.
-    fn on_numeric_x<DB: DrawingBackend>(
+    /// A chart over the numbers `lo..hi` (log-scaled when `log_x`; days since the epoch on
+    /// a time axis) and `0..y1`: its grid on `ticks`, the data `draw` puts on it, then the
+    /// marks over the data.
+    fn on_ticked_x<'a, DB: DrawingBackend + 'a>(
         &self,
-        area: &DrawingArea<DB, Shift>,
+        area: &'a DrawingArea<DB, Shift>,
+        ticks: Ticks,
         (lo, hi, log_x): (f64, f64, bool),
         y1: f64,
         y_format: &dyn Fn(f64) -> String,
-        draw: impl FnOnce(&mut NumericChart<'_, DB>) -> DrawResult<DB>,
+        draw: impl FnOnce(&mut NumericChart<'a, DB>) -> DrawResult<DB>,
     ) -> DrawResult<DB> {
-        let ticks = number_ticks(lo, hi, log_x, self.unit);
         let axis = TickedAxis {
             lo,
             hi,
@@ -583,16 +584,9 @@ impl Chart {
             ticks: ticks.values.clone(),
         };
         let mut chart = self.builder(area).build_cartesian_2d(axis, 0f64..y1)?;
-        chart
-            .configure_mesh()
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
+        self.mesh(&mut chart)
             .x_label_formatter(&|x| ticks.label_at(*x))
             .y_label_formatter(&|y| y_format(*y))
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
             .draw()?;
         draw(&mut chart)?;
         let ink = RGBColor(70, 70, 70);
@@ -647,13 +641,8 @@ impl Chart {
             };
             labels.get(i).cloned().unwrap_or_default()
         };
-        chart
-            .configure_mesh()
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+        self.mesh(&mut chart)
             .disable_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
             .x_labels(c)
             .y_labels(r)
             .x_label_formatter(&|x| label(columns, *x, false))
@@ -881,7 +870,7 @@ pub(super) fn histogram_bins(values: &[f64], bins: usize, log_x: bool) -> (Vec<f
 }
 
 /// A round upper bound for an axis that starts at zero.
-fn nice_max(max: f64) -> f64 {
+pub(super) fn nice_max(max: f64) -> f64 {
     if max <= 0.0 || !max.is_finite() {
         return 1.0;
     }

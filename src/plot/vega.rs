@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::axis::{duration_text, number_ticks, short_number, Ticks, Unit};
-use super::chart::{histogram_bins, x_range, Chart, Kind};
+use super::chart::{histogram_bins, nice_max, x_range, Chart, Kind};
 use crate::time::Instant;
 
 /// The MIME type JupyterLab renders with its built-in Vega-Lite 5 renderer.
@@ -230,7 +230,9 @@ fn histogram_spec(chart: &Chart, values: &[f64], bins: usize, log_x: bool) -> Va
         "encoding": {
             "x": numeric_x(chart, "from", lo, hi, log_x),
             "x2": {"field": "to"},
-            "y": {"field": "count", "type": "quantitative", "title": chart.y_label},
+            // The SVG's round top, which leaves the marks' labels room above the bars.
+            "y": {"field": "count", "type": "quantitative", "title": chart.y_label,
+                  "scale": {"domain": [0, nice_max(counts.iter().copied().fold(0.0, f64::max))]}},
             "y2": {"datum": 0},
             "tooltip": [
                 {"field": "range", "type": "nominal", "title": chart.x_label},

@@ -10,6 +10,7 @@
 //! under the site folder, and every file is checked once more before anything is written.
 
 mod html;
+mod interactive;
 mod notebook;
 pub mod report;
 mod scan;
@@ -23,9 +24,10 @@ use serde_json::Value;
 
 use crate::error::{Error, PublishError, Result};
 use crate::export::write::write_whole;
-use crate::plot::escape_html;
+use crate::plot::{escape_html, VEGA_LITE_MIME};
 use crate::secret::redact;
 pub use html::sanitize;
+pub use interactive::INSTALLED_VEGA;
 pub use notebook::{Cell, Notebook, Output};
 use scan::Finding;
 
@@ -37,6 +39,11 @@ pub struct PublishOptions {
     pub hide_inputs: bool,
     /// The post's date (`YYYY-MM-DD`); default: the notebook's `post.date`, else today.
     pub date: Option<String>,
+    /// Charts the reader's browser draws from their Vega-Lite specs, with tooltips and
+    /// zoom (the SVG stays for readers without script): the `node_modules` folder holding
+    /// Vega and Vega-Lite (e.g. [`INSTALLED_VEGA`]), whose builds are copied into the
+    /// site. `None`: static SVG charts, no script. The standalone page stays static.
+    pub interactive: Option<PathBuf>,
 }
 
 /// What was written.
@@ -87,7 +94,7 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
         title
     };
 
-    let mut site_files = SiteFiles::new(site, &shown);
+    let mut site_files = SiteFiles::new(site, &shown, options.interactive.is_some());
     // The Jekyll post's markdown, and the standalone page's (no Liquid runs there).
     let (mut body, mut page_body) = (String::new(), String::new());
     for (index, cell) in nb.cells.iter().enumerate() {
@@ -96,12 +103,11 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
         }
         match cell.kind.as_str() {
             "markdown" => {
-                // The title goes in the front matter; the layout shows it.
-                let source = match (body.is_empty(), raw_title.as_deref()) {
-                    (true, Some(raw)) => cell
-                        .source
-                        .strip_prefix(&format!("# {raw}"))
-                        .map_or(cell.source.as_str(), str::trim_start),
+                // The title goes in the front matter and the layout shows it: the
+                // notebook's own heading at the top would be a second one (it may differ
+                // from a title set in the post's metadata).
+                let source = match (body.is_empty(), raw_title.is_some()) {
+                    (true, true) => leading_heading_dropped(&cell.source),
                     _ => cell.source.as_str(),
                 };
                 let (source, cut) = capped(source);
@@ -123,6 +129,13 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
                 }
             }
             _ => {}
+        }
+    }
+
+    if let (Some(installed), true) = (&options.interactive, site_files.charts > 0) {
+        body.push_str(&interactive::scripts("{{ site.url }}"));
+        for (relative, bytes) in interactive::site_files(installed)? {
+            site_files.add_vendored(relative, bytes)?;
         }
     }
 
@@ -243,6 +256,17 @@ fn scan_value(value: &Value, field: String) -> std::result::Result<(), (String, 
             scan_value(item, field)
         }),
         Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+    }
+}
+
+/// `source` without a first line that is a level-one heading (`# …`).
+fn leading_heading_dropped(source: &str) -> &str {
+    let trimmed = source.trim_start();
+    match trimmed.strip_prefix("# ") {
+        Some(rest) => rest
+            .split_once('\n')
+            .map_or("", |(_, after)| after.trim_start()),
+        None => source,
     }
 }
 
@@ -405,7 +429,22 @@ fn render_output(
     }
     if let Some(svg) = output.data("image/svg+xml") {
         svg::check(&svg).map_err(|reason| refuse("image/svg+xml", reason))?;
-        return image("svg", svg.into_bytes(), files);
+        let spec = output.json(VEGA_LITE_MIME).filter(|_| files.interactive);
+        let (post, page) = image("svg", svg.into_bytes(), files)?;
+        let Some(spec) = spec else {
+            return Ok((post, page));
+        };
+        if let Some(reason) = interactive::unsafe_spec(&spec) {
+            return Err(refuse(VEGA_LITE_MIME, reason));
+        }
+        files.charts += 1;
+        let name = format!("{slug}-{cell}-{n}.svg");
+        let chart = interactive::chart_box(
+            &format!("{{{{ site.url }}}}/images/{slug}/{name}"),
+            &format!("{slug} chart {cell}"),
+            &spec,
+        );
+        return Ok((chart, page));
     }
     if let Some(png) = output.data("image/png") {
         let bytes = base64::engine::general_purpose::STANDARD
@@ -480,31 +519,49 @@ struct SiteFiles {
     notebook: String,
     files: Vec<(PathBuf, Vec<u8>)>,
     images: Vec<PathBuf>,
+    /// Whether charts are published interactive, and how many were.
+    interactive: bool,
+    charts: usize,
 }
 
 impl SiteFiles {
-    fn new(site: &Path, notebook: &str) -> Self {
+    fn new(site: &Path, notebook: &str, interactive: bool) -> Self {
         SiteFiles {
             site: site.to_path_buf(),
             notebook: notebook.to_string(),
             files: Vec::new(),
             images: Vec::new(),
+            interactive,
+            charts: 0,
         }
+    }
+
+    /// Adds a file that does not come from the notebook (the Vega builds): its path is
+    /// checked, its bytes are the installed package's.
+    fn add_vendored(&mut self, relative: PathBuf, bytes: Vec<u8>) -> Result<()> {
+        self.check_inside(&relative)?;
+        self.files.push((self.site.join(relative), bytes));
+        Ok(())
+    }
+
+    fn check_inside(&self, relative: &Path) -> Result<()> {
+        let inside = relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+        if inside {
+            return Ok(());
+        }
+        Err(PublishError::OutsideSite {
+            file: self.notebook.clone(),
+            path: redact(&relative.display().to_string()).into_owned(),
+        }
+        .into())
     }
 
     /// Adds a file at `relative` (plain names only: it stays under the site) after
     /// checking its bytes once more for tokens; returns its full path.
     fn add(&mut self, relative: PathBuf, bytes: Vec<u8>) -> Result<PathBuf> {
-        let inside = relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-        if !inside {
-            return Err(PublishError::OutsideSite {
-                file: self.notebook.clone(),
-                path: redact(&relative.display().to_string()).into_owned(),
-            }
-            .into());
-        }
+        self.check_inside(&relative)?;
         if let Err(finding) = scan::bytes(&bytes) {
             let glimpse = match finding {
                 Finding::Token { glimpse, .. } => glimpse,
@@ -648,7 +705,7 @@ mod tests {
 
     #[test]
     fn the_last_check_refuses_a_token_in_any_file_and_paths_outside() {
-        let mut files = SiteFiles::new(Path::new("site"), "nb.ipynb");
+        let mut files = SiteFiles::new(Path::new("site"), "nb.ipynb", false);
         let token = "<p>xox&#98;-1234567890</p>";
         let err = files
             .add("a.html".into(), token.as_bytes().to_vec())

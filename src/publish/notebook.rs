@@ -116,4 +116,13 @@ impl Output {
     pub fn data(&self, mime: &str) -> Option<String> {
         self.data.get(mime).map(text_of)
     }
+
+    /// The output's content for a JSON MIME type (a Vega-Lite spec): stored as JSON, or as
+    /// text holding JSON.
+    pub fn json(&self, mime: &str) -> Option<Value> {
+        match self.data.get(mime)? {
+            Value::Object(_) => self.data.get(mime).cloned(),
+            text => serde_json::from_str(&text_of(text)).ok(),
+        }
+    }
 }

@@ -692,7 +692,7 @@ def test_every_chart_carries_a_vega_lite_spec_the_compiler_renders(name, tmp_pat
     for spec in specs:
         assert spec["data"]["values"], f"{spec.get('title')}: no data inlined"
     check = ROOT / "tests" / "vega" / "check.mjs"
-    assert (ROOT / "tests" / "vega" / "node_modules" / "vega-lite").is_dir(), \
+    assert (ROOT / "assets" / "vega" / "node_modules" / "vega-lite").is_dir(), \
         "vega-lite is not installed: run scripts/setup.sh --test (make setup-test)"
     (tmp_path / "specs.json").write_text(json.dumps(specs))
     result = subprocess.run(["node", str(check), str(tmp_path / "specs.json")], capture_output=True, text=True,
@@ -772,3 +772,54 @@ def test_posts_build_in_a_real_jekyll_blog(executed, tmp_path):
     # Long code lines scroll in their box: the theme's own rule, checked in the built CSS.
     css = "".join(p.read_text() for p in (blog / "_site").rglob("*.css"))
     assert re.search(r"\bpre\b[^{}]*\{[^}]*overflow-x:\s*auto", css), "code blocks do not scroll"
+    # Static by default: no script, and every chart an SVG image.
+    for post in (blog / "_posts").glob("*.md"):
+        assert "<script" not in post.read_text(), f"{post.name}: a script in a static post"
+
+
+def test_interactive_posts_render_their_charts_in_a_real_blog(executed, tmp_path):
+    """`publish --interactive` copies Vega and Vega-Lite from the installed packages into
+    the site (never a CDN): in the built Jekyll blog, opened in headless Chromium, every
+    chart of the post is drawn by Vega from its spec (an SVG of marks in place of the
+    static image), and every request the page makes is answered by the blog itself."""
+    jekyll = shutil.which("jekyll")
+    assert jekyll, "jekyll is not installed: run scripts/setup.sh --test (make setup-test)"
+    out, _ = executed
+    blog = tmp_path / "blog"
+    names = ["01-issue-channels.ipynb", "02-incident-metrics.ipynb"]
+    for name in names:
+        result = publish(out / name, blog, "--interactive")
+        assert result.returncode == 0, result.stderr
+    installed = ROOT / "assets" / "vega" / "node_modules"
+    for copied, package in (("vega.min.js", "vega/build/vega.min.js"),
+                            ("vega-lite.min.js", "vega-lite/build/vega-lite.min.js")):
+        assert (blog / "assets" / "vega" / copied).read_bytes() == (installed / package).read_bytes(), copied
+    (blog / "_config.yml").write_text('title: "Incidents"\ntheme: minima\nurl: ""\n')
+    build = subprocess.run([jekyll, "build", "--source", str(blog), "--destination", str(blog / "_site")],
+                           capture_output=True, text=True, timeout=600)
+    log = build.stdout + build.stderr
+    assert build.returncode == 0 and not re.search(r"warn|liquid|error|deprecat", log, re.IGNORECASE), log
+    server, answered = served(blog / "_site")
+    try:
+        for name in names:
+            nb = nbformat.read(out / name, as_version=4)
+            charts = sum(1 for c in nb.cells for o in c.get("outputs", []) if VEGA_LITE in o.get("data", {}))
+            assert charts, name
+            post = next(p for p in (blog / "_site").rglob(f"{name[3:-6]}.html") if p.parent != blog / "_site")
+            path = "/" + post.relative_to(blog / "_site").as_posix()
+            # Vega renders after the page loads: give it (virtual) time.
+            dom = subprocess.run([*CHROMIUM, f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=20000",
+                                  "--dump-dom", f"http://127.0.0.1:{server.server_address[1]}{path}"],
+                                 capture_output=True, text=True, timeout=180, check=True).stdout
+            boxes = re.findall(r'<div class="vega-chart[^"]*"', dom)
+            assert len(boxes) == charts, f"{path}: {len(boxes)} chart boxes for {charts} charts"
+            drawn = [b for b in boxes if "interactive" in b]
+            assert len(drawn) == charts, f"{path}: {len(drawn)} of {charts} charts drawn by Vega"
+            assert dom.count('class="marks"') >= charts, f"{path}: Vega drew no marks"
+            assert not re.search(r'<script[^>]+src="(https?:)?//', dom), f"{path}: a script from elsewhere"
+    finally:
+        server.shutdown()
+    wanted = {"/assets/vega/vega.min.js", "/assets/vega/vega-lite.min.js", "/assets/vega/charts.js"}
+    assert wanted <= {p for status, p in answered if status == 200}, answered
+    missing = [(status, p) for status, p in answered if status >= 400 and p != "/favicon.ico"]
+    assert not missing, missing

@@ -3,8 +3,12 @@
 // Prints one JSON line per spec: its title, the marks Vega drew and the size of its SVG;
 // exits 1 with the compiler's or renderer's message when a spec fails.
 import { readFileSync } from "node:fs";
-import * as vega from "vega";
-import { compile } from "vega-lite";
+import { createRequire } from "node:module";
+
+// The packages publish --interactive copies into sites, installed by scripts/setup.sh.
+const require = createRequire(new URL("../../assets/vega/package.json", import.meta.url));
+const vega = require("vega");
+const { compile } = require("vega-lite");
 
 function countItems(node) {
   // A scenegraph node: marks hold items, groups hold marks.
