@@ -26,7 +26,7 @@ apt_install() {
 # The venv downloads while evcxr compiles: one waits on the network, the other on the CPU.
 venv_pid=""
 venv_log="${TMPDIR:-/tmp}/incident-channels-venv.$$.log"
-if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, pandas, polars, papermill, incident_channels_nb.papermill_rust" 2>/dev/null; then
+if ! .venv/bin/python -c "import nbclient, nbconvert, jupyterlab, pytest, PIL, websocket, pandas, polars, papermill, incident_channels_nb.papermill_rust" 2>/dev/null; then
   say "creating .venv with Jupyter (in the background)"
   {
     python3 -m venv .venv &&

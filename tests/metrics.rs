@@ -149,7 +149,7 @@ fn open_per_day_counts_any_moment_of_the_day() {
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["t", "value", "opened", "archived"]);
+    assert_eq!(fields, ["when", "value", "opened", "archived"]);
 }
 
 #[test]

@@ -73,21 +73,8 @@ fn time_spec(
     x_title: &str,
     y_title: &str,
 ) -> Value {
-    let values: Vec<Value> = series
-        .iter()
-        .flat_map(|s| {
-            s.points.iter().enumerate().filter_map(move |(i, (t, v))| {
-                let mut row =
-                    json!({"series": s.name, "t": wall_clock(*t, zone), "value": finite(*v)?});
-                for (name, texts) in &s.details {
-                    row[name.as_str()] = json!(texts[i]);
-                }
-                Some(row)
-            })
-        })
-        .collect();
-    let steps = series.iter().all(|s| s.steps);
-    // Days (points at local midnight) read as dates; other points with their time.
+    // Days (points at local midnight) read as dates; other points with their time. The
+    // text is written here, in the zone, rather than left to Vega's date formats.
     let daily = series
         .iter()
         .flat_map(|s| &s.points)
@@ -97,9 +84,26 @@ fn time_spec(
     } else {
         "%a %-d %b %Y %H:%M"
     };
+    let values: Vec<Value> = series
+        .iter()
+        .flat_map(|s| {
+            s.points.iter().enumerate().filter_map(move |(i, (t, v))| {
+                let mut row = json!({
+                    "series": s.name,
+                    "t": wall_clock(*t, zone),
+                    "when": t.with_timezone(&zone).format(format).to_string(),
+                    "value": finite(*v)?,
+                });
+                for (name, texts) in &s.details {
+                    row[name.as_str()] = json!(texts[i]);
+                }
+                Some(row)
+            })
+        })
+        .collect();
+    let steps = series.iter().all(|s| s.steps);
     let mut tooltip = vec![
-        json!({"field": "t", "type": "temporal", "title": x_title, "format": format,
-               "formatType": "utc"}),
+        json!({"field": "when", "type": "nominal", "title": x_title}),
         json!({"field": "value", "type": "quantitative", "title": y_title}),
     ];
     if series.len() > 1 {

@@ -777,6 +777,67 @@ def test_posts_build_in_a_real_jekyll_blog(executed, tmp_path):
         assert "<script" not in post.read_text(), f"{post.name}: a script in a static post"
 
 
+def hovered_tooltips(url, chart_title, profile):
+    """Opens `url` in headless Chromium and moves the pointer across the chart titled
+    `chart_title`, through Chromium's DevTools protocol: the texts its tooltip showed."""
+    import socket
+    import time
+    import urllib.request
+    import websocket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    browser = subprocess.Popen([*CHROMIUM, f"--user-data-dir={profile}", f"--remote-debugging-port={port}",
+                                "--remote-allow-origins=*", "--window-size=1000,900", "about:blank"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                tabs = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=1))
+                break
+            except OSError:
+                time.sleep(0.1)
+        page = next(t for t in tabs if t["type"] == "page")
+        ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True, timeout=30)
+        sent = [0]
+
+        def call(method, **params):
+            sent[0] += 1
+            ws.send(json.dumps({"id": sent[0], "method": method, "params": params}))
+            while True:
+                message = json.loads(ws.recv())
+                if message.get("id") == sent[0]:
+                    assert "error" not in message, message
+                    return message["result"]
+
+        def evaluate(expression):
+            return call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+
+        call("Page.navigate", url=url)
+        find = f"[...document.querySelectorAll('.vega-chart.interactive')].find(b => b.textContent.includes({json.dumps(chart_title)}))"
+        for _ in range(300):
+            if evaluate(f"!!({find})"):
+                break
+            time.sleep(0.1)
+        box = evaluate(f"""(() => {{ const box = {find}; box.scrollIntoView({{block: 'center'}});
+            const r = box.querySelector('svg').getBoundingClientRect();
+            return {{x: r.x, y: r.y, width: r.width, height: r.height}}; }})()""")
+        assert box, f"{chart_title}: not drawn by Vega"
+        shown = []
+        for i in range(80):
+            x = box["x"] + 60 + i * (box["width"] - 120) / 80
+            call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=box["y"] + box["height"] * 0.55)
+            time.sleep(0.03)
+            text = evaluate("(document.querySelector('.vega-tooltip') || {}).innerText || ''")
+            if text and text not in shown:
+                shown.append(text)
+        ws.close()
+        return shown
+    finally:
+        browser.kill()
+        browser.wait()
+
+
 def test_interactive_posts_render_their_charts_in_a_real_blog(executed, tmp_path):
     """`publish --interactive` copies Vega and Vega-Lite from the installed packages into
     the site (never a CDN): in the built Jekyll blog, opened in headless Chromium, every
@@ -817,6 +878,13 @@ def test_interactive_posts_render_their_charts_in_a_real_blog(executed, tmp_path
             assert len(drawn) == charts, f"{path}: {len(drawn)} of {charts} charts drawn by Vega"
             assert dom.count('class="marks"') >= charts, f"{path}: Vega drew no marks"
             assert not re.search(r'<script[^>]+src="(https?:)?//', dom), f"{path}: a script from elsewhere"
+        # Hovering the daily curve names the channels behind a day, as their names.
+        post = next(p for p in (blog / "_site").rglob("incident-metrics.html") if p.parent != blog / "_site")
+        url = f"http://127.0.0.1:{server.server_address[1]}/{post.relative_to(blog / '_site').as_posix()}"
+        tips = hovered_tooltips(url, "Open incident channels per day", tmp_path / "hover-profile")
+        assert any(re.search(r"^opened: issue-[a-z]", tip, re.M) for tip in tips), tips
+        assert all(re.search(r"^date \(UTC\): \w{3} \d{1,2} \w{3} \d{4}$", tip, re.M) for tip in tips), tips
+        assert not any(re.search(r"\bU[A-Z0-9]{8,}\b|\bC[A-Z0-9]{8,}\b", tip) for tip in tips), tips
     finally:
         server.shutdown()
     wanted = {"/assets/vega/vega.min.js", "/assets/vega/vega-lite.min.js", "/assets/vega/charts.js"}
