@@ -896,3 +896,48 @@ fn a_timer_that_rings_as_the_update_comes_is_not_missed() {
         [Some(0), Some(0), Some(0), Some(1), Some(1), Some(2), None]
     );
 }
+
+#[test]
+fn the_posts_curve_names_the_channels_that_moved_each_point() {
+    // a: archived after 40 days; b: after an hour; c: still open.
+    let mut w = Crafted::new();
+    w.channel("issue-a-0908", DAY0, Some(DAY0 + 40 * DAY))
+        .channel("issue-b-1008", DAY0 + DAY, Some(DAY0 + DAY + HOUR))
+        .channel("issue-c-1509", DAY0 + 37 * DAY, None);
+    let ws = load(w.finish()).unwrap();
+    let options = PostOptions {
+        as_of: Some(at(DAY0 + 70 * DAY)),
+        ..Default::default()
+    };
+    let figures = PostFigures::from_workspace(&ws, &options).unwrap();
+    let moved: Vec<(usize, Vec<String>, Vec<String>)> = figures
+        .open_over_time_monthly
+        .iter()
+        .map(|p| (p.open, p.opened.clone(), p.archived.clone()))
+        .collect();
+    let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        moved,
+        vec![
+            (0, names(&[]), names(&[])),
+            (
+                1,
+                names(&["issue-a-0908", "issue-b-1008"]),
+                names(&["issue-b-1008"])
+            ),
+            (1, names(&["issue-c-1509"]), names(&["issue-a-0908"])),
+            (1, names(&[]), names(&[])),
+        ]
+    );
+    // Each point is the one before, plus what opened, minus what was archived.
+    let mut open = 0;
+    for (count, opened, archived) in &moved {
+        open = open + opened.len() - archived.len();
+        assert_eq!(open, *count);
+    }
+    let spec = figures.open_chart().vega_lite();
+    assert_eq!(
+        spec["data"]["values"][2]["archived since the point before"],
+        "issue-a-0908"
+    );
+}

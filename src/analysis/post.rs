@@ -48,10 +48,15 @@ impl Default for PostOptions {
 }
 
 /// A point of the open-channels curve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenAt {
     pub t: Instant,
     pub open: usize,
+    /// The channels that moved the count since the previous point: created after it and
+    /// counted at this one, and archived at or after it and no longer counted here (the
+    /// post counts a channel open at the instant of its archive). By name.
+    pub opened: Vec<String>,
+    pub archived: Vec<String>,
 }
 
 /// Every figure the post prints.
@@ -125,6 +130,21 @@ impl PostFigures {
         let (worst_days, worst_day_count) = worst_days(lf(), options.tz)?;
         let times = time_grid(first_created - AXIS_LEAD, as_of, MONTH);
         let open = open_at(lf(), &times)?.collect()?;
+        let (mut opened, mut archived) = (vec![vec![]; times.len()], vec![vec![]; times.len()]);
+        let names = frames::strings(incidents, "name")?;
+        let created = frames::instants(incidents, "created")?;
+        let archived_at = frames::instants(incidents, "archived_at")?;
+        for ((name, created), archived_at) in names.into_iter().zip(created).zip(archived_at) {
+            // The first point that counts the channel, and the first that no longer does.
+            let counted_from = created.map(|c| times.partition_point(|t| *t < c));
+            let dropped_at = archived_at.map(|a| times.partition_point(|t| *t <= a));
+            if let Some(point) = dropped_at.and_then(|i| archived.get_mut(i)) {
+                point.push(name.clone());
+            }
+            if let Some(point) = counted_from.and_then(|i| opened.get_mut(i)) {
+                point.push(name);
+            }
+        }
         Ok(PostFigures {
             convention: options.convention.describe(),
             prefix: options.convention.prefix.clone(),
@@ -143,9 +163,12 @@ impl PostFigures {
             open_over_time_monthly: times
                 .into_iter()
                 .zip(frames::floats(&open, "open")?)
-                .map(|(t, open)| OpenAt {
+                .zip(opened.into_iter().zip(archived))
+                .map(|((t, open), (opened, archived))| OpenAt {
                     t,
                     open: open as usize,
+                    opened,
+                    archived,
                 })
                 .collect(),
             archived_without_time: frames::first_count(&totals, "archived_without_time")?,

@@ -10,7 +10,7 @@ use super::evcxr::{print_outputs, rich_and_plain, MimeOutput, RichDisplay};
 use super::{escape_html, Chart};
 use crate::analysis::metrics::{TimeToArchive, WEEKDAYS};
 use crate::analysis::period::Period;
-use crate::analysis::post::PostFigures;
+use crate::analysis::post::{OpenAt, PostFigures};
 use crate::error::Result;
 use crate::frames;
 use crate::time::day_start;
@@ -40,8 +40,14 @@ impl PostFigures {
     }
 
     /// Open channels over time as a chart, as the post plotted it: a line through its
-    /// samples every 30 days (the daily curve is `metrics::open_per_day`).
+    /// samples every 30 days (the daily curve is `metrics::open_per_day`); hovering a
+    /// point in the interactive chart names the channels opened and archived since the
+    /// one before.
     pub fn open_chart(&self) -> Chart {
+        let names = |pick: fn(&OpenAt) -> &Vec<String>| {
+            let points = &self.open_over_time_monthly;
+            points.iter().map(|p| pick(p).join(", ")).collect()
+        };
         Chart::over_time(
             "Open incident channels, every 30 days and now",
             "open incident channels",
@@ -53,6 +59,8 @@ impl PostFigures {
                 .iter()
                 .map(|p| (p.t, p.open as f64)),
         )
+        .details("opened since the point before", names(|p| &p.opened))
+        .details("archived since the point before", names(|p| &p.archived))
     }
 }
 
