@@ -528,9 +528,27 @@ fn burden_per_person_and_week() {
         &[0.0, 1.0, 1.0, 0.0, 1.0],
     );
     // Totals: ana 35 minutes, cy 20, bo 10; the busiest fifth of three is one person.
-    let load = LoadRule::default().load(messages, Tz::UTC).unwrap();
+    let load = LoadRule::default().load(messages.clone(), Tz::UTC).unwrap();
     let share = metrics::concentration(load, 0.2).unwrap().unwrap();
     assert!((share - 35.0 / 65.0).abs() < 1e-9, "{share}");
+    // A rule of other hours labels the chart's shifts with them.
+    let office = LoadRule {
+        working: (9, 17),
+        late: (17, 22),
+        ..LoadRule::default()
+    };
+    let load = office.load(messages, Tz::UTC).unwrap().collect().unwrap();
+    let chart = charts::load_chart_by(&load, 10, &office).unwrap();
+    let legend: Vec<String> = chart.vega_lite()["encoding"]["color"]["sort"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|name| name.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        legend,
+        ["working (09-17)", "late (17-22)", "sleeping (22-09)"]
+    );
 }
 
 #[test]

@@ -484,6 +484,17 @@ pub fn responders_load(messages: LazyFrame, tz: Tz) -> Result<LazyFrame> {
 }
 
 impl LoadRule {
+    /// The three shifts' names with their hours, as charts label them:
+    /// `working (08-19)`, `late (19-23)`, `sleeping (23-08)`.
+    pub fn shift_labels(&self) -> [String; 3] {
+        let ((w0, w1), (l0, l1)) = (self.working, self.late);
+        [
+            format!("working ({w0:02}-{w1:02})"),
+            format!("late ({l0:02}-{l1:02})"),
+            format!("sleeping ({l1:02}-{w0:02})"),
+        ]
+    }
+
     /// [`stretches`] by this rule.
     pub fn stretches(&self, messages: LazyFrame) -> Result<LazyFrame> {
         // Within each author's messages, oldest first: a stretch starts at the first message

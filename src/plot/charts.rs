@@ -8,7 +8,7 @@ use polars::prelude::DataFrame;
 
 use super::evcxr::{print_outputs, rich_and_plain, MimeOutput, RichDisplay};
 use super::{escape_html, Chart};
-use crate::analysis::metrics::{TimeToArchive, WEEKDAYS};
+use crate::analysis::metrics::{LoadRule, TimeToArchive, WEEKDAYS};
 use crate::analysis::period::Period;
 use crate::analysis::post::{OpenAt, PostFigures};
 use crate::error::Result;
@@ -170,9 +170,15 @@ pub fn weekday_hour_chart(cells: &DataFrame, tz: Tz) -> Result<Chart> {
     .y_label("weekday"))
 }
 
-/// Each responder's hours as grouped bars (working, late, sleeping), the `top` busiest,
-/// from [`metrics::responders_load`](crate::analysis::metrics::responders_load).
+/// Each responder's hours as stacked bars (working, late, sleeping), the `top` busiest,
+/// from [`metrics::responders_load`](crate::analysis::metrics::responders_load) (the
+/// default [`LoadRule`]; [`load_chart_by`] names another rule's hours).
 pub fn load_chart(load: &DataFrame, top: usize) -> Result<Chart> {
+    load_chart_by(load, top, &LoadRule::default())
+}
+
+/// [`load_chart`] of a load computed by `rule`, its shifts labelled with its hours.
+pub fn load_chart_by(load: &DataFrame, top: usize, rule: &LoadRule) -> Result<Chart> {
     let shown = load.head(Some(top));
     // The title says when only the busiest are shown; each bar's height is their total.
     let title = if load.height() > shown.height() {
@@ -184,19 +190,17 @@ pub fn load_chart(load: &DataFrame, top: usize) -> Result<Chart> {
     } else {
         "Responders' load".to_string()
     };
+    let [working, late, sleeping] = rule.shift_labels();
     Ok(Chart::bars(
         &title,
         "responder",
         "hours",
         frames::strings(&shown, "responder")?,
-        "working (08-19)",
+        &working,
         frames::floats(&shown, "working_hours")?,
     )
-    .with_bars("late (19-23)", frames::floats(&shown, "late_hours")?)
-    .with_bars(
-        "sleeping (23-08)",
-        frames::floats(&shown, "sleeping_hours")?,
-    )
+    .with_bars(&late, frames::floats(&shown, "late_hours")?)
+    .with_bars(&sleeping, frames::floats(&shown, "sleeping_hours")?)
     .stacked())
 }
 
