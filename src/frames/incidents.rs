@@ -173,21 +173,9 @@ impl IncidentFrames {
         let mut messages = flagged.messages;
         // Texts a reader sees show mentions as Slack does (`@name`, not `<@U…>`); every
         // flag and owner was read from them as written.
-        let readable = |names: &[&str]| -> Vec<Expr> {
-            names
-                .iter()
-                .map(|n| super::readable_mentions(col(*n), people.names()).alias(*n))
-                .collect()
-        };
-        incidents = incidents
-            .lazy()
-            .with_columns(readable(&MENTIONING_COLUMNS))
-            .collect()?;
+        incidents = super::with_readable_mentions(incidents, &MENTIONING_COLUMNS, people.names())?;
         if keep_texts {
-            messages = messages
-                .lazy()
-                .with_columns(readable(&["text"]))
-                .collect()?;
+            messages = super::with_readable_mentions(messages, &["text"], people.names())?;
         }
         Ok(IncidentFrames {
             incidents,

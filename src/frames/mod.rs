@@ -24,30 +24,70 @@ use crate::error::Result;
 use crate::incidents::sop::UserNames;
 use crate::time::{millis, Instant};
 
-/// `text` with Slack's encoded user mentions written as Slack shows them: `<@U123>` as
-/// `@name` (the user's name, as in `author`), `<@U123|label>` as `@label`. One pass of
-/// an automaton of every `<@id>` over each text, so the cost grows with texts + users,
-/// never with their product; an id missing from the users stays as written.
-pub fn readable_mentions(text: Expr, names: &UserNames) -> Expr {
-    let (ids, shown): (Vec<String>, Vec<String>) = names
-        .ids_and_names()
-        .map(|(id, name)| (format!("<@{id}>"), format!("@{name}")))
+/// Slack's encoded mention of a user, `<@U123>`; and with a label, `<@U123|label>`.
+const MENTION: &str = r"<@[UW][A-Z0-9]+>";
+const LABELLED_MENTION: &str = r"<@[UW][A-Z0-9]+\|([^>]+)>";
+
+/// `frame` with Slack's encoded user mentions in `columns` written as Slack shows them:
+/// `<@U123>` as `@name` (the user's name, as in `author`), `<@U123|label>` as `@label`.
+/// One query finds the ids the columns mention; an automaton of those alone rewrites each
+/// text in one pass. The cost grows with the texts and the ids they mention, never with
+/// everyone in `users.json` nor with texts × users. An id missing from the users stays
+/// as written.
+pub fn with_readable_mentions(
+    frame: DataFrame,
+    columns: &[&str],
+    names: &UserNames,
+) -> Result<DataFrame> {
+    let texts = concat_str(
+        columns.iter().map(|c| col(*c)).collect::<Vec<_>>(),
+        "\n",
+        true,
+    );
+    let whole_list = ExplodeOptions {
+        empty_as_null: false,
+        keep_nulls: false,
+    };
+    let found = frame
+        .clone()
+        .lazy()
+        .select([texts
+            .str()
+            .extract_all(lit(MENTION))
+            .explode(whole_list)
+            .unique()
+            .alias("mention")])
+        .collect()?;
+    let (ids, shown): (Vec<String>, Vec<String>) = strings(&found, "mention")?
+        .into_iter()
+        .filter_map(|mention| {
+            let id = mention.strip_prefix("<@")?.strip_suffix('>')?;
+            let name = names.get(id)?;
+            Some((mention.clone(), format!("@{name}")))
+        })
         .unzip();
-    let labelled = text
-        .str()
-        .replace_all(lit(r"<@[UW][A-Z0-9]+\|([^>]+)>"), lit("@${1}"), false);
-    if ids.is_empty() {
-        return labelled;
-    }
-    // The patterns and their replacements as one list each (polars reads a flat column
-    // as one pattern per row).
-    labelled.str().replace_many(
-        lit(Series::new("ids".into(), ids)).implode(true),
-        lit(Series::new("names".into(), shown)).implode(true),
-        false,
-        // Ids do not overlap (each mention is closed by `>`): any match order is the same.
-        false,
-    )
+    let readable = |column: &str| {
+        let labelled = col(column)
+            .str()
+            .replace_all(lit(LABELLED_MENTION), lit("@${1}"), false);
+        if ids.is_empty() {
+            return labelled.alias(column);
+        }
+        // The patterns and their replacements as one list each (polars reads a flat
+        // column as one pattern per row). Ids do not overlap (each mention is closed by
+        // `>`): any match order gives the same text.
+        labelled
+            .str()
+            .replace_many(
+                lit(Series::new("ids".into(), ids.clone())).implode(true),
+                lit(Series::new("names".into(), shown.clone())).implode(true),
+                false,
+                false,
+            )
+            .alias(column)
+    };
+    let rewritten: Vec<Expr> = columns.iter().map(|c| readable(c)).collect();
+    Ok(frame.lazy().with_columns(rewritten).collect()?)
 }
 
 /// A frame's column by name, found by scanning the columns.
@@ -319,11 +359,7 @@ mod tests {
             Some("no mention"),
         ])
         .unwrap();
-        let shown = texts
-            .lazy()
-            .select([readable_mentions(col("text"), &names)])
-            .collect()
-            .unwrap();
+        let shown = with_readable_mentions(texts, &["text"], &names).unwrap();
         let shown: Vec<Option<&str>> = shown
             .column("text")
             .unwrap()
