@@ -66,24 +66,23 @@ pub fn with_readable_mentions(
             Some((mention.clone(), format!("@{name}")))
         })
         .unzip();
+    // The patterns and their replacements as one list each (polars reads a flat column
+    // as one pattern per row), built once for every column.
+    let any_known = !ids.is_empty();
+    let patterns = lit(Series::new("ids".into(), ids)).implode(true);
+    let replacements = lit(Series::new("names".into(), shown)).implode(true);
     let readable = |column: &str| {
         let labelled = col(column)
             .str()
             .replace_all(lit(LABELLED_MENTION), lit("@${1}"), false);
-        if ids.is_empty() {
+        if !any_known {
             return labelled.alias(column);
         }
-        // The patterns and their replacements as one list each (polars reads a flat
-        // column as one pattern per row). Ids do not overlap (each mention is closed by
-        // `>`): any match order gives the same text.
+        // Ids do not overlap (each mention is closed by `>`): any match order gives the
+        // same text.
         labelled
             .str()
-            .replace_many(
-                lit(Series::new("ids".into(), ids.clone())).implode(true),
-                lit(Series::new("names".into(), shown.clone())).implode(true),
-                false,
-                false,
-            )
+            .replace_many(patterns.clone(), replacements.clone(), false, false)
             .alias(column)
     };
     let rewritten: Vec<Expr> = columns.iter().map(|c| readable(c)).collect();

@@ -318,13 +318,6 @@ impl<'a> UserNames<'a> {
     pub fn names(&self) -> &[&'a str] {
         &self.names
     }
-
-    /// Every id with its name, each id once (in no particular order).
-    pub fn ids_and_names(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
-        self.place_of_id
-            .iter()
-            .map(|(id, &at)| (*id, self.names[at as usize]))
-    }
 }
 
 /// A name that hashes and compares in any ASCII case, with no lowercase copy: indexing

@@ -151,12 +151,17 @@ impl Chart {
         self
     }
 
+    /// A value of the x axis as its ticks read: a duration when the axis is hours.
+    pub(super) fn value_text(&self, x: f64) -> String {
+        match self.unit {
+            Unit::Hours => super::axis::duration_text(x),
+            Unit::Number => short_number(x),
+        }
+    }
+
     /// A mark's label with its value in the axis' unit: `median 5.2 d`.
     pub(super) fn mark_text(&self, label: &str, x: f64) -> String {
-        match self.unit {
-            Unit::Hours => format!("{label} {}", super::axis::duration_text(x)),
-            Unit::Number => format!("{label} {}", short_number(x)),
-        }
+        format!("{label} {}", self.value_text(x))
     }
 
     /// An empty chart over time; add lines with [`Chart::line`] or [`Chart::steps`].

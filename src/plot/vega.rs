@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::axis::{duration_text, number_ticks, short_number, Ticks, Unit};
+use super::axis::{number_ticks, Ticks};
 use super::chart::{histogram_bins, nice_max, x_range, Chart, Kind};
 use crate::time::Instant;
 
@@ -121,8 +121,7 @@ fn time_spec(
         "mark": {"type": "line", "interpolate": if steps { "step-after" } else { "linear" },
                  "point": series.iter().all(|s| s.shows_samples())},
         "encoding": {"x": x, "y": y},
-        // Drag to pan, scroll to zoom the time axis.
-        "params": [{"name": "zoom", "select": "interval", "bind": "scales", "encodings": ["x"]}],
+        "params": zoom_x(),
     });
     if series.len() > 1 {
         line["encoding"]["color"] = json!({"field": "series", "type": "nominal", "title": null});
@@ -131,6 +130,11 @@ fn time_spec(
         "data": {"values": values},
         "layer": [line, hover_points(&x, &y, json!(tooltip))],
     })
+}
+
+/// Drag to pan, scroll to zoom: on the x axis only, where time or durations run.
+fn zoom_x() -> Value {
+    json!([{"name": "zoom", "select": "interval", "bind": "scales", "encodings": ["x"]}])
 }
 
 /// Points over a line, invisible but for the one nearest the pointer, which carries the
@@ -208,14 +212,6 @@ fn label_expression(ticks: &Ticks) -> String {
     format!("{cases}''")
 }
 
-/// A value as the axis reads it: a duration when the axis is hours.
-fn value_text(chart: &Chart, v: f64) -> String {
-    match chart.unit {
-        Unit::Hours => duration_text(v),
-        Unit::Number => short_number(v),
-    }
-}
-
 fn histogram_spec(chart: &Chart, values: &[f64], bins: usize, log_x: bool) -> Value {
     let (edges, counts) = histogram_bins(values, bins, log_x);
     let rows: Vec<Value> = counts
@@ -223,7 +219,7 @@ fn histogram_spec(chart: &Chart, values: &[f64], bins: usize, log_x: bool) -> Va
         .enumerate()
         .filter_map(|(i, n)| {
             let (from, to) = (finite(edges[i])?, finite(edges[i + 1])?);
-            let range = format!("{} to {}", value_text(chart, from), value_text(chart, to));
+            let range = format!("{} to {}", chart.value_text(from), chart.value_text(to));
             Some(json!({"from": from, "to": to, "range": range, "count": n}))
         })
         .collect();
@@ -253,7 +249,7 @@ fn cumulative_spec(chart: &Chart, values: &[f64], log_x: bool) -> Value {
     let rows: Vec<Value> = sorted
         .iter()
         .enumerate()
-        .map(|(i, v)| json!({"value": v, "within": value_text(chart, *v), "share": (i + 1) as f64 / n}))
+        .map(|(i, v)| json!({"value": v, "within": chart.value_text(*v), "share": (i + 1) as f64 / n}))
         .collect();
     let x = numeric_x(chart, "value", lo, hi, log_x);
     let y = json!({"field": "share", "type": "quantitative", "title": "share at or below",
@@ -268,7 +264,7 @@ fn cumulative_spec(chart: &Chart, values: &[f64], log_x: bool) -> Value {
             {
                 "mark": {"type": "line", "interpolate": "step-after"},
                 "encoding": {"x": x, "y": y},
-                "params": [{"name": "zoom", "select": "interval", "bind": "scales", "encodings": ["x"]}],
+                "params": zoom_x(),
             },
             hover_points(&x, &y, tooltip),
         ],

@@ -133,7 +133,7 @@ pub fn publish(notebook: &Path, site: &Path, options: &PublishOptions) -> Result
     }
 
     if let (Some(installed), true) = (&options.interactive, site_files.charts > 0) {
-        body.push_str(&interactive::scripts("{{ site.url }}"));
+        body.push_str(&interactive::scripts(SITE_URL));
         for (relative, bytes) in interactive::site_files(installed)? {
             site_files.add_vendored(relative, bytes)?;
         }
@@ -361,6 +361,9 @@ fn plain_markdown(source: &str) -> bool {
     })
 }
 
+/// The site's address as Jekyll writes it into a post, before the site's own paths.
+const SITE_URL: &str = "{{ site.url }}";
+
 /// Opens, closes and briefly leaves a `{% raw %}` block of the Jekyll post.
 const RAW_OPEN: &str = "{% raw %}\n\n";
 const RAW_CLOSE: &str = "{% endraw %}\n\n";
@@ -409,11 +412,17 @@ fn render_output(
         }
         .into()
     };
-    let image = |ext: &str, bytes: Vec<u8>, files: &mut SiteFiles| -> Result<(String, String)> {
-        let name = format!("{slug}-{cell}-{n}.{ext}");
-        files.add_image(PathBuf::from("images").join(slug).join(&name), bytes)?;
-        let link = |to: &str| format!("![{slug} chart {cell}]({to}images/{slug}/{name})\n\n");
-        Ok((link("{{ site.url }}/"), link("")))
+    // Adds an image to the site: its address within the site.
+    let image = |ext: &str, bytes: Vec<u8>, files: &mut SiteFiles| -> Result<String> {
+        let address = format!("images/{slug}/{slug}-{cell}-{n}.{ext}");
+        files.add_image(PathBuf::from(&address), bytes)?;
+        Ok(address)
+    };
+    let alt = format!("{slug} chart {cell}");
+    // The image's markdown in the post (under the site's address) and in the page.
+    let linked = |address: &str| {
+        let link = |to: &str| format!("![{alt}]({to}{address})\n\n");
+        (link(&format!("{SITE_URL}/")), link(""))
     };
     // Past the cap an output is not published in a rendered form (and the scan did not
     // read it in one): it is left out, saying so.
@@ -430,7 +439,8 @@ fn render_output(
     if let Some(svg) = output.data("image/svg+xml") {
         svg::check(&svg).map_err(|reason| refuse("image/svg+xml", reason))?;
         let spec = output.json(VEGA_LITE_MIME).filter(|_| files.interactive);
-        let (post, page) = image("svg", svg.into_bytes(), files)?;
+        let address = image("svg", svg.into_bytes(), files)?;
+        let (post, page) = linked(&address);
         let Some(spec) = spec else {
             return Ok((post, page));
         };
@@ -438,12 +448,7 @@ fn render_output(
             return Err(refuse(VEGA_LITE_MIME, reason));
         }
         files.charts += 1;
-        let name = format!("{slug}-{cell}-{n}.svg");
-        let chart = interactive::chart_box(
-            &format!("{{{{ site.url }}}}/images/{slug}/{name}"),
-            &format!("{slug} chart {cell}"),
-            &spec,
-        );
+        let chart = interactive::chart_box(&format!("{SITE_URL}/{address}"), &alt, &spec);
         return Ok((chart, page));
     }
     if let Some(png) = output.data("image/png") {
@@ -451,7 +456,7 @@ fn render_output(
             .decode(png.split_whitespace().collect::<String>())
             .map_err(|e| refuse("image/png", format!("it is not base64 ({e})")))?;
         scan::png_texts(&bytes).map_err(|reason| refuse("image/png", reason))?;
-        return image("png", bytes, files);
+        return Ok(linked(&image("png", bytes, files)?));
     }
     // Prose a cell computed from the data: published as a markdown cell is.
     if let Some(markdown) = output.data("text/markdown") {
